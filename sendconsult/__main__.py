@@ -1,0 +1,3 @@
+from sendconsult.cli import main
+
+main()

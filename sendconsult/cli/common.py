@@ -1,0 +1,136 @@
+"""What every command shares: consoles, error handling, common options."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from sendconsult.errors import SendconsultError
+
+# Results go to stdout; diagnostics (warnings, errors, progress) go to stderr.
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def debug_enabled() -> bool:
+    """--debug (or SENDCONSULT_DEBUG=1) shows tracebacks instead of one-line messages."""
+    return os.environ.get("SENDCONSULT_DEBUG", "") not in ("", "0")
+
+
+def guarded(func: F) -> F:
+    """Turn core errors into one line on stderr and an exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except SendconsultError as exc:
+            if debug_enabled():
+                raise
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            raise typer.Exit(EXIT_USER_ERROR) from None
+        except KeyboardInterrupt:
+            err.print("[bold red]Interrupted:[/] nothing was written.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except MemoryError:
+            err.print(
+                "[bold red]Error:[/] the computer ran out of memory; close other programs or "
+                "split the export into smaller files and try again."
+            )
+            raise typer.Exit(EXIT_USER_ERROR) from None
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for officers
+            if debug_enabled():
+                raise
+            err.print(
+                f"[bold red]Error:[/] an unexpected problem stopped the run ({type(exc).__name__}: "
+                f"{escape(str(exc))}); run again with --debug and send the output to the "
+                "sendconsult maintainers."
+            )
+            raise typer.Exit(EXIT_USER_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def escape(text: str) -> str:
+    """Keep rich from reading square brackets in user text as markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]Warning:[/] {escape(message)}")
+
+
+def command_line() -> str:
+    """The command as the officer typed it, for the Method sheet."""
+    args = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv else ["sendconsult"]
+    return " ".join(_quote(a) for a in args)
+
+
+def _quote(arg: str) -> str:
+    return f'"{arg}"' if (" " in arg or not arg) else arg
+
+
+# Shared options, defined once.
+ExportArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The consultation export: CSV or Excel (.xlsx) as downloaded from the survey tool.",
+        show_default=False,
+    ),
+]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="Excel sheet to read (default: the first sheet).")
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Project config file (sendconsult.toml or .yaml). Default: one beside the export.",
+    ),
+]
+IdColumnOpt = Annotated[
+    str | None, typer.Option("--id-column", help="Column holding the response ID.")
+]
+GroupColumnOpt = Annotated[
+    str | None,
+    typer.Option("--group-column", help="Column saying who is responding (respondent group)."),
+]
+TextColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--text-column",
+        help="A free-text question column to analyse; repeat for several. Default: detected.",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="An installed spaCy pipeline (e.g. en_core_web_sm) or its folder. Default: built-in English.",
+    ),
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show the full technical traceback when something fails.")
+]
+
+
+def set_debug(debug: bool) -> None:
+    if debug:
+        os.environ["SENDCONSULT_DEBUG"] = "1"

@@ -1,0 +1,112 @@
+"""The normalised survey: what ingest produces and everything downstream reads.
+
+Whatever tool wrote the export (Citizen Space, SurveyMonkey, MS Forms, Google Forms, Qualtrics,
+anything else), it becomes one `Survey`: one row per response with a stable `response_id`, the
+respondent groups as a list, the consent decision, and the closed and free-text answers keyed by
+question text. Column roles are recorded so reports can say how the export was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+
+
+class Role(StrEnum):
+    """What a column of the export holds."""
+
+    ID = "id"
+    GROUP = "group"
+    CLOSED = "closed"
+    TEXT = "text"
+    CONSENT = "consent"
+    METADATA = "metadata"
+    IGNORED = "ignored"
+
+
+class Consent(StrEnum):
+    """A respondent's publication decision. Unknown when the export has no consent question."""
+
+    PUBLISH = "publish"
+    ANONYMOUS = "anonymous"
+    WITHHOLD = "withhold"
+    UNKNOWN = "unknown"
+
+
+class Layout(StrEnum):
+    """The survey tool whose export layout was recognised."""
+
+    CITIZEN_SPACE = "citizen_space"
+    SURVEYMONKEY = "surveymonkey"
+    MS_FORMS = "ms_forms"
+    GOOGLE_FORMS = "google_forms"
+    QUALTRICS = "qualtrics"
+    GENERIC = "generic"
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column of the export as it was read: its role and why."""
+
+    name: str
+    role: Role
+    reason: str
+    fill_rate: float = 0.0
+    mean_words: float = 0.0
+    distinct: int = 0
+
+
+# Fixed column names of Survey.responses, besides one column per question.
+RESPONSE_ID = "response_id"
+SOURCE_ROW = "source_row"
+GROUPS = "groups"
+GROUPS_RAW = "groups_raw"
+CONSENT = "consent"
+FIXED_COLUMNS = (RESPONSE_ID, SOURCE_ROW, GROUPS, GROUPS_RAW, CONSENT)
+
+
+@dataclass
+class Survey:
+    """A consultation export, normalised.
+
+    `responses` has the FIXED_COLUMNS (response_id: str, unique; source_row: int, the 1-based
+    row in the file as a spreadsheet shows it; groups: list[str]; groups_raw: str as exported;
+    consent: Consent) and then one column per question in `text_questions` and
+    `closed_questions`, keyed by question text. Free-text cells hold str or None (None for blanks
+    and non-answers such as "N/A"); closed cells hold str or None.
+    """
+
+    source: Path
+    layout: Layout
+    responses: pd.DataFrame
+    text_questions: list[str]
+    closed_questions: list[str]
+    columns: list[ColumnInfo]
+    group_column: str | None = None
+    consent_column: str | None = None
+    id_column: str | None = None
+    group_options: list[str] = field(default_factory=list)
+    other_texts: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    sheet: str | None = None
+
+    @property
+    def n_responses(self) -> int:
+        return len(self.responses)
+
+    def texts(self, response_id: str) -> dict[str, str]:
+        """The non-empty free-text answers of one response, by question."""
+        row = self.responses.loc[self.responses[RESPONSE_ID] == response_id]
+        if row.empty:
+            return {}
+        record = row.iloc[0]
+        return {q: record[q] for q in self.text_questions if isinstance(record[q], str) and record[q]}
+
+    def has_text(self) -> pd.Series:
+        """Boolean per response: has at least one free-text answer."""
+        if not self.text_questions:
+            return pd.Series(False, index=self.responses.index)
+        return self.responses[self.text_questions].map(lambda v: isinstance(v, str) and bool(v)).any(axis=1)
