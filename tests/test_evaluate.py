@@ -1,0 +1,70 @@
+"""Evaluation arithmetic on a small case computed by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sendconsult.coding import Coding
+from sendconsult.errors import GoldError
+from sendconsult.evaluate import Counts, evaluate, load_gold
+
+
+def coding_of(rows: dict[str, list[int]], themes: list[str]) -> Coding:
+    codes = pd.DataFrame.from_dict(rows, orient="index", columns=themes)
+    codes.index.name = "response_id"
+    return Coding(theme_ids=themes, codes=codes)
+
+
+def test_counts_by_hand():
+    # 8 decisions: tp=3 fp=1 fn=2 tn=2
+    c = Counts(tp=3, fp=1, fn=2, tn=2)
+    assert c.precision == pytest.approx(3 / 4)
+    assert c.recall == pytest.approx(3 / 5)
+    assert c.f1 == pytest.approx(2 * 3 / (2 * 3 + 1 + 2))
+    # kappa: po = 5/8; p_yes = (4/8)(5/8) = 0.3125; p_no = (4/8)(3/8) = 0.1875; pe = 0.5
+    assert c.kappa == pytest.approx((5 / 8 - 0.5) / (1 - 0.5))
+    assert c.support == 5
+
+
+def test_undefined_scores_are_none_not_zero():
+    c = Counts(tp=0, fp=0, fn=0, tn=10)
+    assert c.precision is None and c.recall is None and c.f1 is None
+
+
+def test_evaluate_micro_macro_and_disagreements(tmp_path: Path):
+    themes = ["transport", "post_16"]
+    coding = coding_of({"A": [1, 0], "B": [1, 1], "C": [0, 1], "D": [0, 0], "E": [1, 0]}, themes)
+    gold_file = tmp_path / "gold.csv"
+    gold_file.write_text(
+        "response_id,transport,post_16,notes\nA,1,0,x\nB,0,1,\nC,1,1,\nD,0,0,\nZ,1,1,\n",
+        encoding="utf-8",
+    )
+    result = evaluate(coding, load_gold(gold_file))
+    # transport on A,B,C,D: predicted 1,1,0,0 gold 1,0,1,0 -> tp1 fp1 fn1 tn1
+    assert result.per_theme["transport"] == Counts(1, 1, 1, 1)
+    # post_16: predicted 0,1,1,0 gold 0,1,1,0 -> tp2 tn2
+    assert result.per_theme["post_16"] == Counts(2, 0, 0, 2)
+    assert result.micro == Counts(3, 1, 1, 3)
+    assert result.micro.f1 == pytest.approx(6 / 8)
+    assert result.macro_f1 == pytest.approx((0.5 + 1.0) / 2)
+    assert result.n_responses == 4
+    assert result.missing_ids == ["Z"]
+    kinds = {(d.response_id, d.theme_id, d.kind) for d in result.disagreements}
+    assert kinds == {("B", "transport", "false positive"), ("C", "transport", "false negative")}
+
+
+def test_gold_without_response_id_column(tmp_path: Path):
+    bad = tmp_path / "codes.csv"
+    bad.write_text("id,transport\n1,1\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="no 'response_id' column"):
+        load_gold(bad)
+
+
+def test_gold_with_no_matching_theme(tmp_path: Path):
+    gold = tmp_path / "codes.csv"
+    gold.write_text("response_id,buses\nA,1\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="no column named after any theme id"):
+        evaluate(coding_of({"A": [1]}, ["transport"]), load_gold(gold))
