@@ -103,10 +103,16 @@ class Survey:
         if row.empty:
             return {}
         record = row.iloc[0]
-        return {q: record[q] for q in self.text_questions if isinstance(record[q], str) and record[q]}
+        return {
+            q: record[q] for q in self.text_questions if isinstance(record[q], str) and record[q]
+        }
 
     def has_text(self) -> pd.Series:
         """Boolean per response: has at least one free-text answer."""
         if not self.text_questions:
             return pd.Series(False, index=self.responses.index)
-        return self.responses[self.text_questions].map(lambda v: isinstance(v, str) and bool(v)).any(axis=1)
+        return (
+            self.responses[self.text_questions]
+            .map(lambda v: isinstance(v, str) and bool(v))
+            .any(axis=1)
+        )

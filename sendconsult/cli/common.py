@@ -134,3 +134,60 @@ DebugOpt = Annotated[
 def set_debug(debug: bool) -> None:
     if debug:
         os.environ["SENDCONSULT_DEBUG"] = "1"
+
+
+ThemesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--themes",
+        help="Theme dictionary (YAML, or a two-column CSV/XLSX). Default: the shipped SEND dictionary.",
+    ),
+]
+
+
+def resolve_config(export: Path | None, explicit: Path | None):  # noqa: ANN201 - ProjectConfig | None
+    """The project config: --config, else sendconsult.toml/.yaml beside the export, else none."""
+    from sendconsult.config import find_config, load_config
+
+    if export is None and explicit is None:
+        return None
+    found = find_config(export, explicit) if export is not None else explicit
+    return load_config(found) if found is not None else None
+
+
+def load_themes(themes: Path | None, export: Path | None = None, config=None):  # noqa: ANN001,ANN201
+    """The dictionary to use: --themes, else the config's `themes`, else the shipped one."""
+    from sendconsult.resources import default_dictionary
+    from sendconsult.themes.loader import load_dictionary
+
+    if themes is None and config is not None and getattr(config, "themes", None):
+        themes = Path(config.themes)
+    return load_dictionary(themes if themes is not None else default_dictionary())
+
+
+def load_export(
+    export: Path,
+    *,
+    sheet: str | None = None,
+    config: Path | None = None,
+    id_column: str | None = None,
+    group_column: str | None = None,
+    text_columns: list[str] | None = None,
+    project_config=None,  # noqa: ANN001
+):  # noqa: ANN201 - Survey
+    """Read an export with the officer's overrides, printing ingest warnings to stderr."""
+    from sendconsult.ingest import IngestOptions, load_survey
+
+    if project_config is None:
+        project_config = resolve_config(export, config)
+    options = IngestOptions(
+        sheet=sheet,
+        id_column=id_column,
+        group_column=group_column,
+        text_columns=tuple(text_columns or ()),
+        config=project_config,
+    )
+    survey = load_survey(export, options)
+    for message in survey.warnings:
+        warn(message)
+    return survey

@@ -1,0 +1,151 @@
+"""`sendconsult analyse`: the themed Excel report by respondent group."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sendconsult.cli.app import app
+from sendconsult.cli.common import (
+    ConfigOpt,
+    DebugOpt,
+    GroupColumnOpt,
+    IdColumnOpt,
+    ModelOpt,
+    SheetOpt,
+    TextColumnOpt,
+    ThemesOpt,
+    command_line,
+    err,
+    guarded,
+    load_export,
+    load_themes,
+    out,
+    resolve_config,
+    set_debug,
+)
+from sendconsult.cli.progress import parse_progress
+
+
+@app.command("analyse")
+@guarded
+def analyse_cli(
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="The consultation export: CSV or Excel (.xlsx) as downloaded from the survey tool.",
+            show_default=False,
+        ),
+    ],
+    themes: ThemesOpt = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Report to write. Default: <export name>_report.xlsx beside the export."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the report if it already exists.")
+    ] = False,
+    config: ConfigOpt = None,
+    model: ModelOpt = None,
+    sheet: SheetOpt = None,
+    id_column: IdColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    text_column: TextColumnOpt = None,
+    no_redact: Annotated[
+        bool,
+        typer.Option(
+            "--no-redact",
+            help="Keep names, e-mails, phone numbers in quotes (internal copies only).",
+        ),
+    ] = False,
+    suppress: Annotated[
+        int | None,
+        typer.Option(
+            "--suppress",
+            min=0,
+            help="Show counts from 1 up to this number minus one as '<N' (default 5; 0 turns it off).",
+        ),
+    ] = None,
+    internal: Annotated[
+        bool,
+        typer.Option(
+            "--internal",
+            help="Add a sheet listing responses whose authors asked not to be published.",
+        ),
+    ] = False,
+    exclude_campaigns: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-campaigns", help="Count each campaign (form letter) once in the figures."
+        ),
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Code every response to the themes and write the Excel report.
+
+    Example: sendconsult analyse sample_responses/leicester_send_strategy_2019.csv
+    """
+    from sendconsult.analysis import AnalysisSettings, default_report_path, run_analysis
+    from sendconsult.nlp import build_pipeline
+
+    set_debug(debug)
+    started = time.perf_counter()
+    project_config = resolve_config(export, config)
+    report_path = out_path if out_path is not None else default_report_path(export)
+    settings = AnalysisSettings.from_config(
+        project_config,
+        redact=False if no_redact else None,
+        suppression_threshold=suppress,
+        internal=internal,
+        exclude_campaigns=exclude_campaigns,
+        command_line=command_line(),
+    )
+    settings.check_output(export, report_path, force=force)
+    survey = load_export(
+        export,
+        sheet=sheet,
+        id_column=id_column,
+        group_column=group_column,
+        text_columns=text_column,
+        project_config=project_config,
+    )
+    dictionary = load_themes(themes, export, project_config)
+    nlp = build_pipeline(model)
+    from sendconsult.classify import count_answers
+
+    with parse_progress(count_answers(survey), "Coding answers") as advance:
+        result = run_analysis(survey, dictionary, nlp, settings, report_path, progress=advance)
+    _print_summary(result, report_path, time.perf_counter() - started)
+
+
+def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: ANN001
+    summary = result.summary
+    table = Table(title="Summary", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("Responses", f"{summary.responses:,}")
+    table.add_row("With free text", f"{summary.with_text:,}")
+    table.add_row("Coded to at least one theme", f"{summary.coded_pct:.1%} of those with free text")
+    if summary.campaigns:
+        table.add_row(
+            "Campaigns (form letters)",
+            f"{summary.campaigns} ({summary.campaign_responses} responses)",
+        )
+    out.print(table)
+    top = Table(title="Top themes", title_justify="left")
+    top.add_column("theme")
+    top.add_column("respondents", justify="right")
+    top.add_column("%", justify="right")
+    for label, count, pct in summary.top_themes[:5]:
+        top.add_row(Text(label), f"{count:,}", f"{pct:.1%}")
+    out.print(top)
+    out.print(f"Report written to [bold]{report_path}[/] in {seconds:.1f} s.")
+    for warning in result.warnings:
+        err.print(Text(f"Warning: {warning}", style="yellow"))

@@ -1,0 +1,151 @@
+"""`sendconsult evaluate`: score the dictionary against officers' hand-coding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sendconsult.classify import ThemeClassifier, count_answers
+from sendconsult.cli.app import app
+from sendconsult.cli.common import (
+    ConfigOpt,
+    DebugOpt,
+    GroupColumnOpt,
+    IdColumnOpt,
+    ModelOpt,
+    SheetOpt,
+    TextColumnOpt,
+    ThemesOpt,
+    err,
+    guarded,
+    load_export,
+    load_themes,
+    out,
+    resolve_config,
+    set_debug,
+    warn,
+)
+from sendconsult.cli.progress import parse_progress
+from sendconsult.evaluate import Evaluation, evaluate, load_gold
+from sendconsult.nlp import build_pipeline
+
+
+@app.command("evaluate")
+@guarded
+def evaluate_cli(
+    export: Annotated[Path, typer.Argument(help="The consultation export.", show_default=False)],
+    gold: Annotated[
+        Path,
+        typer.Option(
+            "--gold",
+            help="Hand-coded file: response_id + one 0/1 column per theme id (CSV, or a report's Coding sheet).",
+            show_default=False,
+        ),
+    ],
+    themes: ThemesOpt = None,
+    model: ModelOpt = None,
+    errors: Annotated[
+        int, typer.Option("--errors", help="How many false positives/negatives to list (0: none).")
+    ] = 20,
+    sheet: SheetOpt = None,
+    config: ConfigOpt = None,
+    id_column: IdColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    text_column: TextColumnOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print precision, recall, F1 and Cohen's kappa per theme, and the disagreements.
+
+    Example: sendconsult evaluate sample_responses/leicester_send_strategy_2019.csv --gold sample_responses/hand_coded_holdout.csv
+    """
+    set_debug(debug)
+    project_config = resolve_config(export, config)
+    survey = load_export(
+        export,
+        sheet=sheet,
+        id_column=id_column,
+        group_column=group_column,
+        text_columns=text_column,
+        project_config=project_config,
+    )
+    dictionary = load_themes(themes, export, project_config)
+    gold_codes = load_gold(gold)
+    classifier = ThemeClassifier(dictionary, build_pipeline(model))
+    with parse_progress(count_answers(survey)) as advance:
+        coding = classifier.classify(survey, progress=advance)
+    result = evaluate(coding, gold_codes)
+    if result.missing_ids:
+        warn(
+            f"{len(result.missing_ids)} response IDs in {gold.name} are not in {export.name} "
+            f"(first: {result.missing_ids[0]}); they were left out."
+        )
+    if result.skipped_themes:
+        warn(
+            f"Columns of {gold.name} that are not theme ids were ignored: {', '.join(result.skipped_themes)}."
+        )
+    out.print(scores_table(result, dictionary.label))
+    if errors > 0:
+        out.print(disagreement_table(result, survey, errors))
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
+    table = Table(
+        title=f"Dictionary against hand-coding ({result.n_responses} responses)",
+        title_justify="left",
+    )
+    for column in ("theme", "precision", "recall", "F1", "support", "kappa"):
+        table.add_column(column, justify="left" if column == "theme" else "right")
+    for theme in result.theme_ids:
+        c = result.per_theme[theme]
+        table.add_row(
+            Text(label(theme)),
+            _fmt(c.precision),
+            _fmt(c.recall),
+            _fmt(c.f1),
+            str(c.support),
+            _fmt(c.kappa),
+        )
+    micro = result.micro
+    table.add_section()
+    table.add_row(
+        "micro average",
+        _fmt(micro.precision),
+        _fmt(micro.recall),
+        _fmt(micro.f1),
+        str(micro.support),
+        _fmt(micro.kappa),
+    )
+    table.add_row("macro F1", "", "", _fmt(result.macro_f1), "", "")
+    return table
+
+
+def disagreement_table(result: Evaluation, survey, limit: int) -> Table:  # noqa: ANN001
+    table = Table(
+        title=f"Disagreements (first {limit} of {len(result.disagreements)})", title_justify="left"
+    )
+    for column in ("response", "theme", "kind", "evidence"):
+        table.add_column(column)
+    for d in result.disagreements[:limit]:
+        if d.evidence:
+            evidence = "; ".join(
+                f"'{m.matched}' (term {m.term}" + (f", {m.vetoed_by}" if m.vetoed_by else "") + ")"
+                for m in d.evidence
+            )
+        else:
+            texts = survey.texts(d.response_id)
+            snippet = " / ".join(texts.values())
+            evidence = "no term matched: " + (
+                snippet[:160] + "…" if len(snippet) > 160 else snippet
+            )
+        table.add_row(d.response_id, d.theme_id, d.kind, Text(evidence))
+    if not result.disagreements:
+        err.print("No disagreements.")
+    return table

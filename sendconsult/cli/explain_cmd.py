@@ -1,0 +1,128 @@
+"""`sendconsult explain`: show why a text gets the themes it gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sendconsult.classify import NEGATION_RULE, ThemeClassifier
+from sendconsult.cli.app import app
+from sendconsult.cli.common import (
+    ConfigOpt,
+    DebugOpt,
+    IdColumnOpt,
+    ModelOpt,
+    SheetOpt,
+    ThemesOpt,
+    guarded,
+    load_export,
+    load_themes,
+    out,
+    set_debug,
+)
+from sendconsult.coding import Match
+from sendconsult.errors import ColumnError
+from sendconsult.nlp import build_pipeline
+
+
+@app.command("explain")
+@guarded
+def explain_cli(
+    text: Annotated[
+        str | None,
+        typer.Argument(help="The text to explain (or use --id with --export).", show_default=False),
+    ] = None,
+    response_id: Annotated[
+        str | None, typer.Option("--id", help="A response ID to explain, from --export.")
+    ] = None,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="The export holding the response given by --id.")
+    ] = None,
+    themes: ThemesOpt = None,
+    model: ModelOpt = None,
+    sheet: SheetOpt = None,
+    config: ConfigOpt = None,
+    id_column: IdColumnOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show the tokens, lemmas, every dictionary match, negations and the resulting themes.
+
+    Example: sendconsult explain "No problems with transport but we need respite"
+    """
+    set_debug(debug)
+    if (text is None) == (response_id is None):
+        raise typer.BadParameter("give either a TEXT or --id RESPONSE_ID with --export FILE")
+    dictionary = load_themes(themes, export)
+    nlp = build_pipeline(model)
+    classifier = ThemeClassifier(dictionary, nlp)
+    if text is not None:
+        answers = {"text": text}
+    else:
+        if export is None:
+            raise typer.BadParameter("--id needs --export FILE to find the response in")
+        survey = load_export(export, sheet=sheet, config=config, id_column=id_column)
+        answers = survey.texts(response_id)  # type: ignore[arg-type]
+        if not answers and response_id not in set(survey.responses["response_id"]):
+            raise ColumnError(
+                f"Response ID '{response_id}' is not in {export.name}; copy it from the "
+                "response_id column of the report's Coding sheet."
+            )
+    coded: set[str] = set()
+    negated = False
+    for question, answer in answers.items():
+        doc = nlp(answer)
+        matches = classifier.match_doc(doc, question)
+        coded.update(m.theme_id for m in matches if m.counts)
+        negated = negated or any((m.vetoed_by or "").startswith("negation") for m in matches)
+        if text is None:
+            out.print(f"\n[bold]{question}[/]")
+        out.print(_highlighted(answer, matches))
+        out.print(_token_table(doc))
+        out.print(_match_table(matches, dictionary.label))
+    if not answers:
+        out.print("This response has no free-text answers.")
+    result = ", ".join(dictionary.label(t) for t in dictionary.theme_ids if t in coded)
+    out.print(f"\n[bold]Themes:[/] {result or 'none'}")
+    if negated:
+        out.print(f"\n[dim]Negation rule: {NEGATION_RULE}[/]")
+
+
+def _highlighted(answer: str, matches: list[Match]) -> Text:
+    text = Text(answer)
+    for m in matches:
+        text.stylize("bold green" if m.counts else "strike red", m.start, m.end)
+    return text
+
+
+def _token_table(doc) -> Table:  # noqa: ANN001 - a spaCy Doc
+    table = Table(title="Tokens", show_lines=False, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("token")
+    table.add_column("lemma")
+    table.add_column("sentence starts")
+    for token in doc:
+        table.add_row(
+            str(token.i),
+            Text(token.text),
+            Text(token.lemma_),
+            "yes" if token.is_sent_start else "",
+        )
+    return table
+
+
+def _match_table(matches: list[Match], label) -> Table:  # noqa: ANN001
+    table = Table(title="Dictionary matches", title_justify="left")
+    for column in ("theme", "term", "matched", "counts?"):
+        table.add_column(column)
+    for m in matches:
+        verdict = (
+            Text("yes", style="green") if m.counts else Text(f"no ({m.vetoed_by})", style="red")
+        )
+        table.add_row(Text(label(m.theme_id)), Text(m.term), Text(m.matched), verdict)
+    if not matches:
+        table.add_row("-", "no dictionary term found", "", "")
+    return table

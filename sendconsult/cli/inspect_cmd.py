@@ -1,0 +1,110 @@
+"""`sendconsult inspect`: show how an export was read, before analysing it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from sendconsult.cli.app import app
+from sendconsult.cli.common import (
+    ConfigOpt,
+    DebugOpt,
+    ExportArg,
+    GroupColumnOpt,
+    IdColumnOpt,
+    SheetOpt,
+    TextColumnOpt,
+    guarded,
+    load_export,
+    out,
+    set_debug,
+)
+from sendconsult.survey import Role, Survey
+
+ROLE_STYLE = {
+    Role.TEXT: "bold green",
+    Role.GROUP: "bold cyan",
+    Role.CLOSED: "blue",
+    Role.ID: "magenta",
+    Role.CONSENT: "yellow",
+    Role.METADATA: "dim",
+    Role.IGNORED: "dim",
+}
+
+
+@app.command("inspect")
+@guarded
+def inspect_cli(
+    export: ExportArg,
+    sheet: SheetOpt = None,
+    config: ConfigOpt = None,
+    id_column: IdColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    text_column: TextColumnOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show what was detected in an export: layout, each column's role, groups and text columns.
+
+    Example: sendconsult inspect sample_responses/leicester_send_strategy_2019.csv
+    """
+    set_debug(debug)
+    survey = load_export(
+        export,
+        sheet=sheet,
+        config=config,
+        id_column=id_column,
+        group_column=group_column,
+        text_columns=text_column,
+    )
+    out.print(
+        f"[bold]{export.name}[/]: {survey.layout.value.replace('_', ' ').title()} layout, "
+        f"{survey.n_responses:,} responses" + (f", sheet '{survey.sheet}'" if survey.sheet else "")
+    )
+    out.print(columns_table(survey))
+    out.print(groups_table(survey))
+    out.print(text_table(survey))
+
+
+def columns_table(survey: Survey) -> Table:
+    table = Table(title="Columns", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("column", overflow="fold", max_width=60)
+    table.add_column("role")
+    table.add_column("why")
+    table.add_column("filled", justify="right")
+    for index, info in enumerate(survey.columns, start=1):
+        table.add_row(
+            str(index),
+            Text(info.name),
+            Text(info.role.value, style=ROLE_STYLE[info.role]),
+            Text(info.reason),
+            f"{info.fill_rate:.0%}",
+        )
+    return table
+
+
+def groups_table(survey: Survey) -> Table:
+    title = f"Respondent groups ({survey.group_column or 'no group column found'})"
+    table = Table(title=Text(title), title_justify="left")
+    table.add_column("group", overflow="fold", max_width=70)
+    table.add_column("respondents", justify="right")
+    counts: dict[str, int] = {}
+    for chosen in survey.responses["groups"]:
+        for group in chosen or ["Not stated"]:
+            counts[group] = counts.get(group, 0) + 1
+    for group, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        table.add_row(Text(group), f"{count:,}")
+    return table
+
+
+def text_table(survey: Survey) -> Table:
+    table = Table(title="Free-text questions", title_justify="left")
+    table.add_column("question", overflow="fold", max_width=70)
+    table.add_column("answered", justify="right")
+    table.add_column("mean words", justify="right")
+    frame = survey.responses
+    for question in survey.text_questions:
+        answers = [v for v in frame[question] if isinstance(v, str)]
+        mean = sum(len(a.split()) for a in answers) / len(answers) if answers else 0
+        table.add_row(Text(question), f"{len(answers) / max(1, len(frame)):.0%}", f"{mean:.0f}")
+    return table

@@ -1,0 +1,196 @@
+"""`sendconsult themes ...`: check a dictionary, see what its terms catch, import others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sendconsult.classify import ThemeClassifier, count_answers
+from sendconsult.cli.app import themes_app
+from sendconsult.cli.common import (
+    EXIT_USER_ERROR,
+    ConfigOpt,
+    DebugOpt,
+    ModelOpt,
+    SheetOpt,
+    TextColumnOpt,
+    err,
+    guarded,
+    load_export,
+    out,
+    resolve_config,
+    set_debug,
+)
+from sendconsult.cli.progress import parse_progress
+from sendconsult.errors import ReportError
+from sendconsult.nlp import build_pipeline, lemmatize
+from sendconsult.term_stats import kwic, term_hits
+
+
+@themes_app.command("check")
+@guarded
+def check_cli(
+    dictionary_file: Annotated[
+        Path,
+        typer.Argument(metavar="DICT", help="The theme dictionary to check.", show_default=False),
+    ],
+    export: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Optional export: show how many responses each term hits.", show_default=False
+        ),
+    ] = None,
+    kwic_term: Annotated[
+        str | None,
+        typer.Option(
+            "--kwic", help="Show every place one term matches, in context (needs EXPORT)."
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="How many top terms to list per theme.")] = 5,
+    model: ModelOpt = None,
+    sheet: SheetOpt = None,
+    config: ConfigOpt = None,
+    text_column: TextColumnOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Validate a theme dictionary; with an export, show top and dead terms, or --kwic TERM.
+
+    Example: sendconsult themes check models/send_strategy_themes.yaml sample_responses/leicester_send_strategy_2019.csv
+    """
+    from sendconsult.themes.loader import load_dictionary
+    from sendconsult.themes.validate import check_dictionary, unmatchable_terms
+
+    set_debug(debug)
+    dictionary = load_dictionary(dictionary_file)
+    nlp = build_pipeline(model)
+    issues = [
+        *check_dictionary(dictionary),
+        *unmatchable_terms(dictionary, lambda t: lemmatize(nlp, t)),
+    ]
+    n_terms = sum(len(t.terms) for t in dictionary.themes)
+    out.print(
+        f"[bold]{dictionary_file.name}[/]: {len(dictionary.top_level)} themes, "
+        f"{len(dictionary.themes) - len(dictionary.top_level)} sub-themes, {n_terms} terms."
+    )
+    for issue in issues:
+        where = f"line {issue.line}: " if issue.line else ""
+        style = "red" if issue.level == "error" else "yellow"
+        out.print(
+            Text(
+                f"{issue.level.capitalize()}: {dictionary_file.name} {where}{issue.message}",
+                style=style,
+            )
+        )
+    if not issues:
+        out.print("[green]No problems found.[/]")
+    if export is None:
+        if kwic_term:
+            raise typer.BadParameter("--kwic needs an EXPORT to search")
+        if any(i.level == "error" for i in issues):
+            raise typer.Exit(EXIT_USER_ERROR)
+        return
+    project_config = resolve_config(export, config)
+    survey = load_export(
+        export, sheet=sheet, text_columns=text_column, project_config=project_config
+    )
+    classifier = ThemeClassifier(dictionary, nlp)
+    with parse_progress(count_answers(survey)) as advance:
+        coding = classifier.classify(survey, progress=advance)
+    if kwic_term:
+        _print_kwic(survey, coding, kwic_term)
+        return
+    _print_term_hits(dictionary, coding, top, survey.n_responses)
+    if any(i.level == "error" for i in issues):
+        raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _print_term_hits(dictionary, coding, top: int, n_responses: int) -> None:  # noqa: ANN001
+    hits = term_hits(dictionary, coding)
+    table = Table(title=f"What the terms catch ({n_responses} responses)", title_justify="left")
+    table.add_column("theme")
+    table.add_column("responses", justify="right")
+    table.add_column("top terms (responses)")
+    table.add_column("dead terms (no hits)")
+    for theme in dictionary.themes:
+        mine = [h for h in hits if h.theme_id == theme.id]
+        best = sorted((h for h in mine if h.responses), key=lambda h: -h.responses)[:top]
+        dead = [h.term for h in mine if h.responses == 0]
+        coded = len(coding.coded_ids(theme.id)) if theme.id in coding.theme_ids else None
+        table.add_row(
+            Text(theme.label if theme.parent is None else f"  {theme.label}"),
+            "" if coded is None else str(coded),
+            Text(", ".join(f"{h.term} ({h.responses})" for h in best)),
+            Text(", ".join(dead)),
+        )
+    out.print(table)
+
+
+def _print_kwic(survey, coding, term: str) -> None:  # noqa: ANN001
+    lines = kwic(survey, coding, term)
+    if not lines:
+        err.print(
+            f"The term '{term}' matches nothing in this export (check its spelling as in the dictionary)."
+        )
+        return
+    table = Table(title=f"'{term}' in context ({len(lines)} matches)", title_justify="left")
+    table.add_column("response")
+    table.add_column("left", justify="right", overflow="fold")
+    table.add_column("keyword", style="bold")
+    table.add_column("right", overflow="fold")
+    table.add_column("counts?")
+    for line in lines:
+        table.add_row(
+            line.response_id,
+            Text(line.left),
+            Text(line.keyword),
+            Text(line.right),
+            Text(
+                "yes" if line.counts else f"no ({line.vetoed_by})",
+                style="green" if line.counts else "red",
+            ),
+        )
+    out.print(table)
+
+
+@themes_app.command("import")
+@guarded
+def import_cli(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A LIWC .dic/.dicx, WordStat .cat, quanteda YAML, or two-column CSV/XLSX dictionary.",
+            show_default=False,
+        ),
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The YAML theme dictionary to write.", show_default=False)
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Convert another tool's dictionary into a sendconsult theme dictionary (YAML).
+
+    Example: sendconsult themes import send_categories.cat --out models/imported_themes.yaml
+    """
+    from sendconsult.themes.importers import import_dictionary
+    from sendconsult.themes.writer import dump_yaml
+    from sendconsult.writing import write_text_atomic
+
+    set_debug(debug)
+    if out_file.exists() and not force:
+        raise ReportError(
+            f"{out_file} already exists; choose another --out or add --force to replace it."
+        )
+    dictionary, issues = import_dictionary(source)
+    write_text_atomic(out_file, dump_yaml(dictionary))
+    for issue in issues:
+        err.print(Text(f"Skipped: {issue.message}", style="yellow"))
+    n_terms = sum(len(t.terms) for t in dictionary.themes)
+    out.print(
+        f"Wrote {out_file} with {len(dictionary.themes)} themes and {n_terms} terms from {source.name}."
+    )

@@ -1,0 +1,148 @@
+"""Splitting "tick all that apply" answers without breaking options that contain the separator.
+
+Citizen Space and Google Forms join options with ", ", yet options themselves contain commas
+("Education professional (school, college or early years setting)"). Pieces are re-joined when
+together they form a known option (from the config, or seen as a whole single answer), when
+brackets are left open, or when they continue an "Other (please specify): ..." answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+OTHER_PREFIXES = (
+    "other (please specify)",
+    "other - please specify",
+    "other (please state)",
+    "other:",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The options one respondent ticked, and the text they typed for "Other"."""
+
+    options: tuple[str, ...]
+    other_text: str = ""
+
+
+def learn_options(
+    values: Iterable[str], separator: str, configured: Iterable[str] = ()
+) -> set[str]:
+    """Options known for sure: configured ones, and whole answers that are a single option.
+
+    A value counts as a single option when it does not contain the separator, or when it is
+    bracket-balanced only as a whole (its pieces would leave a bracket open).
+    """
+    known = {o.strip() for o in configured if o.strip()}
+    for value in set(values):
+        value = value.strip().rstrip(";").strip()
+        if not value or _is_other(value):
+            continue
+        selection = split_selection(value, separator, known)
+        if len(selection.options) == 1:
+            known.add(selection.options[0])
+    return known
+
+
+def split_selection(value: str, separator: str, known: set[str]) -> Selection:
+    """Split one multi-select cell into its options (whole), folding "Other: text" to "Other"."""
+    value = value.strip()
+    if not value:
+        return Selection(())
+    raw_separator = separator if separator.strip() != ";" else ";"
+    pieces = [p.strip() for p in value.split(raw_separator)]
+    pieces = [p for p in pieces if p]
+    known_lower = {k.lower(): k for k in known}
+    options: list[str] = []
+    other_parts: list[str] = []
+    in_other = False
+    i = 0
+    while i < len(pieces):
+        if in_other:
+            longest = _longest_known(pieces, i, raw_separator, known_lower)
+            if longest is None:
+                other_parts.append(pieces[i])
+                i += 1
+                continue
+            in_other = False
+        longest = _longest_known(pieces, i, raw_separator, known_lower)
+        if longest is not None:
+            end, option = longest
+            options.append(option)
+            i = end
+            continue
+        piece, i = _balanced(pieces, i, raw_separator)
+        while (
+            i < len(pieces)
+            and _continues(pieces[i])
+            and _longest_known(pieces, i, raw_separator, known_lower) is None
+        ):
+            piece = f"{piece}, {pieces[i]}" if raw_separator != ";" else f"{piece};{pieces[i]}"
+            i += 1
+        if _is_other(piece):
+            options.append("Other")
+            text = _other_text(piece)
+            if text:
+                other_parts.append(text)
+            in_other = True
+            continue
+        options.append(piece)
+    unique = tuple(dict.fromkeys(options))
+    joiner = ", " if raw_separator != ";" else "; "
+    return Selection(unique, joiner.join(other_parts).strip())
+
+
+def _longest_known(
+    pieces: list[str], start: int, separator: str, known_lower: dict[str, str]
+) -> tuple[int, str] | None:
+    joiner = separator if separator == ";" else separator
+    for end in range(len(pieces), start, -1):
+        candidate = joiner.join(pieces[start:end]).strip().lower()
+        if candidate in known_lower and not _is_other(candidate):
+            return end, known_lower[candidate]
+    return None
+
+
+def _balanced(pieces: list[str], start: int, separator: str) -> tuple[str, int]:
+    """Join pieces while a bracket is left open: "X (a" + "b)" -> "X (a, b)"."""
+    joined = pieces[start]
+    end = start + 1
+    while _unbalanced(joined) and end < len(pieces):
+        joined = (
+            f"{joined}{separator}{pieces[end]}" if separator == ";" else f"{joined}, {pieces[end]}"
+        )
+        end += 1
+    return joined, end
+
+
+def _continues(piece: str) -> bool:
+    """Options start with a capital or a digit; a lower-case piece continues the previous one."""
+    first = piece[:1]
+    return first.isalpha() and first.islower()
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count("(") > text.count(")")
+
+
+def _is_other(text: str) -> bool:
+    lowered = text.strip().lower()
+    return (
+        lowered == "other"
+        or lowered.startswith(OTHER_PREFIXES[:4])
+        or lowered.startswith("other (")
+    )
+
+
+def _other_text(piece: str) -> str:
+    """The typed part of "Other (please specify): grandparent" -> "grandparent"."""
+    if ":" in piece:
+        return piece.split(":", 1)[1].strip()
+    lowered = piece.lower()
+    for prefix in OTHER_PREFIXES:
+        if lowered.startswith(prefix):
+            return piece[len(prefix) :].strip(" -:")
+    return ""

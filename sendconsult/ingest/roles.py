@@ -1,0 +1,121 @@
+"""Deciding what each column holds, from its values as much as its header.
+
+A header can say anything ("Q3", "Your views"), so roles come from value statistics: free text
+is long and varied; closed questions have few distinct short answers; a response ID is unique
+and short; a respondent-group question is a small vocabulary, often multi-select; metadata looks
+like dates, e-mails or tool bookkeeping. Header words only break ties.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sendconsult.survey import Role
+
+DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$")
+EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+IP_LIKE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+GROUP_HEADER = re.compile(
+    r"in what capacity|capacity are you|responding as|are you responding|who are you|"
+    r"respondent type|type of respondent|best describes you|describes you|are you a\b|i am a\b|"
+    r"your role|which group|respondent group|are you\?|stakeholder",
+    re.IGNORECASE,
+)
+CONSENT_HEADER = re.compile(r"publish|publication|published", re.IGNORECASE)
+CONSENT_VALUE = re.compile(r"publish|anonym", re.IGNORECASE)
+METADATA_HEADER = re.compile(
+    r"^(timestamp|start(ed)?( on| date| time)?|end date|completion time|completed( on)?|"
+    r"submitted( on)?|date|time|e-?mail( address)?|name|first name|last name|surname|ip address|"
+    r"collector id|custom data.*|status|progress|duration.*|finished|recorded ?date|"
+    r"location.*|distribution ?channel|user ?language|recipient.*|external ?reference|"
+    r"analyst.*|last modified|postcode|phone|telephone|address)$",
+    re.IGNORECASE,
+)
+GROUP_VALUE_WORDS = re.compile(
+    r"parent|carer|professional|young person|organisation|organization|resident|school|"
+    r"teacher|practitioner|member of the public|councillor|charity|other",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    """What a column's non-empty values look like."""
+
+    fill_rate: float
+    distinct: int
+    distinct_ratio: float
+    mean_words: float
+    max_words: int
+    date_share: float
+    email_share: float
+    multi_share: float  # share of values containing the multi-select separator
+
+
+def column_stats(values: list[str], separator: str) -> ColumnStats:
+    filled = [v for v in values if v.strip()]
+    n = len(filled)
+    if n == 0:
+        return ColumnStats(0.0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0)
+    words = [len(v.split()) for v in filled]
+    distinct = len(set(filled))
+    sep = separator.strip() or separator
+    return ColumnStats(
+        fill_rate=n / len(values) if values else 0.0,
+        distinct=distinct,
+        distinct_ratio=distinct / n,
+        mean_words=sum(words) / n,
+        max_words=max(words),
+        date_share=sum(bool(DATE_LIKE.match(v.strip())) for v in filled) / n,
+        email_share=sum(
+            bool(EMAIL_LIKE.match(v.strip()) or IP_LIKE.match(v.strip())) for v in filled
+        )
+        / n,
+        multi_share=sum(sep in v for v in filled) / n,
+    )
+
+
+def guess_role(header: str, stats: ColumnStats, n_rows: int) -> tuple[Role, str]:
+    """The role a column most likely has, and a short reason an officer can check."""
+    if stats.fill_rate == 0:
+        return Role.IGNORED, "detected: empty"
+    pct = f"{stats.fill_rate:.0%} filled"
+    if METADATA_HEADER.match(header.strip()) or stats.date_share >= 0.8 or stats.email_share >= 0.8:
+        return Role.METADATA, "detected: dates, e-mails or survey bookkeeping"
+    if CONSENT_HEADER.search(header):
+        return Role.CONSENT, "detected: publication consent question"
+    few = stats.distinct <= max(12, int(0.05 * n_rows))
+    if GROUP_HEADER.search(header) and stats.mean_words < 20:
+        return Role.GROUP, f"detected: respondent-group question, {stats.distinct} distinct answers"
+    if (
+        stats.mean_words >= 4
+        and (stats.distinct_ratio >= 0.5 or stats.max_words >= 25)
+        or (stats.distinct_ratio >= 0.8 and stats.mean_words >= 2.5 and stats.distinct > 12)
+    ):
+        return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
+    if few or stats.distinct_ratio < 0.5:
+        return Role.CLOSED, f"detected: closed question, {stats.distinct} distinct answers"
+    return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
+
+
+def looks_like_id(values: list[str]) -> bool:
+    """Unique, short, no spaces: the shape of a response ID."""
+    filled = [v.strip() for v in values if v.strip()]
+    if not filled or len(filled) < 0.95 * len(values):
+        return False
+    return len(set(filled)) == len(filled) and all(len(v) <= 40 and " " not in v for v in filled)
+
+
+def looks_like_groups(values: list[str]) -> bool:
+    """A small vocabulary of answers naming kinds of people or organisations."""
+    filled = [v for v in values if v.strip()]
+    if not filled:
+        return False
+    return sum(bool(GROUP_VALUE_WORDS.search(v)) for v in filled) >= 0.7 * len(filled)
+
+
+def looks_like_consent(values: list[str]) -> bool:
+    filled = [v for v in values if v.strip()]
+    return bool(filled) and sum(bool(CONSENT_VALUE.search(v)) for v in filled) >= 0.8 * len(filled)
