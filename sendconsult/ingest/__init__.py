@@ -201,7 +201,7 @@ def _settle_single(
             if (
                 h.strip().lower() in ID_HEADERS
                 and roles[h][0] not in (Role.TEXT,)
-                and looks_like_id(columns[h])
+                and looks_like_id(columns[h], min_unique=0.5)
             ):
                 roles[h] = (Role.ID, "detected: unique values under an ID heading")
                 break
@@ -260,8 +260,10 @@ def _build(
         ]
     for q in closed_qs:
         data[_safe_name(q)] = [v or None for v in columns[q]]
-    frame = pd.DataFrame(data)
-    frame = frame.astype({q: object for q in frame.columns if q not in (SOURCE_ROW,)})
+    # object dtype keeps None as None (pandas would otherwise infer strings with NaN).
+    frame = pd.DataFrame(
+        {k: pd.Series(v, dtype="int64" if k == SOURCE_ROW else object) for k, v in data.items()}
+    )
     empty = [
         rid for rid, (_, row) in zip(ids, frame.iterrows(), strict=True)
         if all(row[_safe_name(q)] is None for q in text_qs + closed_qs) and not row[GROUPS]

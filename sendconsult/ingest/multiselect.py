@@ -37,7 +37,7 @@ def learn_options(
     bracket-balanced only as a whole (its pieces would leave a bracket open).
     """
     known = {o.strip() for o in configured if o.strip()}
-    for value in set(values):
+    for value in sorted(set(values), key=len):  # shortest first: single options are learned first
         value = value.strip().rstrip(";").strip()
         if not value or _is_other(value):
             continue
@@ -75,13 +75,27 @@ def split_selection(value: str, separator: str, known: set[str]) -> Selection:
             i = end
             continue
         piece, i = _balanced(pieces, i, raw_separator)
+        if _continues(piece):
+            # Forms tools write a typed "Other" answer as a bare lower-case option.
+            options.append("Other")
+            other_parts.append(piece)
+            continue
         while (
-            i < len(pieces)
+            raw_separator != ";"
+            and i < len(pieces)
+            and piece.lower() not in known_lower
+            and not piece.endswith(")")
             and _continues(pieces[i])
             and _longest_known(pieces, i, raw_separator, known_lower) is None
         ):
             piece = f"{piece}, {pieces[i]}" if raw_separator != ";" else f"{piece};{pieces[i]}"
             i += 1
+        prefix = _known_prefix(piece, known_lower)
+        if prefix is not None:
+            # "Known option, typed text": the tool appended an "Other" answer to an option.
+            options.extend([prefix[0], "Other"])
+            other_parts.append(prefix[1])
+            continue
         if _is_other(piece):
             options.append("Other")
             text = _other_text(piece)
@@ -116,6 +130,18 @@ def _balanced(pieces: list[str], start: int, separator: str) -> tuple[str, int]:
         )
         end += 1
     return joined, end
+
+
+def _known_prefix(piece: str, known_lower: dict[str, str]) -> tuple[str, str] | None:
+    lowered = piece.lower()
+    if lowered in known_lower:
+        return None
+    for key, option in sorted(known_lower.items(), key=lambda kv: -len(kv[0])):
+        if lowered.startswith(key + ", ") and not _is_other(option):
+            rest = piece[len(key) + 2 :].strip()
+            if rest:
+                return option, rest
+    return None
 
 
 def _continues(piece: str) -> bool:

@@ -105,14 +105,17 @@ def _sniff_delimiter(text: str) -> str:
 def _read_xlsx(path: Path, sheet: str | None) -> Grid:
     from openpyxl import load_workbook
 
+    handle = path.open("rb")  # a file object: openpyxl then ignores a misleading extension
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        handle.close()
         raise ExportError(
             f"{path.name} is damaged or not a real Excel file; open it in Excel and save it "
             "again as .xlsx, or export CSV from the survey tool."
         ) from exc
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+        handle.close()
         raise ExportError(
             f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}); save "
             "it again from Excel as .xlsx, or export CSV."
@@ -136,6 +139,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         ) from exc
     finally:
         workbook.close()
+        handle.close()
     return Grid(rows=rows, kind="xlsx", sheet=title)
 
 

@@ -100,12 +100,17 @@ def guess_role(header: str, stats: ColumnStats, n_rows: int) -> tuple[Role, str]
     return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
 
 
-def looks_like_id(values: list[str]) -> bool:
-    """Unique, short, no spaces: the shape of a response ID."""
+def looks_like_id(values: list[str], *, min_unique: float = 1.0) -> bool:
+    """Short, no spaces and (nearly) unique: the shape of a response ID.
+
+    Under an ID heading a few repeats are allowed (`min_unique` < 1): duplicates are then
+    reported to the officer rather than the column being ignored.
+    """
     filled = [v.strip() for v in values if v.strip()]
-    if not filled or len(filled) < 0.95 * len(values):
+    if not filled or len(filled) < 0.9 * len(values):
         return False
-    return len(set(filled)) == len(filled) and all(len(v) <= 40 and " " not in v for v in filled)
+    unique_enough = len(set(filled)) >= min_unique * len(filled)
+    return unique_enough and all(len(v) <= 40 and " " not in v for v in filled)
 
 
 def looks_like_groups(values: list[str]) -> bool:

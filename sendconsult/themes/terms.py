@@ -15,7 +15,9 @@ import re
 
 from sendconsult.themes.model import Term, TermKind
 
-NEAR_PATTERN = re.compile(r"^(?P<left>.+?)\s+NEAR/(?P<distance>\d+)\s+(?P<right>.+)$", re.IGNORECASE)
+NEAR_PATTERN = re.compile(
+    r"^(?P<left>.+?)\s+NEAR/(?P<distance>\d+)\s+(?P<right>.+)$", re.IGNORECASE
+)
 _WORD_SPLIT = re.compile(r"\s+")
 MAX_NEAR_DISTANCE = 50
 
@@ -43,7 +45,9 @@ def parse_term(text: object, line: int | None = None) -> Term:
         left = _side(near.group("left"), raw)
         right = _side(near.group("right"), raw)
         if "NEAR/" in right.upper():
-            raise TermSyntaxError(f"term '{raw}': use NEAR once per term, with one word either side")
+            raise TermSyntaxError(
+                f"term '{raw}': use NEAR once per term, with one word either side"
+            )
         return Term(text=raw, kind=TermKind.NEAR, words=(left, right), distance=distance, line=line)
     if re.search(r"\bNEAR\b", raw) and "/" not in raw:
         raise TermSyntaxError(
