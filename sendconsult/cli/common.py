@@ -16,7 +16,7 @@ from sendconsult.errors import SendconsultError
 
 # Results go to stdout; diagnostics (warnings, errors, progress) go to stderr.
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
