@@ -1,0 +1,82 @@
+"""Every claim the README makes is checked here (or points to the test that checks it)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sendconsult.classify import NEGATION_RULE, ThemeClassifier
+from sendconsult.config import load_config
+from sendconsult.nlp import build_pipeline
+from sendconsult.themes.loader import load_dictionary
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_quick_start_is_exactly_two_commands():
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = [block.strip() for block in re.findall(r"```\n(.*?)```", section, flags=re.DOTALL)]
+    assert commands == [
+        'pip install -e ".[test]" && sendconsult analyse sample_responses/leicester_send_strategy_2019.csv',
+        "pytest",
+    ]
+    assert (ROOT / "sample_responses" / "leicester_send_strategy_2019.csv").is_file()
+
+
+def test_ci_runs_the_readme_commands():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install --quiet -e ".[test]" && sendconsult analyse' in ci
+    assert ci.rstrip().endswith("pytest")
+
+
+def test_negation_rule_in_readme_is_the_rule_the_code_uses():
+    quoted = " ".join(
+        line.strip().removeprefix(">").strip()
+        for line in README.splitlines()
+        if line.strip().startswith("> ")
+    )
+    assert " ".join(NEGATION_RULE.split()) in quoted
+
+
+def test_worked_dictionary_example_loads_and_behaves_as_described(tmp_path: Path):
+    example = next(block for block in code_blocks("yaml") if "personal_budgets" in block)
+    path = tmp_path / "example.yaml"
+    path.write_text(textwrap.dedent(example), encoding="utf-8")
+    dictionary = load_dictionary(path)
+    nlp = build_pipeline()
+    classifier = ThemeClassifier(dictionary, nlp)
+
+    def codes(text: str) -> set[str]:
+        return {m.theme_id for m in classifier.match_doc(nlp(text), "q") if m.counts}
+
+    assert codes("Personal Budgets are hard to get") == {"personal_budgets"}  # phrase, lemma + case
+    assert codes("we were offered direct payments") == {"personal_budgets"}  # wildcard
+    assert codes("more choice and more control please") == {"personal_budgets"}  # NEAR/4
+    assert codes("we could employ carers of our own") == {"personal_budgets"}  # structured near
+    assert codes("the school budget for personal budget holders") == set()  # exclude
+    assert dictionary.root_of("direct_payments") == "personal_budgets"  # sub-theme codes parent
+
+
+def test_config_example_is_valid(tmp_path: Path):
+    example = next(block for block in code_blocks("toml") if "consultation_name" in block)
+    path = tmp_path / "sendconsult.toml"
+    path.write_text(example, encoding="utf-8")
+    config = load_config(path)
+    assert config.suppression_threshold == 5
+    assert config.columns.id == "Response ID"
+    assert config.themes == tmp_path / "my_themes.yaml"
+
+
+@pytest.mark.parametrize(
+    "command", ["inspect", "analyse", "explain", "evaluate", "themes check", "themes import"]
+)
+def test_commands_table_lists_real_commands(command: str):
+    assert f"`sendconsult {command}" in README
