@@ -13,14 +13,15 @@ Each surviving match codes its theme (a sub-theme's match codes its parent) and 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from sendconsult.coding import Coding, Match
@@ -101,7 +102,7 @@ class ThemeClassifier:
         self.theme_ids = dictionary.theme_ids
         self._rules: dict[str, _Rule] = {}
         self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._patterns = Matcher(nlp.vocab)
+        self._wildcards = _WildcardIndex(nlp)
         self._near_count = 0
         for theme in dictionary.themes:
             root = dictionary.root_of(theme.id)
@@ -133,7 +134,8 @@ class ThemeClassifier:
         key = f"R{len(self._rules)}"
         self._rules[key] = rule
         if kind is TermKind.WILDCARD:
-            self._patterns.add(key, [self._wildcard_pattern(words)])
+            leading, stem = self._wildcard_parts(words)
+            self._wildcards.add(key, leading, stem)
         else:
             self._phrases.add(key, self._phrase_patterns(words))
 
@@ -154,23 +156,22 @@ class ThemeClassifier:
             unique.setdefault(tuple(t.lemma_ for t in doc), doc)
         return list(unique.values())
 
-    def _wildcard_pattern(self, words: tuple[str, ...]) -> list[dict[str, object]]:
-        """Lemmas for the leading words, a lower-case prefix for the last token."""
-        doc = self.nlp(" ".join(words))
-        tokens = list(doc)
-        pattern: list[dict[str, object]] = [{"LEMMA": t.lemma_} for t in tokens[:-1]]
+    def _wildcard_parts(self, words: tuple[str, ...]) -> tuple[tuple[int, ...], str]:
+        """Lemma hashes of the leading tokens, and the lower-case prefix of the last token."""
+        tokens = list(self.nlp(" ".join(words)))
+        leading = tuple(self.nlp.vocab.strings.add(t.lemma_) for t in tokens[:-1])
         stem = tokens[-1].lower_ if tokens else words[-1]
-        pattern.append({"LOWER": {"REGEX": "^" + _regex_escape(stem)}})
-        return pattern
+        return leading, stem
 
     # -- matching ---------------------------------------------------------------------------
 
     def match_doc(self, doc: Doc, question: str) -> list[Match]:
         """Every match of the dictionary in one parsed answer, vetoed ones included."""
-        hits = [
-            _Hit(self._rules[self.nlp.vocab.strings[key]], doc[start:end])
-            for key, start, end in [*self._phrases(doc), *self._patterns(doc)]
+        found = [
+            (self.nlp.vocab.strings[key], start, end) for key, start, end in self._phrases(doc)
         ]
+        found.extend(self._wildcards.find(doc))
+        hits = [_Hit(self._rules[key], doc[start:end]) for key, start, end in found]
         near = list(self._near_hits([h for h in hits if h.rule.kind.startswith("near")]))
         excludes = [h for h in hits if h.rule.kind == "exclude"]
         excludes.extend(h for h in near if h.rule.is_exclude)
@@ -241,7 +242,9 @@ class ThemeClassifier:
     ) -> Coding:
         """Code already-parsed answers (`items` are (response_id, question, text) per doc)."""
         ids = list(survey.responses[RESPONSE_ID])
-        codes = pd.DataFrame(0, index=pd.Index(ids, name=RESPONSE_ID), columns=self.theme_ids)
+        position = {rid: i for i, rid in enumerate(ids)}
+        column = {theme: j for j, theme in enumerate(self.theme_ids)}
+        values = np.zeros((len(ids), len(self.theme_ids)), dtype=np.int64)
         found: dict[str, list[Match]] = {}
         for (response_id, question, _), doc in zip(items, docs, strict=True):
             matches = self.match_doc(doc, question)
@@ -249,10 +252,11 @@ class ThemeClassifier:
                 found.setdefault(response_id, []).extend(matches)
                 for match in matches:
                     if match.counts:
-                        codes.at[response_id, match.theme_id] = 1
+                        values[position[response_id], column[match.theme_id]] = 1
             if progress is not None:
                 progress(1)
-        return Coding(theme_ids=list(self.theme_ids), codes=codes.astype("int64"), matches=found)
+        codes = pd.DataFrame(values, index=pd.Index(ids, name=RESPONSE_ID), columns=self.theme_ids)
+        return Coding(theme_ids=list(self.theme_ids), codes=codes, matches=found)
 
 
 def _answers(survey: Survey) -> Iterator[tuple[str, str, str]]:
@@ -351,5 +355,42 @@ def _verdict_after(after: list[tuple[str, str]]) -> str | None:
     return None
 
 
-def _regex_escape(text: str) -> str:
-    return re.escape(text)
+class _WildcardIndex:
+    """Suffix-wildcard terms ("commission*", "short break*") matched without regular expressions.
+
+    Each distinct word is tested against every stem once and the answer cached, so a run costs
+    one dictionary lookup per token: spaCy's Matcher with REGEX predicates re-tests every token
+    against every pattern and was most of the classification time.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self._strings = nlp.vocab.strings
+        self._rules: list[tuple[str, tuple[int, ...], str]] = []
+        self._cache: dict[int, tuple[int, ...]] = {}
+
+    def add(self, key: str, leading: tuple[int, ...], stem: str) -> None:
+        self._rules.append((key, leading, stem))
+        self._cache.clear()
+
+    def _rules_for(self, lower_hash: int) -> tuple[int, ...]:
+        cached = self._cache.get(lower_hash)
+        if cached is None:
+            word = self._strings[lower_hash]
+            cached = tuple(i for i, (_, _, stem) in enumerate(self._rules) if word.startswith(stem))
+            self._cache[lower_hash] = cached
+        return cached
+
+    def find(self, doc: Doc) -> list[tuple[str, int, int]]:
+        if not self._rules or len(doc) == 0:
+            return []
+        arr = doc.to_array([LOWER, LEMMA])
+        lowers, lemmas = arr[:, 0].tolist(), arr[:, 1].tolist()
+        found: list[tuple[str, int, int]] = []
+        for i, lower in enumerate(lowers):
+            for index in self._rules_for(lower):
+                key, leading, _ = self._rules[index]
+                start = i - len(leading)
+                if start < 0 or tuple(lemmas[start:i]) != leading:
+                    continue
+                found.append((key, start, i + 1))
+        return found
