@@ -2,6 +2,8 @@
 
 `sendconsult.toml` (or `sendconsult.yaml` / `.yml`) beside the export is used automatically;
 `--config FILE` names another. Command-line flags override the file, which overrides detection.
+Every mistake is reported with the file and the key ("sendconsult.toml: [columns] text must be a
+list of column names"), because a silently ignored setting is worse than an error.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ import yaml
 from sendconsult.errors import ConfigError
 
 CONFIG_NAMES = ("sendconsult.toml", "sendconsult.yaml", "sendconsult.yml")
-TOP_KEYS = {
+DEFAULT_SUPPRESSION_THRESHOLD = 5
+TOP_KEYS = (
     "consultation_name", "columns", "group_options", "non_answers", "suppression_threshold",
     "redact", "themes",
-}  # fmt: skip
-COLUMN_KEYS = {"id", "group", "text", "closed", "ignore", "consent"}
+)  # fmt: skip
+COLUMN_KEYS = ("id", "group", "text", "closed", "ignore", "consent")
 
 
 @dataclass(frozen=True)
 class ColumnSettings:
+    """The `[columns]` table: export columns the officer names instead of detection."""
+
     id: str | None = None
     group: str | None = None
     text: tuple[str, ...] = ()
@@ -36,16 +41,16 @@ class ColumnSettings:
 
 @dataclass(frozen=True)
 class ProjectConfig:
-    """Validated settings from a config file; every field is optional."""
+    """Validated settings from a config file; anything left out has its default."""
 
     path: Path | None = None
     consultation_name: str | None = None
     columns: ColumnSettings = field(default_factory=ColumnSettings)
     group_options: tuple[str, ...] = ()
-    non_answers: tuple[str, ...] | None = None
-    suppression_threshold: int | None = None
-    redact: bool | None = None
-    themes: Path | None = None
+    non_answers: tuple[str, ...] | None = None  # None: the built-in list; a tuple replaces it
+    suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+    redact: bool = True
+    themes: Path | None = None  # resolved against the config file's folder
 
 
 def find_config(export: Path, explicit: Path | None = None) -> Path | None:
@@ -64,92 +69,128 @@ def find_config(export: Path, explicit: Path | None = None) -> Path | None:
 
 
 def load_config(path: Path) -> ProjectConfig:
-    """Read and validate a config file; errors name the file and the key."""
+    """Read and validate a config file; every error names the file and the key."""
     raw = _parse(path)
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path.name}: the file must hold settings as 'key = value' lines.")
-    _unknown(path, raw, TOP_KEYS, "")
-    columns_raw = raw.get("columns", {})
-    if not isinstance(columns_raw, dict):
-        raise ConfigError(f"{path.name}: [columns] must be a table of column settings.")
-    _unknown(path, columns_raw, COLUMN_KEYS, "[columns] ")
-    columns = ColumnSettings(
-        id=_opt_str(path, columns_raw, "id", "[columns] "),
-        group=_opt_str(path, columns_raw, "group", "[columns] "),
-        text=_str_list(path, columns_raw, "text", "[columns] "),
-        closed=_str_list(path, columns_raw, "closed", "[columns] "),
-        ignore=_str_list(path, columns_raw, "ignore", "[columns] "),
-        consent=_opt_str(path, columns_raw, "consent", "[columns] "),
-    )
-    threshold = raw.get("suppression_threshold")
-    if threshold is not None and (
-        not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0
-    ):
-        raise ConfigError(f"{path.name}: suppression_threshold must be a whole number, 0 or more.")
-    redact = raw.get("redact")
-    if redact is not None and not isinstance(redact, bool):
-        raise ConfigError(f"{path.name}: redact must be true or false.")
-    themes = _opt_str(path, raw, "themes", "")
-    non_answers = _str_list(path, raw, "non_answers", "") if "non_answers" in raw else None
+        raise ConfigError(
+            f"{path.name}: the file must hold settings as 'key = value' lines (TOML) or "
+            "'key: value' lines (YAML)."
+        )
+    check = _Checker(path.name)
+    check.known_keys(raw, TOP_KEYS, "")
+    themes = check.text(raw, "themes", "")
     return ProjectConfig(
         path=path,
-        consultation_name=_opt_str(path, raw, "consultation_name", ""),
-        columns=columns,
-        group_options=_str_list(path, raw, "group_options", ""),
-        non_answers=non_answers,
-        suppression_threshold=threshold,
-        redact=redact,
+        consultation_name=check.text(raw, "consultation_name", ""),
+        columns=_columns(check, raw.get("columns")),
+        group_options=check.names(raw, "group_options", "", "option labels"),
+        non_answers=check.names(raw, "non_answers", "", "answers")
+        if "non_answers" in raw
+        else None,
+        suppression_threshold=check.threshold(raw),
+        redact=check.flag(raw, "redact", default=True),
         themes=(path.parent / themes) if themes else None,
     )
 
 
+def _columns(check: _Checker, raw: Any) -> ColumnSettings:
+    if raw is None:
+        return ColumnSettings()
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{check.file}: [columns] must be a table of column settings (id, group, text, "
+            "closed, ignore, consent)."
+        )
+    check.known_keys(raw, COLUMN_KEYS, "[columns] ")
+    prefix = "[columns] "
+    return ColumnSettings(
+        id=check.text(raw, "id", prefix),
+        group=check.text(raw, "group", prefix),
+        text=check.names(raw, "text", prefix, "column names"),
+        closed=check.names(raw, "closed", prefix, "column names"),
+        ignore=check.names(raw, "ignore", prefix, "column names"),
+        consent=check.text(raw, "consent", prefix),
+    )
+
+
 def _parse(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path.name} is not saved as UTF-8 text; save it again as UTF-8 (in Notepad: "
+            "Save As, Encoding UTF-8)."
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"Config file {path} could not be read ({exc.strerror or exc}); check the path."
+        ) from exc
     try:
         if path.suffix.lower() == ".toml":
             return tomllib.loads(text)
         return yaml.safe_load(text) or {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: {exc}; fix the line and try again.") from exc
+        raise ConfigError(f"{path.name}: not valid TOML ({exc}); fix that line.") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or exc
         raise ConfigError(
-            f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)})."
+            f"{path.name}{where}: not valid YAML ({problem}); fix that line."
         ) from exc
 
 
-def _unknown(path: Path, raw: dict[str, Any], allowed: set[str], prefix: str) -> None:
-    for key in raw:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+@dataclass(frozen=True)
+class _Checker:
+    """Type checks that name the file and key path in their one-sentence errors."""
+
+    file: str
+
+    def known_keys(self, raw: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> None:
+        for key in raw:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = (
-                f"; did you mean '{close[0]}'?"
+                f"did you mean '{close[0]}'?"
                 if close
-                else f"; known keys are {', '.join(sorted(allowed))}."
+                else f"known settings are {', '.join(allowed)}."
             )
-            raise ConfigError(f"{path.name}: {prefix}unknown setting '{key}'{hint}")
+            raise ConfigError(f"{self.file}: {prefix}unknown setting '{key}'; {hint}")
 
+    def text(self, raw: dict[str, Any], key: str, prefix: str) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f'{self.file}: {prefix}{key} must be text in quotes, e.g. "Comments".'
+            )
+        return value.strip()
 
-def _opt_str(path: Path, raw: dict[str, Any], key: str, prefix: str) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(
-            f"{path.name}: {prefix}{key} must be text (a column name or value in quotes)."
-        )
-    return value.strip()
+    def names(self, raw: dict[str, Any], key: str, prefix: str, what: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(
+                f'{self.file}: {prefix}{key} must be a list of {what}, e.g. ["First", "Second"].'
+            )
+        return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
 
+    def threshold(self, raw: dict[str, Any]) -> int:
+        value = raw.get("suppression_threshold", DEFAULT_SUPPRESSION_THRESHOLD)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(
+                f"{self.file}: suppression_threshold must be a whole number, 0 or more "
+                f"(default {DEFAULT_SUPPRESSION_THRESHOLD})."
+            )
+        return value
 
-def _str_list(path: Path, raw: dict[str, Any], key: str, prefix: str) -> tuple[str, ...]:
-    value = raw.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(
-            f'{path.name}: {prefix}{key} must be a list of names in quotes, e.g. ["A", "B"].'
-        )
-    return tuple(v.strip() for v in value if v.strip())
+    def flag(self, raw: dict[str, Any], key: str, *, default: bool) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.file}: {key} must be true or false.")
+        return value

@@ -19,6 +19,7 @@ from sendconsult.cli.common import (
     out,
     set_debug,
 )
+from sendconsult.ingest.layouts import LAYOUT_NAMES
 from sendconsult.survey import Role, Survey
 
 ROLE_STYLE = {
@@ -43,7 +44,8 @@ def inspect_cli(
     text_column: TextColumnOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Show what was detected in an export: layout, each column's role, groups and text columns.
+    """Show how an export is read before analysing it: layout, each column's role and why,
+    the respondent groups found and the free-text questions. Nothing is written.
 
     Example: sendconsult inspect sample_responses/leicester_send_strategy_2019.csv
     """
@@ -56,22 +58,35 @@ def inspect_cli(
         group_column=group_column,
         text_columns=text_column,
     )
-    out.print(
-        f"[bold]{export.name}[/]: {survey.layout.value.replace('_', ' ').title()} layout, "
-        f"{survey.n_responses:,} responses" + (f", sheet '{survey.sheet}'" if survey.sheet else "")
-    )
+    out.print(summary(survey))
     out.print(columns_table(survey))
     out.print(groups_table(survey))
     out.print(text_table(survey))
 
 
+def summary(survey: Survey) -> Text:
+    """File, layout and counts: what an officer checks first against the survey tool."""
+    rows = survey.responses["source_row"]
+    sheet = f" (sheet '{survey.sheet}')" if survey.sheet else ""
+    text = Text()
+    text.append(survey.source.name, style="bold")
+    text.append(
+        f"{sheet}: {LAYOUT_NAMES[survey.layout]} layout, {survey.n_responses:,} responses "
+        f"(spreadsheet rows {rows.min()} to {rows.max()})\n"
+    )
+    text.append(f"Response IDs: {survey.id_column or 'made from row numbers'}")
+    return text
+
+
 def columns_table(survey: Survey) -> Table:
+    """Every column with its role and the reason, so an officer can spot a wrong guess."""
     table = Table(title="Columns", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("column", overflow="fold", max_width=60)
     table.add_column("role")
     table.add_column("why")
     table.add_column("filled", justify="right")
+    table.add_column("mean words", justify="right")
     for index, info in enumerate(survey.columns, start=1):
         table.add_row(
             str(index),
@@ -79,11 +94,13 @@ def columns_table(survey: Survey) -> Table:
             Text(info.role.value, style=ROLE_STYLE[info.role]),
             Text(info.reason),
             f"{info.fill_rate:.0%}",
+            f"{info.mean_words:.0f}",
         )
     return table
 
 
 def groups_table(survey: Survey) -> Table:
+    """Respondents per group; a respondent ticking two groups counts in both."""
     title = f"Respondent groups ({survey.group_column or 'no group column found'})"
     table = Table(title=Text(title), title_justify="left")
     table.add_column("group", overflow="fold", max_width=70)
@@ -94,17 +111,28 @@ def groups_table(survey: Survey) -> Table:
             counts[group] = counts.get(group, 0) + 1
     for group, count in sorted(counts.items(), key=lambda kv: -kv[1]):
         table.add_row(Text(group), f"{count:,}")
+    if survey.other_texts:
+        table.caption = f"{len(survey.other_texts):,} respondents typed their own 'Other' group."
+        table.caption_justify = "left"
     return table
 
 
 def text_table(survey: Survey) -> Table:
+    """The questions that will be analysed, with how many answered and at what length."""
     table = Table(title="Free-text questions", title_justify="left")
     table.add_column("question", overflow="fold", max_width=70)
     table.add_column("answered", justify="right")
     table.add_column("mean words", justify="right")
+    table.add_column("mean characters", justify="right")
     frame = survey.responses
     for question in survey.text_questions:
         answers = [v for v in frame[question] if isinstance(v, str)]
-        mean = sum(len(a.split()) for a in answers) / len(answers) if answers else 0
-        table.add_row(Text(question), f"{len(answers) / max(1, len(frame)):.0%}", f"{mean:.0f}")
+        words = sum(len(a.split()) for a in answers) / len(answers) if answers else 0
+        chars = sum(len(a) for a in answers) / len(answers) if answers else 0
+        table.add_row(
+            Text(question),
+            f"{len(answers) / max(1, len(frame)):.0%}",
+            f"{words:.0f}",
+            f"{chars:.0f}",
+        )
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 DEFAULT_NON_ANSWERS: tuple[str, ...] = (
     "n/a", "na", "n.a.", "n/a.", "-", "--", "---", ".", "..", "none", "none.", "nil", "no",
@@ -10,15 +11,22 @@ DEFAULT_NON_ANSWERS: tuple[str, ...] = (
     "not provided", "not answered", "not applicable", "no answer", "nothing to add", "x",
 )  # fmt: skip
 
-_X000D = re.compile(r"_x000[dD]_")
-_MOJIBAKE_MARKERS = ("â€", "Ã", "Â", "Å", "Ä", "Ð", "Ø", "Ù")
+# Excel writes a carriage return inside a cell as "_x000D_" when the file was not saved by Excel.
+_X000D = re.compile(r"_x000[dD]_(\r?\n|_x000[aA]_)?|_x000[aA]_")
+# UTF-8 read as Windows-1252: a lead byte (0xC2-0xF4 shows as "Â".."ô") followed by
+# continuation bytes (0x80-0xBF show as "€", "™", "©"... or stay as C1 controls).
+_CONTINUATION = "".join(
+    bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xC0)
+)
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONTINUATION)}]")
+_SEGMENT = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONTINUATION)}]{{1,3}}")
 
 
 def clean_cell(value: str) -> str:
     """Normalise one cell: line endings, Excel's `_x000D_`, mojibake, surrounding space."""
     if not value:
         return ""
-    text = _X000D.sub("", value)
+    text = _X000D.sub("\n", value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = repair_mojibake(text)
     return text.strip()
@@ -30,32 +38,40 @@ def repair_mojibake(text: str) -> str:
     Only when the whole text round-trips (re-encode as cp1252, decode as UTF-8) and the result
     is shorter: correct text containing "Ã" or "â" on purpose is left alone.
     """
-    if not any(marker in text for marker in _MOJIBAKE_MARKERS):
+    if not _MOJIBAKE.search(text):
         return text
     try:
-        repaired = text.encode("cp1252").decode("utf-8")
+        repaired = _cp1252_bytes(text).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return _repair_segments(text)
     return repaired if len(repaired) < len(text) else text
 
 
-_SEGMENT = re.compile(
-    r"[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{1,3}"
-)
+def _cp1252_bytes(text: str) -> bytes:
+    """Encode as Windows-1252, keeping the five bytes it leaves undefined (e.g. 0x9D in "”")."""
+    return b"".join(
+        bytes([ord(ch)]) if "\x80" <= ch <= "\x9f" else ch.encode("cp1252") for ch in text
+    )
 
 
 def _repair_segments(text: str) -> str:
     """Repair mojibake piece by piece when the text also holds characters cp1252 lacks."""
 
     def fix(match: re.Match[str]) -> str:
+        """One suspicious run of characters, repaired only if it is valid UTF-8 underneath."""
         chunk = match.group(0)
         try:
-            fixed = chunk.encode("cp1252").decode("utf-8")
+            fixed = _cp1252_bytes(chunk).decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             return chunk
         return fixed if len(fixed) < len(chunk) else chunk
 
     return _SEGMENT.sub(fix, text)
+
+
+def non_answer_set(values: Iterable[str]) -> frozenset[str]:
+    """Non-answers compared case- and spacing-insensitively ("No  Comment" = "no comment")."""
+    return frozenset(" ".join(v.lower().split()) for v in values)
 
 
 def is_non_answer(text: str, non_answers: frozenset[str]) -> bool:

@@ -16,7 +16,10 @@ class DecodedText:
 def decode_bytes(raw: bytes) -> DecodedText:
     """UTF-8 (with or without BOM) first, then Windows-1252, then a detected encoding.
 
-    Never raises UnicodeDecodeError: the last resort decodes with replacement characters.
+    Windows-1252 is what Excel on a UK PC writes, so it is preferred whenever it decodes and
+    charset-normalizer does not judge the result garbled (e.g. Polish text saved as cp1250).
+    Detection alone is unreliable on short files, hence the preference. Never raises
+    UnicodeDecodeError: the last resort decodes with replacement characters.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         return DecodedText(raw[3:].decode("utf-8", errors="replace"), "utf-8-sig")
@@ -35,9 +38,9 @@ def decode_bytes(raw: bytes) -> DecodedText:
 
 
 def _plausible_cp1252(raw: bytes) -> bool:
-    """Windows-1252 decodes almost anything; accept it when no undefined bytes occur."""
+    """Windows-1252 decodes almost anything; accept it when it reads as sensible text."""
     try:
         raw.decode("cp1252")
     except UnicodeDecodeError:
         return False
-    return True
+    return from_bytes(raw[:200_000], cp_isolation=["cp1252"]).best() is not None

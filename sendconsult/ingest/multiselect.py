@@ -8,6 +8,9 @@ brackets are left open, or when they continue an "Other (please specify): ..." a
 
 from __future__ import annotations
 
+import functools
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,29 +36,45 @@ def learn_options(
 ) -> set[str]:
     """Options known for sure: configured ones, and whole answers that are a single option.
 
-    A value counts as a single option when it does not contain the separator, or when it is
-    bracket-balanced only as a whole (its pieces would leave a bracket open).
+    A value counts as a single option when it does not split, or splits only into pieces that
+    leave a bracket open. A lower-case single answer ("aunt") is usually a typed "Other" answer,
+    so it is learned only when several respondents gave it or most single answers are
+    lower-case too (a survey whose options are all lower-case).
     """
     known = {o.strip() for o in configured if o.strip()}
-    for value in sorted(set(values), key=len):  # shortest first: single options are learned first
-        value = value.strip().rstrip(";").strip()
+    counts = Counter(v.strip().rstrip(";").strip() for v in values)
+    lower: list[str] = []
+    singles = 0
+    for value in sorted(counts, key=len):  # shortest first: single options are learned first
         if not value or _is_other(value):
             continue
-        selection = split_selection(value, separator, known)
-        if len(selection.options) == 1:
+        selection = split_selection(value, separator, known | set(lower))
+        if len(selection.options) == 1 and selection.options[0] != "Other":
+            singles += 1
             known.add(selection.options[0])
-    return known
+        elif _continues(value) and separator.strip() not in value:
+            singles += 1
+            lower.append(value)
+    if lower and (len(lower) * 2 > singles or all(counts[v] > 1 for v in lower)):
+        return known | set(lower)
+    return known | {v for v in lower if counts[v] > 1}
 
 
-def split_selection(value: str, separator: str, known: set[str]) -> Selection:
-    """Split one multi-select cell into its options (whole), folding "Other: text" to "Other"."""
+def split_selection(
+    value: str, separator: str, known: set[str], *, closed: bool = False
+) -> Selection:
+    """Split one multi-select cell into its options (whole), folding "Other: text" to "Other".
+
+    `closed`: the known options are the survey's full list (from the config), so anything
+    else a respondent wrote is typed "Other" text.
+    """
     value = value.strip()
     if not value:
         return Selection(())
     raw_separator = separator if separator.strip() != ";" else ";"
     pieces = [p.strip() for p in value.split(raw_separator)]
     pieces = [p for p in pieces if p]
-    known_lower = {k.lower(): k for k in known}
+    known_lower = {_key(k): k for k in known}
     options: list[str] = []
     other_parts: list[str] = []
     in_other = False
@@ -75,21 +94,12 @@ def split_selection(value: str, separator: str, known: set[str]) -> Selection:
             i = end
             continue
         piece, i = _balanced(pieces, i, raw_separator)
-        if _continues(piece):
+        if _continues(piece) or (closed and _key(piece) not in known_lower):
             # Forms tools write a typed "Other" answer as a bare lower-case option.
             options.append("Other")
             other_parts.append(piece)
             continue
-        while (
-            raw_separator != ";"
-            and i < len(pieces)
-            and piece.lower() not in known_lower
-            and not piece.endswith(")")
-            and _continues(pieces[i])
-            and _longest_known(pieces, i, raw_separator, known_lower) is None
-        ):
-            piece = f"{piece}, {pieces[i]}" if raw_separator != ";" else f"{piece};{pieces[i]}"
-            i += 1
+        piece, i = _join_continuations(piece, pieces, i, raw_separator, known_lower)
         prefix = _known_prefix(piece, known_lower)
         if prefix is not None:
             # "Known option, typed text": the tool appended an "Other" answer to an option.
@@ -109,12 +119,28 @@ def split_selection(value: str, separator: str, known: set[str]) -> Selection:
     return Selection(unique, joiner.join(other_parts).strip())
 
 
+def _join_continuations(
+    piece: str, pieces: list[str], i: int, separator: str, known_lower: dict[str, str]
+) -> tuple[str, int]:
+    """An unknown option followed by lower-case pieces: "Voluntary" + "community or charity"."""
+    while (
+        separator != ";"
+        and i < len(pieces)
+        and _key(piece) not in known_lower
+        and not piece.endswith(")")
+        and _continues(pieces[i])
+        and _longest_known(pieces, i, separator, known_lower) is None
+    ):
+        piece = f"{piece}, {pieces[i]}"
+        i += 1
+    return piece, i
+
+
 def _longest_known(
     pieces: list[str], start: int, separator: str, known_lower: dict[str, str]
 ) -> tuple[int, str] | None:
-    joiner = separator if separator == ";" else separator
     for end in range(len(pieces), start, -1):
-        candidate = joiner.join(pieces[start:end]).strip().lower()
+        candidate = _key(separator.join(pieces[start:end]))
         if candidate in known_lower and not _is_other(candidate):
             return end, known_lower[candidate]
     return None
@@ -133,15 +159,23 @@ def _balanced(pieces: list[str], start: int, separator: str) -> tuple[str, int]:
 
 
 def _known_prefix(piece: str, known_lower: dict[str, str]) -> tuple[str, str] | None:
-    lowered = piece.lower()
-    if lowered in known_lower:
+    """ "Known option, typed text" -> (option, text): a tool appended an "Other" answer."""
+    if _key(piece) in known_lower:
         return None
-    for key, option in sorted(known_lower.items(), key=lambda kv: -len(kv[0])):
-        if lowered.startswith(key + ", ") and not _is_other(option):
-            rest = piece[len(key) + 2 :].strip()
+    lowered = piece.lower()
+    for option in sorted(known_lower.values(), key=len, reverse=True):
+        prefix = option.lower() + ", "
+        if lowered.startswith(prefix) and not _is_other(option):
+            rest = piece[len(prefix) :].strip()
             if rest:
                 return option, rest
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _key(text: str) -> str:
+    """Options compared without case or spacing around separators ("A,b" = "a, B")."""
+    return re.sub(r"\s*([,;])\s*", r"\1", " ".join(text.split())).lower()
 
 
 def _continues(piece: str) -> bool:

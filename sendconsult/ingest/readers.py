@@ -1,7 +1,8 @@
 """Reading an export file into a grid of strings, whatever its format claims to be.
 
 The format is decided from the file's first bytes, not its extension: an .xlsx renamed .csv is
-still read as Excel. Every cell becomes a string (IDs like "007" keep their zeros).
+still read as Excel, and a CSV named .xlsx as CSV. Every cell becomes a string, so IDs like
+"007" keep their zeros. The file is only ever opened for reading.
 """
 
 from __future__ import annotations
@@ -9,17 +10,31 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import warnings
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sendconsult.errors import ExportError
 from sendconsult.ingest.encoding import decode_bytes
 
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_FIELD = min(sys.maxsize, 2**31 - 1)
+DELIMITERS = ",;\t|"
+
+# Zip members that say what kind of Office-style file a zip really is.
+_ZIP_KINDS = (
+    ("word/", "a Word document"),
+    ("ppt/", "a PowerPoint presentation"),
+    ("content.xml", "an OpenDocument (LibreOffice) file"),
+    ("xl/workbook.bin", "an Excel binary workbook (.xlsb)"),
+)
 
 
 @dataclass
@@ -31,42 +46,64 @@ class Grid:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    ragged_rows: list[int] | None = None
 
 
 def read_grid(path: Path, sheet: str | None = None) -> Grid:
     """Read a CSV or XLSX export into strings; raise ExportError saying what to do if we can't."""
-    _check_file(path)
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(ZIP_MAGIC):
-        return _read_xlsx(path, sheet)
-    if head.startswith(OLE2_MAGIC):
+    raw = _read_bytes(path)
+    if raw.startswith(ZIP_MAGIC):
+        return _read_xlsx(path, raw, sheet)
+    if raw.startswith(OLE2_MAGIC):
         raise ExportError(
             f"{path.name} looks password-protected or is an old Excel 97-2003 (.xls) file; open it "
-            "in Excel, remove any password, and save it as .xlsx or CSV."
+            "in Excel, remove any password, and save it as .xlsx (Excel Workbook) or CSV."
         )
-    raw = path.read_bytes()
-    _reject_binary(path, raw)
+    _reject_non_text(path, raw)
     if sheet is not None:
         raise ExportError(f"{path.name} is a CSV file, which has no sheets; leave out --sheet.")
     return _read_csv(path, raw)
 
 
-def _check_file(path: Path) -> None:
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, read once; every way it can fail becomes one sentence."""
     if not path.exists():
         raise ExportError(f"{path} was not found; check the file name and folder.")
     if path.is_dir():
-        raise ExportError(f"{path} is a folder; give the export file inside it.")
-    if path.stat().st_size == 0:
+        raise ExportError(f"{path} is a folder, not a file; give the export file inside it.")
+    try:
+        raw = path.read_bytes()
+    except PermissionError as exc:
+        raise ExportError(
+            f"{path.name} could not be opened (permission denied); close it in Excel or check "
+            "you may read it, then try again."
+        ) from exc
+    except OSError as exc:
+        raise ExportError(
+            f"{path.name} could not be read ({exc.strerror or exc}); copy it to a local folder "
+            "and try again."
+        ) from exc
+    if not raw.strip():
         raise ExportError(f"{path.name} is empty; download the export again from the survey tool.")
+    return raw
 
 
-def _reject_binary(path: Path, raw: bytes) -> None:
+def _reject_non_text(path: Path, raw: bytes) -> None:
+    """Refuse files that are not CSV, with the reason an officer can act on."""
     sample = raw[:8192]
     if sample.startswith(b"%PDF"):
         raise ExportError(
             f"{path.name} is a PDF, not a spreadsheet; download the responses as CSV or Excel."
+        )
+    if sample.startswith(b"{\\rtf"):
+        raise ExportError(
+            f"{path.name} is a Word (RTF) document, not a spreadsheet; export the responses as "
+            "CSV or Excel (.xlsx)."
+        )
+    head = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
+        raise ExportError(
+            f"{path.name} is a web page or XML file saved with a spreadsheet name; open it in "
+            "Excel and save it as .xlsx, or export CSV from the survey tool."
         )
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ExportError(
@@ -77,8 +114,8 @@ def _reject_binary(path: Path, raw: bytes) -> None:
 
 def _read_csv(path: Path, raw: bytes) -> Grid:
     decoded = decode_bytes(raw)
-    text = decoded.text
-    delimiter = _sniff_delimiter(text)
+    text, delimiter = _excel_sep_line(decoded.text)
+    delimiter = delimiter or sniff_delimiter(text)
     csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
@@ -91,44 +128,51 @@ def _read_csv(path: Path, raw: bytes) -> Grid:
     return Grid(rows=rows, kind="csv", encoding=decoded.encoding, delimiter=delimiter)
 
 
-def _sniff_delimiter(text: str) -> str:
+def _excel_sep_line(text: str) -> tuple[str, str | None]:
+    """Excel's optional first line "sep=;" names the delimiter; Excel hides it, so do we."""
+    first, _, rest = text.partition("\n")
+    if len(first.rstrip("\r")) == 5 and first.lower().startswith("sep="):
+        return rest, first[4]
+    return text, None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of a CSV text: comma, semicolon, tab or pipe (Excel in Europe uses ";")."""
     sample = text[:65536]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        first_line = sample.split("\n", 1)[0]
-        counts = {d: first_line.count(d) for d in ",;\t|"}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
+        pass
+    first_line = next(csv.reader(io.StringIO(sample, newline=""), delimiter="\x1f"), [""])
+    header = first_line[0] if first_line else ""
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
+    _check_is_workbook(path, raw)
     from openpyxl import load_workbook
 
-    handle = path.open("rb")  # a file object: openpyxl then ignores a misleading extension
+    handle = io.BytesIO(raw)  # bytes in memory: the file itself is never reopened or written
     try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        handle.close()
+        with warnings.catch_warnings():
+            # "Workbook contains no default style" and similar notes mean nothing to officers.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
         raise ExportError(
-            f"{path.name} is damaged or not a real Excel file; open it in Excel and save it "
+            f"{path.name} is damaged or not a real Excel workbook; open it in Excel and save it "
             "again as .xlsx, or export CSV from the survey tool."
         ) from exc
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        handle.close()
-        raise ExportError(
-            f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}); save "
-            "it again from Excel as .xlsx, or export CSV."
-        ) from exc
     try:
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            names = ", ".join(f"'{n}'" for n in workbook.sheetnames)
-            raise ExportError(f"{path.name} has no sheet '{sheet}'; its sheets are {names}.")
-        rows = [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+        worksheet = _pick_sheet(path, workbook, sheet)
+        rows = _sheet_rows(worksheet)
+        if sheet is None and not rows:  # an empty cover sheet: use the first sheet with data
+            for candidate in workbook.worksheets[1:]:
+                worksheet, rows = candidate, _sheet_rows(candidate)
+                if rows:
+                    break
         title = worksheet.title
     except ExportError:
         raise
@@ -139,26 +183,74 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         ) from exc
     finally:
         workbook.close()
-        handle.close()
     return Grid(rows=rows, kind="xlsx", sheet=title)
 
 
-def _cell_text(value: object) -> str:
-    """A cell value as the text Excel would show for it."""
+def _check_is_workbook(path: Path, raw: bytes) -> None:
+    """A zip is only an Excel workbook if it holds one; say what it is otherwise."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ExportError(
+            f"{path.name} is damaged or cut short (it is an incomplete zip/Excel file); download "
+            "the export again, or open it in Excel and save it again as .xlsx."
+        ) from exc
+    if "xl/workbook.xml" in names:
+        return
+    for marker, kind in _ZIP_KINDS:
+        if any(name.startswith(marker) for name in names):
+            raise ExportError(
+                f"{path.name} is {kind}, not an Excel workbook; save it as .xlsx (Excel Workbook) "
+                "or CSV and try again."
+            )
+    raise ExportError(
+        f"{path.name} is a zip archive, not an Excel workbook; unzip it and give the export "
+        "file inside."
+    )
+
+
+def _pick_sheet(path: Path, workbook: Workbook, sheet: str | None) -> Any:
+    """The named sheet (case ignored), else the first; an unknown name lists the real ones."""
+    names: list[str] = workbook.sheetnames
+    if sheet is None:
+        return workbook.worksheets[0]
+    folded = {n.casefold(): n for n in names}
+    if sheet.casefold() in folded:
+        return workbook[folded[sheet.casefold()]]
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise ExportError(f"{path.name} has no sheet '{sheet}'; its sheets are {listed}.")
+
+
+def _sheet_rows(worksheet: Any) -> list[list[str]]:
+    """Every row as strings; the sheet's own size record is ignored because tools get it wrong."""
+    reset = getattr(worksheet, "reset_dimensions", None)
+    if callable(reset):
+        reset()
+    rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    while rows and not any(rows[-1]):
+        rows.pop()  # formatting can make Excel keep thousands of empty rows at the end
+    return rows
+
+
+def cell_text(value: object) -> str:
+    """A cell value as the text Excel would show for it (no "1.0", dates ISO-like)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15g}"
     if isinstance(value, datetime):
-        return (
-            value.strftime("%Y-%m-%d %H:%M:%S")
-            if value.time() != time(0)
-            else value.strftime("%Y-%m-%d")
-        )
+        if value.time() == time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        return str(value)
     return str(value)

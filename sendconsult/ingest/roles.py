@@ -20,17 +20,24 @@ IP_LIKE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 GROUP_HEADER = re.compile(
     r"in what capacity|capacity are you|responding as|are you responding|who are you|"
     r"respondent type|type of respondent|best describes you|describes you|are you a\b|i am a\b|"
-    r"your role|which group|respondent group|are you\?|stakeholder",
+    r"your role|which group|respondent group|stakeholder",
     re.IGNORECASE,
 )
 CONSENT_HEADER = re.compile(r"publish|publication|published", re.IGNORECASE)
 CONSENT_VALUE = re.compile(r"publish|anonym", re.IGNORECASE)
 METADATA_HEADER = re.compile(
-    r"^(timestamp|start(ed)?( on| date| time)?|end date|completion time|completed( on)?|"
+    r"^(timestamp|start(ed)?( on| date| time)?|end( date| time)?|completion time|completed( on)?|"
     r"submitted( on)?|date|time|e-?mail( address)?|name|first name|last name|surname|ip address|"
     r"collector id|custom data.*|status|progress|duration.*|finished|recorded ?date|"
-    r"location.*|distribution ?channel|user ?language|recipient.*|external ?reference|"
-    r"analyst.*|last modified|postcode|phone|telephone|address)$",
+    r"location.*|distribution ?channel|user ?language|recipient.*|external ?(data )?reference|"
+    r"analyst.*|last modified.*|postcode|post code|phone|telephone|address|response type)$",
+    re.IGNORECASE,
+)
+# Personal details asked as questions: never analysed as free text.
+PERSONAL_HEADER = re.compile(
+    r"\b(your|full) name\b|\bname of (your )?(organi[sz]ation|group|school)\b|"
+    r"^(organi[sz]ation|school|company) name\b|\be-?mail address\b|\bpostcode\b|"
+    r"\b(tele)?phone number\b|\bcontact details\b",
     re.IGNORECASE,
 )
 GROUP_VALUE_WORDS = re.compile(
@@ -55,6 +62,7 @@ class ColumnStats:
 
 
 def column_stats(values: list[str], separator: str) -> ColumnStats:
+    """Fill rate, variety and length of a column: the evidence every role is decided on."""
     filled = [v for v in values if v.strip()]
     n = len(filled)
     if n == 0:
@@ -84,7 +92,9 @@ def guess_role(header: str, stats: ColumnStats, n_rows: int) -> tuple[Role, str]
     pct = f"{stats.fill_rate:.0%} filled"
     if METADATA_HEADER.match(header.strip()) or stats.date_share >= 0.8 or stats.email_share >= 0.8:
         return Role.METADATA, "detected: dates, e-mails or survey bookkeeping"
-    if CONSENT_HEADER.search(header):
+    if PERSONAL_HEADER.search(header) and stats.mean_words < 8:
+        return Role.METADATA, "detected: personal details (names, contacts), not analysed"
+    if CONSENT_HEADER.search(header) and (stats.distinct <= 6 or stats.mean_words < 8):
         return Role.CONSENT, "detected: publication consent question"
     few = stats.distinct <= max(12, int(0.05 * n_rows))
     if GROUP_HEADER.search(header) and stats.mean_words < 20:
@@ -122,5 +132,6 @@ def looks_like_groups(values: list[str]) -> bool:
 
 
 def looks_like_consent(values: list[str]) -> bool:
+    """Answers that are publication choices ("Publish anonymously"), whatever the heading."""
     filled = [v for v in values if v.strip()]
     return bool(filled) and sum(bool(CONSENT_VALUE.search(v)) for v in filled) >= 0.8 * len(filled)

@@ -1,0 +1,165 @@
+"""Every number in the report, computed once here; report modules only display them.
+
+Denominators: a theme's share is of respondents who gave any free text (only they could raise
+a theme). A respondent in two groups counts in both groups' columns; "All" counts each
+respondent once, so group columns do not add up to "All". With campaigns counted once, each
+campaign keeps one representative response and its other members are left out of the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sendconsult.campaigns import CampaignResult
+from sendconsult.coding import Coding
+from sendconsult.stats import GroupTest, compare_groups
+from sendconsult.survey import GROUPS, RESPONSE_ID, Survey
+from sendconsult.themes.model import ThemeDictionary
+
+ALL = "All"
+NOT_STATED = "Not stated"
+NO_ANSWER = "No answer"
+LIKERT_ORDER = [
+    "strongly agree", "agree", "tend to agree", "neither agree nor disagree", "tend to disagree",
+    "disagree", "strongly disagree", "don't know", "dont know", "not sure",
+]  # fmt: skip
+
+
+@dataclass
+class ClosedQuestion:
+    """Answer counts and shares of one closed question, overall and by group."""
+
+    question: str
+    counts: pd.DataFrame  # rows: answers in order (incl. "No answer"); columns: All + groups
+    shares: pd.DataFrame  # same shape, share of the column's respondents
+
+
+@dataclass
+class Aggregates:
+    """The tables behind the report."""
+
+    responses: int
+    with_text: int
+    coded: int
+    theme_table: pd.DataFrame  # theme_id, label, respondents, share (of with_text), sorted
+    groups: list[str]  # group columns in display order (largest first, Not stated last)
+    group_sizes: dict[str, int]  # respondents with free text per group, plus ALL
+    group_counts: pd.DataFrame  # index theme_id; columns ALL + groups
+    group_shares: pd.DataFrame
+    tests: dict[str, GroupTest]
+    closed: list[ClosedQuestion] = field(default_factory=list)
+    excluded_campaign_responses: int = 0
+
+    @property
+    def coded_share(self) -> float:
+        return self.coded / self.with_text if self.with_text else 0.0
+
+
+def aggregate(
+    survey: Survey,
+    coding: Coding,
+    dictionary: ThemeDictionary,
+    *,
+    campaigns: CampaignResult | None = None,
+    exclude_campaigns: bool = False,
+) -> Aggregates:
+    """Count respondents per theme, per group, and closed-question answers."""
+    frame = survey.responses.reset_index(drop=True)
+    keep = pd.Series(True, index=frame.index)
+    excluded = 0
+    if exclude_campaigns and campaigns is not None and campaigns.campaigns:
+        representatives = campaigns.representatives()
+        in_campaign = frame[RESPONSE_ID].map(lambda rid: rid in campaigns.by_response)
+        keep = ~in_campaign | frame[RESPONSE_ID].isin(representatives)
+        excluded = int((~keep).sum())
+    frame = frame[keep].reset_index(drop=True)
+    has_text = survey.has_text().reset_index(drop=True)[keep.to_numpy()].reset_index(drop=True)
+    codes = coding.codes.loc[frame[RESPONSE_ID]].reset_index(drop=True)
+    theme_ids = coding.theme_ids
+    texted = codes[has_text.to_numpy()]
+    with_text = int(has_text.sum())
+    counts = texted[theme_ids].sum()
+    theme_table = pd.DataFrame(
+        {
+            "theme_id": theme_ids,
+            "label": [dictionary.label(t) for t in theme_ids],
+            "respondents": [int(counts[t]) for t in theme_ids],
+        }
+    )
+    theme_table["share"] = theme_table["respondents"] / with_text if with_text else 0.0
+    theme_table = theme_table.sort_values(
+        ["respondents", "label"], ascending=[False, True]
+    ).reset_index(drop=True)
+
+    memberships = [list(g) if g else [NOT_STATED] for g in frame[GROUPS]]
+    groups = _group_order(memberships)
+    sizes = {ALL: with_text}
+    group_counts = pd.DataFrame(
+        0, index=pd.Index(theme_ids, name="theme_id"), columns=[ALL, *groups]
+    )
+    group_counts[ALL] = [int(counts[t]) for t in theme_ids]
+    for group in groups:
+        member = pd.Series([group in m for m in memberships]) & has_text
+        sizes[group] = int(member.sum())
+        group_counts[group] = codes[member.to_numpy()][theme_ids].sum().astype(int).to_numpy()
+    group_shares = group_counts.astype(float).copy()
+    for column in group_shares.columns:
+        size = sizes[column]
+        group_shares[column] = group_counts[column] / size if size else 0.0
+    tests = {
+        t: compare_groups(
+            {g: int(group_counts.at[t, g]) for g in groups if g != NOT_STATED},
+            {g: sizes[g] for g in groups if g != NOT_STATED},
+        )
+        for t in theme_ids
+    }
+    closed = [_closed(frame, q, memberships, groups) for q in survey.closed_questions]
+    return Aggregates(
+        responses=len(frame),
+        with_text=with_text,
+        coded=int((texted[theme_ids].sum(axis=1) > 0).sum()),
+        theme_table=theme_table,
+        groups=groups,
+        group_sizes=sizes,
+        group_counts=group_counts,
+        group_shares=group_shares,
+        tests=tests,
+        closed=closed,
+        excluded_campaign_responses=excluded,
+    )
+
+
+def _group_order(memberships: list[list[str]]) -> list[str]:
+    totals: dict[str, int] = {}
+    for groups in memberships:
+        for group in groups:
+            totals[group] = totals.get(group, 0) + 1
+    ordered = sorted(
+        (g for g in totals if g not in (NOT_STATED, "Other")), key=lambda g: (-totals[g], g)
+    )
+    return ordered + [g for g in ("Other", NOT_STATED) if g in totals]
+
+
+def _closed(
+    frame: pd.DataFrame, question: str, memberships: list[list[str]], groups: list[str]
+) -> ClosedQuestion:
+    answers = [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]]
+    order = _answer_order(answers)
+    counts = pd.DataFrame(0, index=pd.Index(order, name="answer"), columns=[ALL, *groups])
+    for answer, member_of in zip(answers, memberships, strict=True):
+        counts.at[answer, ALL] += 1
+        for group in member_of:
+            counts.at[answer, group] += 1
+    totals = counts.sum()
+    shares = counts.astype(float).div(totals.where(totals > 0, 1), axis=1)
+    return ClosedQuestion(question, counts, shares)
+
+
+def _answer_order(answers: list[str]) -> list[str]:
+    seen = list(dict.fromkeys(a for a in answers if a != NO_ANSWER))
+    rank = {a: LIKERT_ORDER.index(a.lower()) for a in seen if a.lower() in LIKERT_ORDER}
+    likert = sorted((a for a in seen if a in rank), key=rank.__getitem__)
+    others = sorted((a for a in seen if a not in rank), key=lambda a: (-answers.count(a), a))
+    return likert + others + ([NO_ANSWER] if NO_ANSWER in answers else [])

@@ -1,0 +1,188 @@
+"""The `analyse` run as one plain function: classify, find campaigns, aggregate, write the report.
+
+The CLI only parses options, shows progress and prints the summary this returns; tests and the
+benchmark call `run_analysis` directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+import sendconsult
+from sendconsult.aggregate import Aggregates, aggregate
+from sendconsult.campaigns import CampaignResult, detect_campaigns
+from sendconsult.classify import NEGATION_RULE, ThemeClassifier
+from sendconsult.coding import Coding
+from sendconsult.config import ProjectConfig
+from sendconsult.errors import ReportError
+from sendconsult.nlp import pipeline_id
+from sendconsult.privacy import Redactor
+from sendconsult.quotes import representative_quotes
+from sendconsult.report import ReportContent, ReportOptions, RunInfo, write_report
+from sendconsult.survey import Survey
+from sendconsult.themes.model import ThemeDictionary
+
+DEFAULT_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """The officer's choices for one run (flags over config over defaults)."""
+
+    consultation_name: str | None = None
+    redact: bool = True
+    suppression_threshold: int = DEFAULT_THRESHOLD
+    internal: bool = False
+    exclude_campaigns: bool = False
+    command_line: str = "sendconsult analyse"
+    max_rows_per_theme: int = 2_000
+
+    @classmethod
+    def from_config(
+        cls,
+        config: ProjectConfig | None,
+        *,
+        redact: bool | None = None,
+        suppression_threshold: int | None = None,
+        internal: bool = False,
+        exclude_campaigns: bool = False,
+        command_line: str = "sendconsult analyse",
+    ) -> AnalysisSettings:
+        def pick(flag, key: str, default):  # noqa: ANN001,ANN202
+            if flag is not None:
+                return flag
+            value = getattr(config, key, None) if config is not None else None
+            return default if value is None else value
+
+        return cls(
+            consultation_name=getattr(config, "consultation_name", None) if config else None,
+            redact=pick(redact, "redact", True),
+            suppression_threshold=pick(
+                suppression_threshold, "suppression_threshold", DEFAULT_THRESHOLD
+            ),
+            internal=internal,
+            exclude_campaigns=exclude_campaigns,
+            command_line=command_line,
+        )
+
+    def check_output(self, export: Path, report: Path, *, force: bool) -> None:
+        """Never overwrite the export; never replace a report without --force."""
+        if report.suffix.lower() != ".xlsx":
+            raise ReportError(
+                f"The report name {report.name} must end in .xlsx; choose another --out."
+            )
+        if report.exists() and export.exists() and report.resolve() == export.resolve():
+            raise ReportError(
+                f"--out {report.name} is the export itself; choose another name for the report."
+            )
+        if report.exists() and not force:
+            raise ReportError(
+                f"{report} already exists; add --force to replace it, or choose another name with --out."
+            )
+        if not report.parent.exists():
+            raise ReportError(
+                f"The folder {report.parent} does not exist; create it or choose another --out."
+            )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The handful of figures printed at the end of a run."""
+
+    responses: int
+    with_text: int
+    coded_pct: float
+    top_themes: list[tuple[str, int, float]]
+    campaigns: int
+    campaign_responses: int
+
+
+@dataclass
+class AnalysisResult:
+    coding: Coding
+    campaigns: CampaignResult
+    aggregates: Aggregates
+    summary: RunSummary
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def default_report_path(export: Path) -> Path:
+    """`<export stem>_report.xlsx` beside the export."""
+    return export.with_name(f"{export.stem}_report.xlsx")
+
+
+def run_analysis(
+    survey: Survey,
+    dictionary: ThemeDictionary,
+    nlp: Language,
+    settings: AnalysisSettings,
+    report_path: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> AnalysisResult:
+    """Code, count and write the report; returns what the CLI summarises."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    classifier = ThemeClassifier(dictionary, nlp)
+    coding = classifier.classify(survey, progress=progress)
+    timings["parse and match"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    campaigns = detect_campaigns(survey)
+    aggregates = aggregate(
+        survey,
+        coding,
+        dictionary,
+        campaigns=campaigns,
+        exclude_campaigns=settings.exclude_campaigns,
+    )
+    redactor = Redactor(nlp) if settings.redact else None
+    quotes = representative_quotes(survey, coding, campaigns=campaigns, redactor=redactor)
+    timings["aggregate"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    content = ReportContent(
+        survey=survey,
+        coding=coding,
+        dictionary=dictionary,
+        aggregates=aggregates,
+        campaigns=campaigns,
+        quotes=quotes,
+        options=ReportOptions(
+            redact=settings.redact,
+            suppression_threshold=settings.suppression_threshold,
+            internal=settings.internal,
+            exclude_campaigns=settings.exclude_campaigns,
+            max_rows_per_theme=settings.max_rows_per_theme,
+        ),
+        run=RunInfo(
+            consultation_name=settings.consultation_name or survey.source.stem.replace("_", " "),
+            command_line=settings.command_line,
+            sendconsult_version=sendconsult.__version__,
+            spacy_version=spacy.__version__,
+            pipeline=pipeline_id(nlp),
+            negation_rule=NEGATION_RULE,
+        ),
+        redactor=redactor,
+    )
+    write_report(report_path, content)
+    timings["write"] = time.perf_counter() - started
+    table = aggregates.theme_table
+    summary = RunSummary(
+        responses=aggregates.responses,
+        with_text=aggregates.with_text,
+        coded_pct=aggregates.coded_share,
+        top_themes=[
+            (r.label, int(r.respondents), float(r.share)) for r in table.itertuples(index=False)
+        ],
+        campaigns=len(campaigns.campaigns),
+        campaign_responses=campaigns.campaign_responses,
+    )
+    return AnalysisResult(coding, campaigns, aggregates, summary, timings)

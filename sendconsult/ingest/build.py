@@ -1,0 +1,263 @@
+"""Assembling the `Survey` from tidy rows and decided roles: IDs, groups, consent, answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sendconsult.config import ProjectConfig
+from sendconsult.ingest.assign import RoleChoice
+from sendconsult.ingest.cleaning import DEFAULT_NON_ANSWERS, is_non_answer, non_answer_set
+from sendconsult.ingest.consent import consent_of
+from sendconsult.ingest.layouts import LayoutResult, is_other_label
+from sendconsult.ingest.multiselect import learn_options, split_selection
+from sendconsult.ingest.roles import ColumnStats
+from sendconsult.ingest.rows import Rows, row_list
+from sendconsult.survey import (
+    CONSENT,
+    FIXED_COLUMNS,
+    GROUPS,
+    GROUPS_RAW,
+    RESPONSE_ID,
+    SOURCE_ROW,
+    ColumnInfo,
+    Consent,
+    Role,
+    Survey,
+)
+
+
+def build_survey(
+    path: Path,
+    layout: LayoutResult,
+    rows: Rows,
+    roles: dict[str, RoleChoice],
+    stats: dict[str, ColumnStats],
+    config: ProjectConfig | None,
+) -> Survey:
+    """The Survey: one row per response, questions keyed by header, every decision recorded."""
+    headers = layout.headers
+    columns = {h: rows.column(i) for i, h in enumerate(headers)}
+    by_role = {role: [h for h in headers if roles[h][0] is role] for role in Role}
+    id_col = next(iter(by_role[Role.ID]), None)
+    group_col = next(iter(by_role[Role.GROUP]), None)
+    consent_col = next(iter(by_role[Role.CONSENT]), None)
+    warnings = list(rows.warnings)
+    ids = response_ids(columns[id_col] if id_col else None, rows.numbers, warnings)
+    groups = respondent_groups(layout, group_col, columns, ids, config)
+    consent = [consent_of(v) for v in columns[consent_col]] if consent_col else None
+    frame = _frame(ids, rows.numbers, groups, consent, columns, by_role, config)
+    _warn_empty(frame, ids, rows.numbers, by_role, warnings)
+    return Survey(
+        source=path,
+        layout=layout.layout,
+        responses=frame,
+        text_questions=[_safe_name(q) for q in by_role[Role.TEXT]],
+        closed_questions=[_safe_name(q) for q in by_role[Role.CLOSED]],
+        columns=[_info(h, roles[h], stats[h]) for h in headers],
+        group_column=group_col,
+        consent_column=consent_col,
+        id_column=id_col,
+        group_options=groups.options,
+        other_texts=groups.other_texts,
+        warnings=warnings,
+    )
+
+
+def _frame(
+    ids: list[str],
+    numbers: list[int],
+    groups: Groups,
+    consent: list[Consent] | None,
+    columns: dict[str, list[str]],
+    by_role: dict[Role, list[str]],
+    config: ProjectConfig | None,
+) -> pd.DataFrame:
+    """Object columns so that None stays None (pandas would otherwise infer NaN-filled strings)."""
+    configured = config.non_answers if config is not None else None
+    non_answers = non_answer_set(DEFAULT_NON_ANSWERS if configured is None else configured)
+    data: dict[str, pd.Series] = {
+        RESPONSE_ID: pd.Series(ids, dtype=object),
+        SOURCE_ROW: pd.Series(numbers, dtype="int64"),
+        GROUPS: pd.Series(groups.lists, dtype=object),
+        GROUPS_RAW: pd.Series(groups.raw, dtype=object),
+        CONSENT: pd.Series(consent or [Consent.UNKNOWN] * len(ids), dtype=object),
+    }
+    for question in by_role[Role.TEXT]:
+        answers = [
+            v if v and not is_non_answer(v, non_answers) else None for v in columns[question]
+        ]
+        data[_safe_name(question)] = pd.Series(answers, dtype=object)
+    for question in by_role[Role.CLOSED]:
+        data[_safe_name(question)] = pd.Series([v or None for v in columns[question]], dtype=object)
+    return pd.DataFrame(data)
+
+
+def _safe_name(question: str) -> str:
+    """Question columns never collide with the fixed columns of Survey.responses."""
+    return f"{question} (question)" if question in FIXED_COLUMNS else question
+
+
+def _info(header: str, choice: RoleChoice, stats: ColumnStats) -> ColumnInfo:
+    return ColumnInfo(
+        name=header,
+        role=choice[0],
+        reason=choice[1],
+        fill_rate=stats.fill_rate,
+        mean_words=stats.mean_words,
+        distinct=stats.distinct,
+    )
+
+
+def response_ids(values: list[str] | None, numbers: list[int], warnings: list[str]) -> list[str]:
+    """Unique IDs: the export's own (repeats suffixed "#2"), else made from row numbers."""
+    if values is None:
+        warnings.append(
+            "No response ID column found; IDs were made from row numbers "
+            f"(row-{numbers[0]:04d} = spreadsheet row {numbers[0]})."
+        )
+        return [f"row-{n:04d}" for n in numbers]
+    ids: list[str] = []
+    seen: Counter[str] = Counter(v.strip() for v in values if v.strip())
+    used: set[str] = set()
+    repeats: list[str] = []
+    blanks: list[int] = []
+    for value, number in zip(values, numbers, strict=True):
+        rid = value.strip()
+        if not rid:
+            blanks.append(number)
+            rid = f"row-{number:04d}"
+        elif seen[rid] > 1 and rid in used:
+            repeats.append(f"{rid} (row {number})")
+            rid = _next_free(rid, used)
+        used.add(rid)
+        ids.append(rid)
+    if repeats:
+        shown = ", ".join(repeats[:5]) + (
+            f" and {len(repeats) - 5} more" if len(repeats) > 5 else ""
+        )
+        warnings.append(
+            f"{_count(len(repeats), 'response ID appears', 'response IDs appear')} more than once: "
+            f"{shown}; every row was kept and "
+            "each repeat was given a suffix (ID#2, ID#3) so it can be told apart."
+        )
+    if blanks:
+        warnings.append(
+            f"{_count(len(blanks), 'response has', 'responses have')} no ID ({row_list(blanks)}); "
+            "IDs were made from the row numbers instead (row-0005 = spreadsheet row 5)."
+        )
+    return ids
+
+
+def _next_free(rid: str, used: set[str]) -> str:
+    n = 2
+    while f"{rid}#{n}" in used:
+        n += 1
+    return f"{rid}#{n}"
+
+
+@dataclass
+class Groups:
+    """Each response's respondent groups, as exported and as a list of whole options."""
+
+    lists: list[list[str]]
+    raw: list[str]
+    options: list[str] = field(default_factory=list)
+    other_texts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, n: int) -> Groups:
+        return cls([[] for _ in range(n)], [""] * n)
+
+
+def respondent_groups(
+    layout: LayoutResult,
+    group_col: str | None,
+    columns: dict[str, list[str]],
+    ids: list[str],
+    config: ProjectConfig | None,
+) -> Groups:
+    """Split the group answers into whole options; typed "Other" text goes to other_texts."""
+    groups = Groups.empty(len(ids))
+    if group_col is None:
+        return groups
+    groups.raw = list(columns[group_col])
+    if group_col in layout.combined:
+        groups.lists = [
+            ["Other" if is_other_label(o) else o for o in chosen]
+            for chosen in layout.combined[group_col]
+        ]
+        texts = layout.other_text.get(group_col, [""] * len(ids))
+        groups.other_texts = {rid: t for rid, t in zip(ids, texts, strict=True) if t}
+        listed = ["Other" if is_other_label(o) else o for o in layout.options.get(group_col, [])]
+    else:
+        configured = config.group_options if config is not None else ()
+        known = learn_options(groups.raw, layout.separator, configured)
+        selections = {  # each distinct answer split once: big exports repeat a few answers
+            value: split_selection(value, layout.separator, known, closed=bool(configured))
+            for value in set(groups.raw)
+        }
+        for index, (rid, value) in enumerate(zip(ids, groups.raw, strict=True)):
+            selection = selections[value]
+            groups.lists[index] = list(selection.options)
+            if selection.other_text:
+                groups.other_texts[rid] = selection.other_text
+        listed = list(configured)
+        _add_other_columns(groups, layout, group_col, columns, ids)
+    counts = Counter(o for chosen in groups.lists for o in chosen)
+    seen = sorted(counts, key=lambda o: (-counts[o], o))
+    groups.options = list(dict.fromkeys([*(o for o in listed if o in counts), *seen]))
+    return groups
+
+
+def _add_other_columns(
+    groups: Groups,
+    layout: LayoutResult,
+    group_col: str,
+    columns: dict[str, list[str]],
+    ids: list[str],
+) -> None:
+    """Text typed into the group question's "Other" box in a column of its own (Qualtrics)."""
+    for text_col, question in layout.other_columns.items():
+        if question != group_col:
+            continue
+        for index, (rid, text) in enumerate(zip(ids, columns[text_col], strict=True)):
+            if not text:
+                continue
+            typed = [groups.other_texts[rid], text] if rid in groups.other_texts else [text]
+            groups.other_texts[rid] = ", ".join(typed)
+            if "Other" not in groups.lists[index]:
+                groups.lists[index].append("Other")
+
+
+def _warn_empty(
+    frame: pd.DataFrame,
+    ids: list[str],
+    numbers: list[int],
+    by_role: dict[Role, list[str]],
+    warnings: list[str],
+) -> None:
+    """Responses with an ID but no answers are kept (they were submitted) but worth a look."""
+    questions = [_safe_name(q) for q in by_role[Role.TEXT] + by_role[Role.CLOSED]]
+    answered = (
+        frame[questions].notna().any(axis=1) if questions else pd.Series(False, index=frame.index)
+    )
+    has_group = frame[GROUPS].map(bool)
+    empty = [
+        f"{rid} (row {n})"
+        for rid, n, a, g in zip(ids, numbers, answered, has_group, strict=True)
+        if not a and not g
+    ]
+    if empty:
+        shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        warnings.append(
+            f"{_count(len(empty), 'response has', 'responses have')} no answers at all ({shown}); "
+            f"{'it was' if len(empty) == 1 else 'they were'} kept and counted as having no free text."
+        )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,87 @@
+"""Choosing representative quotes for each theme's summary.
+
+A good quote is a sentence where the theme's most common matched terms appear, of readable
+length, from a respondent who agreed to publication; quotes are spread across respondent
+groups and never two from one campaign. Quotes are redacted when redaction is on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sendconsult.campaigns import CampaignResult
+from sendconsult.coding import Coding
+from sendconsult.privacy import Redactor
+from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
+
+
+@dataclass(frozen=True)
+class Quote:
+    response_id: str
+    groups: tuple[str, ...]
+    text: str
+
+
+def representative_quotes(
+    survey: Survey,
+    coding: Coding,
+    *,
+    campaigns: CampaignResult | None,
+    redactor: Redactor | None,
+    per_theme: int = 10,
+) -> dict[str, list[Quote]]:
+    frame = survey.responses
+    consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
+    groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
+    by_campaign = campaigns.by_response if campaigns else {}
+    result: dict[str, list[Quote]] = {}
+    for theme in coding.theme_ids:
+        evidence = [
+            m for rid in coding.coded_ids(theme) for m in coding.evidence(rid, theme)
+            if consent.get(rid) is not Consent.WITHHOLD
+        ]  # fmt: skip
+        term_counts = Counter(m.term for m in evidence)
+        top_terms = {t for t, _ in term_counts.most_common(5)}
+        candidates: dict[str, tuple[float, str]] = {}
+        for rid in coding.coded_ids(theme):
+            if consent.get(rid) is Consent.WITHHOLD:
+                continue
+            for m in coding.evidence(rid, theme):
+                sentence = m.sentence.strip()
+                words = len(sentence.split())
+                if words < 6:
+                    continue
+                terms_here = {
+                    e.term for e in coding.evidence(rid, theme) if e.sentence == m.sentence
+                }
+                score = len(terms_here & top_terms) + term_counts[m.term] / max(1, len(evidence))
+                score -= abs(words - 30) / 60  # prefer 12-60 words
+                if rid not in candidates or score > candidates[rid][0]:
+                    candidates[rid] = (score, sentence)
+        ranked = sorted(candidates.items(), key=lambda item: (-item[1][0], item[0]))
+        result[theme] = _spread(ranked, groups, by_campaign, redactor, per_theme)
+    return result
+
+
+def _spread(ranked, groups, by_campaign, redactor, limit: int) -> list[Quote]:  # noqa: ANN001
+    """Round-robin over respondent groups, best first within each group."""
+    queues: dict[str, list[tuple[str, str]]] = {}
+    for rid, (_, sentence) in ranked:
+        first_group = (groups.get(rid) or ["Not stated"])[0]
+        queues.setdefault(first_group, []).append((rid, sentence))
+    chosen: list[Quote] = []
+    used_campaigns: set[str] = set()
+    while len(chosen) < limit and any(queues.values()):
+        for group in list(queues):
+            if not queues[group] or len(chosen) >= limit:
+                continue
+            rid, sentence = queues[group].pop(0)
+            campaign = by_campaign.get(rid)
+            if campaign and campaign in used_campaigns:
+                continue
+            if campaign:
+                used_campaigns.add(campaign)
+            text = redactor.redact(sentence) if redactor else sentence
+            chosen.append(Quote(rid, tuple(groups.get(rid) or ()), text))
+    return chosen

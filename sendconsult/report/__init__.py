@@ -1,0 +1,101 @@
+"""The Excel report: what goes in it and writing it safely.
+
+Sheets, in order: Summary, By group, Closed questions, one sheet per theme, Uncoded, Coding,
+Method (and "Withheld (internal)" only with --internal). Numbers come from aggregate.py; these
+modules only lay them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from sendconsult.aggregate import Aggregates
+from sendconsult.campaigns import CampaignResult
+from sendconsult.coding import Coding
+from sendconsult.privacy import Redactor
+from sendconsult.quotes import Quote
+from sendconsult.survey import Survey
+from sendconsult.themes.model import ThemeDictionary
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How the report treats respondents' text and small numbers."""
+
+    redact: bool = True
+    suppression_threshold: int = 5
+    internal: bool = False
+    exclude_campaigns: bool = False
+    max_rows_per_theme: int = 2_000
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Facts about the run for the Summary and Method sheets."""
+
+    consultation_name: str
+    command_line: str
+    sendconsult_version: str
+    spacy_version: str
+    pipeline: str
+    negation_rule: str
+    run_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+@dataclass
+class ReportContent:
+    """Everything a report shows, computed before any sheet is written."""
+
+    survey: Survey
+    coding: Coding
+    dictionary: ThemeDictionary
+    aggregates: Aggregates
+    campaigns: CampaignResult
+    quotes: dict[str, list[Quote]]
+    options: ReportOptions
+    run: RunInfo
+    redactor: Redactor | None = None
+    sheet_names: dict[str, str] = field(default_factory=dict)
+
+
+def write_report(path: Path, content: ReportContent) -> None:
+    """Build the workbook and save it atomically to `path`."""
+    from sendconsult.report import (
+        by_group,
+        closed,
+        coding_sheet,
+        method,
+        summary,
+        theme_sheets,
+        uncoded,
+    )
+    from sendconsult.report.workbook import save_atomic
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken = {
+        "Summary",
+        "By group",
+        "Closed questions",
+        "Uncoded",
+        "Coding",
+        "Method",
+        "Withheld (internal)",
+    }
+    theme_sheets.assign_sheet_names(content, taken)
+    summary.write(workbook.create_sheet("Summary"), content)
+    by_group.write(workbook.create_sheet("By group"), content)
+    closed.write(workbook.create_sheet("Closed questions"), content)
+    theme_sheets.write_all(workbook, content)
+    uncoded.write(workbook.create_sheet("Uncoded"), content)
+    coding_sheet.write(workbook.create_sheet("Coding"), content)
+    method.write(workbook.create_sheet("Method"), content)
+    if content.options.internal:
+        uncoded.write_withheld(workbook.create_sheet("Withheld (internal)"), content)
+    workbook.properties.creator = "sendconsult"
+    workbook.properties.title = f"{content.run.consultation_name}: themes by respondent group"
+    save_atomic(workbook, Path(path))

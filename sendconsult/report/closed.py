@@ -1,0 +1,122 @@
+"""The Closed questions sheet: answers to each agree/disagree question, overall and by group."""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sendconsult.report import ReportContent
+from sendconsult.report.cells import write_count, write_share
+from sendconsult.report.workbook import (
+    SECTION_FONT,
+    page_setup,
+    set_text,
+    set_widths,
+    write_header,
+    write_title,
+)
+from sendconsult.suppression import suppress
+
+
+def write(sheet: Worksheet, content: ReportContent) -> None:
+    agg = content.aggregates
+    threshold = content.options.suppression_threshold
+    row = write_title(
+        sheet,
+        "Closed questions",
+        "Answers to each closed question: counts, then % of each column's respondents. A respondent "
+        "in two groups counts in both.",
+    )
+    if not agg.closed:
+        set_text(sheet.cell(row=row, column=1), "The export has no closed questions.")
+        return
+    widest = 0
+    for number, question in enumerate(agg.closed, start=1):
+        set_text(sheet.cell(row=row, column=1), question.question, wrap=True)
+        sheet.cell(row=row, column=1).font = SECTION_FONT
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+        sheet.row_dimensions[row].height = 30
+        row += 1
+        columns = list(question.counts.columns)
+        sizes = question.counts.sum()
+        widest = max(widest, len(columns) + 1)
+        hidden = suppress(question.counts, threshold, columns_add_up=True)
+        for block, kind in ((0, "count"), (1, "%")):
+            header_row = row
+            write_header(
+                sheet,
+                header_row,
+                [
+                    "Answer" if kind == "count" else "Answer (%)",
+                    *[f"{c} (n={int(sizes[c]):,})" for c in columns],
+                ],
+            )
+            for i, answer in enumerate(question.counts.index, start=1):
+                set_text(sheet.cell(row=header_row + i, column=1), answer)
+                for j, column in enumerate(columns, start=2):
+                    is_hidden = bool(hidden.at[answer, column])
+                    if kind == "count":
+                        write_count(
+                            sheet,
+                            header_row + i,
+                            j,
+                            question.counts.at[answer, column],
+                            hidden=is_hidden,
+                            threshold=threshold,
+                        )
+                    else:
+                        write_share(
+                            sheet,
+                            header_row + i,
+                            j,
+                            question.shares.at[answer, column],
+                            hidden=is_hidden,
+                            threshold=threshold,
+                        )
+            last = header_row + len(question.counts.index)
+            from sendconsult.report.workbook import add_table
+
+            add_table(
+                sheet,
+                f"Closed{number}{'Counts' if kind == 'count' else 'Shares'}",
+                header_row,
+                last,
+                len(columns) + 1,
+            )
+            if block == 0:
+                _chart(
+                    sheet,
+                    header_row,
+                    last,
+                    len(columns),
+                    f"{get_column_letter(len(columns) + 3)}{header_row}",
+                    question.question,
+                )
+            row = last + 2
+        row += 8
+    sheet.freeze_panes = "A4"
+    set_widths(sheet, {1: 30, **{c: 16 for c in range(2, widest + 1)}})
+    page_setup(sheet)
+
+
+def _chart(
+    sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor: str, title: str
+) -> None:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "percentStacked"
+    chart.overlap = 100
+    chart.title = title if len(title) <= 70 else title[:67] + "…"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.majorGridlines = None
+    data = Reference(sheet, min_col=1, max_col=n_columns + 1, min_row=header_row + 1, max_row=last)
+    chart.add_data(data, from_rows=True, titles_from_data=True)
+    chart.set_categories(
+        Reference(sheet, min_col=2, max_col=n_columns + 1, min_row=header_row, max_row=header_row)
+    )
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.height = 8
+    chart.width = 20
+    chart.legend.position = "b"
+    sheet.add_chart(chart, anchor)

@@ -1,0 +1,116 @@
+"""The Method sheet: how the report was made, so anyone can check or repeat it."""
+
+from __future__ import annotations
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sendconsult.report import ReportContent
+from sendconsult.report.workbook import (
+    LABEL_FONT,
+    SECTION_FONT,
+    add_table,
+    set_text,
+    set_widths,
+    write_header,
+    write_title,
+)
+
+
+def write(sheet: Worksheet, content: ReportContent) -> None:
+    run, options, dictionary, survey = (
+        content.run,
+        content.options,
+        content.dictionary,
+        content.survey,
+    )
+    row = write_title(
+        sheet, "Method", "How this report was produced, so it can be checked and repeated."
+    )
+    threshold = options.suppression_threshold
+    facts = [
+        ("Command", run.command_line),
+        ("Run on", run.run_at.isoformat(sep=" ")),
+        (
+            "Export",
+            f"{survey.source.name} ({survey.layout.value.replace('_', ' ')} layout{', sheet ' + survey.sheet if survey.sheet else ''})",
+        ),
+        ("Theme dictionary", dictionary.source.name if dictionary.source else dictionary.name),
+        ("Dictionary SHA-256", dictionary.sha256),
+        ("sendconsult version", run.sendconsult_version),
+        ("spaCy version and pipeline", f"{run.spacy_version}; {run.pipeline}"),
+        (
+            "Matching",
+            "Dictionary terms matched on lemmas, ignoring case; word* matches any ending; A NEAR/n B within n words in one sentence; exclude phrases cancel matches within 3 words.",
+        ),
+        ("Negation rule", run.negation_rule),
+        (
+            "Small-number suppression",
+            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total would reveal a hidden cell. The Coding sheet is not suppressed: it is the internal working record."
+            if threshold > 1
+            else "Off (--suppress 0).",
+        ),
+        (
+            "Redaction",
+            "On: names, e-mail addresses, phone numbers, postcodes, NHS numbers and web addresses in quotes are replaced by tags such as [NAME]; coding always uses the original text."
+            if options.redact
+            else "OFF (--no-redact): quotes may contain personal data; internal use only.",
+        ),
+        (
+            "Publication consent",
+            "Respondents who chose 'Do not publish' are counted but never quoted; those publishing anonymously are quoted without identifying details.",
+        ),
+        (
+            "Campaigns",
+            f"{len(content.campaigns.campaigns)} found; "
+            + (
+                "each counted once in the figures."
+                if options.exclude_campaigns
+                else "counted as individual responses in the figures."
+            ),
+        ),
+    ]
+    if survey.warnings:
+        facts.append(("Warnings when reading the export", "\n".join(survey.warnings)))
+    for label, value in facts:
+        set_text(sheet.cell(row=row, column=1), label)
+        sheet.cell(row=row, column=1).font = LABEL_FONT
+        set_text(sheet.cell(row=row, column=2), value, wrap=True)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        lines = max(1, len(str(value)) // 95 + str(value).count("\n") + 1)
+        sheet.row_dimensions[row].height = 14 * lines
+        row += 1
+    row += 1
+    set_text(sheet.cell(row=row, column=1), "Columns of the export and how they were used")
+    sheet.cell(row=row, column=1).font = SECTION_FONT
+    row += 1
+    write_header(sheet, row, ["Column", "Role", "Why"])
+    start = row
+    for info in survey.columns:
+        row += 1
+        set_text(sheet.cell(row=row, column=1), info.name, wrap=True)
+        set_text(sheet.cell(row=row, column=2), info.role.value)
+        set_text(sheet.cell(row=row, column=3), info.reason, wrap=True)
+    add_table(sheet, "MethodColumns", start, row, 3)
+    row += 2
+    set_text(sheet.cell(row=row, column=1), "Dictionary terms")
+    sheet.cell(row=row, column=1).font = SECTION_FONT
+    row += 1
+    write_header(sheet, row, ["Theme", "Term", "Kind", "Dictionary line"])
+    start = row
+    for theme in dictionary.themes:
+        for kind, terms in (("term", theme.terms), ("exclude", theme.exclude)):
+            for term in terms:
+                row += 1
+                set_text(
+                    sheet.cell(row=row, column=1),
+                    theme.label
+                    if theme.parent is None
+                    else f"{dictionary.label(theme.parent)} > {theme.label}",
+                )
+                set_text(sheet.cell(row=row, column=2), term.text)
+                set_text(sheet.cell(row=row, column=3), f"{kind} ({term.kind.value})")
+                if term.line:
+                    sheet.cell(row=row, column=4).value = term.line
+    add_table(sheet, "MethodTerms", start, row, 4)
+    sheet.freeze_panes = None
+    set_widths(sheet, {1: 40, 2: 50, 3: 40, 4: 16})

@@ -1,0 +1,162 @@
+"""Workbook plumbing shared by every sheet: safe text, sheet names, tables, widths, saving.
+
+Respondents' text is untrusted: anything starting with = + - @ would become a formula if
+openpyxl were left to guess, and control characters make openpyxl (and Excel) fail. Every
+respondent string therefore goes through `set_text`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.rich_text import CellRichText
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sendconsult.errors import ReportError
+
+EXCEL_CELL_LIMIT = 32_767
+SHEET_NAME_LIMIT = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+TITLE_FONT = Font(name="Arial", size=14, bold=True, color="1F3864")
+NOTE_FONT = Font(name="Arial", size=9, italic=True, color="595959")
+HEADER_FONT = Font(name="Arial", size=10, bold=True, color="FFFFFF")
+LABEL_FONT = Font(name="Arial", size=10, bold=True, color="000000")
+SUBTITLE_FONT = Font(name="Arial", size=12, bold=True, color="1F3864")
+SECTION_FONT = Font(name="Arial", size=11, bold=True, color="1F3864")
+BODY_FONT = Font(name="Arial", size=10)
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HIGHLIGHT_COLOUR = "C00000"
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+TABLE_STYLE = "TableStyleMedium2"
+
+
+def clean_text(value: str) -> str:
+    """Text Excel accepts: no control characters, within the cell limit (marked if cut)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(text) > EXCEL_CELL_LIMIT:
+        marker = f" … [truncated: {len(text):,} characters in full]"
+        text = text[: EXCEL_CELL_LIMIT - len(marker)] + marker
+    return text
+
+
+def set_text(cell: Cell, value: str | None, *, wrap: bool = False) -> None:
+    """Write a string that stays a string, whatever it starts with."""
+    cell.value = clean_text(value or "")
+    cell.data_type = "s"
+    cell.font = BODY_FONT
+    cell.alignment = WRAP if wrap else TOP
+
+
+def set_rich(cell: Cell, value: CellRichText) -> None:
+    cell.value = value
+    cell.alignment = WRAP
+
+
+def safe_sheet_name(label: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name from a label: <= 31 chars, none of []:*?/\\."""
+    name = _BAD_SHEET_CHARS.sub("-", label).strip().strip("'").strip() or "Theme"
+    name = name[:SHEET_NAME_LIMIT].rstrip().rstrip("'")
+    candidate = name
+    number = 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f" ({number})"
+        candidate = name[: SHEET_NAME_LIMIT - len(suffix)].rstrip() + suffix
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def write_title(sheet: Worksheet, title: str, note: str) -> int:
+    """A bold title row and a one-line explanation; returns the next free row."""
+    set_text(sheet.cell(row=1, column=1), title)
+    sheet.cell(row=1, column=1).font = TITLE_FONT
+    set_text(sheet.cell(row=2, column=1), note)
+    sheet.cell(row=2, column=1).font = NOTE_FONT
+    sheet.row_dimensions[1].height = 22
+    return 4
+
+
+def write_header(sheet: Worksheet, row: int, headers: list[str]) -> None:
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=row, column=column)
+        set_text(cell, header, wrap=True)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+
+
+def add_table(sheet: Worksheet, name: str, first_row: int, last_row: int, n_columns: int) -> None:
+    """Make a header + body range an Excel Table (filters, banding) and freeze its header."""
+    last_row = max(last_row, first_row + 1)
+    ref = f"A{first_row}:{get_column_letter(n_columns)}{last_row}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+    sheet.add_table(table)
+    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+    sheet.print_title_rows = f"{first_row}:{first_row}"
+
+
+def set_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def fit_widths(
+    sheet: Worksheet, first_row: int, n_columns: int, *, cap: float = 60, floor: float = 8
+) -> None:
+    """Widths measured from content, capped so long text wraps instead of running on."""
+    for column in range(1, n_columns + 1):
+        longest = 0
+        for row in sheet.iter_rows(
+            min_row=first_row, min_col=column, max_col=column, max_row=first_row + 500
+        ):
+            value = row[0].value
+            if value is None:
+                continue
+            text = str(value)
+            longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+        sheet.column_dimensions[get_column_letter(column)].width = max(
+            floor, min(cap, longest * 1.1 + 2)
+        )
+
+
+def page_setup(sheet: Worksheet) -> None:
+    """Landscape, fit to one page wide, for committee papers."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = False
+
+
+def save_atomic(workbook: Workbook, path: Path) -> None:
+    """Save to a temporary file beside the target, then rename: never a half-written report."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportError(f"The folder {folder} does not exist; create it or choose another --out.")
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
+        dir=folder, prefix=f".{path.stem}.", suffix=".xlsx.tmp", delete=False
+    )
+    handle.close()
+    try:
+        workbook.save(handle.name)
+        os.replace(handle.name, path)
+    except PermissionError as exc:
+        raise ReportError(
+            f"{path.name} is open in another program (Excel?) or the folder is read-only; close "
+            "it and run again, or choose another name with --out."
+        ) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
