@@ -13,6 +13,7 @@ Each surviving match codes its theme (a sub-theme's match codes its parent) and 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -91,6 +92,27 @@ class _Rule:
 class _Hit:
     rule: _Rule
     span: Span
+    sent: tuple[int, int]  # token bounds of the sentence holding the span
+
+
+class _Sentences:
+    """Sentence bounds of one doc, computed once: `span.sent` re-walks the doc on every call,
+    which made a single 40,000-character answer take minutes."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.starts = [sent.start for sent in doc.sents] or [0]
+        self.ends = [*self.starts[1:], len(doc)]
+        self._texts: dict[int, str] = {}
+
+    def bounds(self, token: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, token) - 1
+        return self.starts[index], self.ends[index]
+
+    def text(self, bounds: tuple[int, int]) -> str:
+        if bounds[0] not in self._texts:
+            self._texts[bounds[0]] = self.doc[bounds[0] : bounds[1]].text.strip()
+        return self._texts[bounds[0]]
 
 
 class ThemeClassifier:
@@ -171,7 +193,11 @@ class ThemeClassifier:
             (self.nlp.vocab.strings[key], start, end) for key, start, end in self._phrases(doc)
         ]
         found.extend(self._wildcards.find(doc))
-        hits = [_Hit(self._rules[key], doc[start:end]) for key, start, end in found]
+        sentences = _Sentences(doc)
+        hits = [
+            _Hit(self._rules[key], doc[start:end], sentences.bounds(start))
+            for key, start, end in found
+        ]
         near = list(self._near_hits([h for h in hits if h.rule.kind.startswith("near")]))
         excludes = [h for h in hits if h.rule.kind == "exclude"]
         excludes.extend(h for h in near if h.rule.is_exclude)
@@ -184,7 +210,7 @@ class ThemeClassifier:
             if identity in seen:
                 continue
             seen.add(identity)
-            veto = _exclude_veto(hit, excludes) or negation_cue(hit.span)
+            veto = _exclude_veto(hit, excludes) or negation_cue(hit.span, hit.sent)
             matches.append(
                 Match(
                     theme_id=hit.rule.root_theme_id,
@@ -194,7 +220,7 @@ class ThemeClassifier:
                     question=question,
                     start=hit.span.start_char,
                     end=hit.span.end_char,
-                    sentence=hit.span.sent.text.strip(),
+                    sentence=sentences.text(hit.sent),
                     vetoed_by=veto,
                 )
             )
@@ -207,15 +233,17 @@ class ThemeClassifier:
             left, right = by_rule.setdefault(hit.rule.near_index, ([], []))
             (left if hit.rule.kind == "near_left" else right).append(hit)
         for left_hits, right_hits in by_rule.values():
+            right_hits.sort(key=lambda h: h.span.start)
+            right_starts = [h.span.start for h in right_hits]
             for left in left_hits:
-                for right in right_hits:
-                    if left.span.sent.start != right.span.sent.start:
+                distance = left.rule.term.distance
+                low = bisect.bisect_left(right_starts, left.span.start - distance)
+                high = bisect.bisect_right(right_starts, left.span.start + distance)
+                for right in right_hits[low:high]:  # only sides close enough: linear, not L x R
+                    if left.sent != right.sent or _overlaps(left.span, right.span):
                         continue
-                    if _overlaps(left.span, right.span):
-                        continue
-                    if abs(left.span.start - right.span.start) <= left.rule.term.distance:
-                        yield _Hit(left.rule, left.span)
-                        yield _Hit(right.rule, right.span)
+                    yield left
+                    yield right
 
     def classify(
         self,
@@ -282,7 +310,7 @@ def _exclude_veto(hit: _Hit, excludes: list[_Hit]) -> str | None:
     for ex in excludes:
         if ex.rule.rule_theme_id not in (hit.rule.rule_theme_id, hit.rule.root_theme_id):
             continue
-        if ex.span.sent.start != hit.span.sent.start:
+        if ex.sent != hit.sent:
             continue
         gap = max(ex.span.start - hit.span.end, hit.span.start - ex.span.end)
         if gap <= EXCLUDE_WINDOW:
@@ -290,13 +318,13 @@ def _exclude_veto(hit: _Hit, excludes: list[_Hit]) -> str | None:
     return None
 
 
-def negation_cue(span: Span) -> str | None:
+def negation_cue(span: Span, sentence: tuple[int, int] | None = None) -> str | None:
     """Why a mention is a denial rather than a concern (see NEGATION_RULE), or None."""
-    sent = span.sent
+    sent_start, sent_end = sentence if sentence is not None else (span.sent.start, span.sent.end)
     before = _scope(
-        reversed(range(max(sent.start, span.start - NEGATION_WINDOW), span.start)), span.doc
+        reversed(range(max(sent_start, span.start - NEGATION_WINDOW), span.start)), span.doc
     )
-    after = _scope(range(span.end, min(sent.end, span.end + NEGATION_WINDOW)), span.doc)
+    after = _scope(range(span.end, min(sent_end, span.end + NEGATION_WINDOW)), span.doc)
     cue = _denial_before(before)
     if cue:
         return f"negation: {cue}"

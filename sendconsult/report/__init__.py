@@ -73,7 +73,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         theme_sheets,
         uncoded,
     )
-    from sendconsult.report.workbook import save_atomic
+    from sendconsult.report.workbook import fit_row_heights, save_atomic
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -96,6 +96,9 @@ def write_report(path: Path, content: ReportContent) -> None:
     method.write(workbook.create_sheet("Method"), content)
     if content.options.internal:
         uncoded.write_withheld(workbook.create_sheet("Withheld (internal)"), content)
+    for sheet in workbook.worksheets:
+        if sheet.title != "Coding":
+            fit_row_heights(sheet)
     workbook.properties.creator = "sendconsult"
     workbook.properties.title = f"{content.run.consultation_name}: themes by respondent group"
     save_atomic(workbook, Path(path))

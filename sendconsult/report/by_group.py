@@ -83,9 +83,10 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     )
     sheet.row_dimensions[footnote].height = 42
     _chart(sheet, row, last, len(columns))
-    set_widths(sheet, {1: 38, **{c: 13 for c in range(2, len(headers) - 3)}})
+    set_widths(sheet, {1: 34, **{c: 10 for c in range(2, len(headers) - 3)}})
     base = len(headers) - 3
-    set_widths(sheet, {base: 22, base + 1: 9, base + 2: 30, base + 3: 30})
+    set_widths(sheet, {base: 18, base + 1: 8, base + 2: 26, base + 3: 26})
+    sheet.row_dimensions[row].height = 66
     page_setup(sheet)
 
 

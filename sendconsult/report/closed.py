@@ -94,7 +94,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                     question.question,
                 )
             row = last + 2
-        row += 8
+        row += max(8, int(1.1 * len(columns) * 2) + 2 - 2 * len(question.counts.index) - 4)
     sheet.freeze_panes = "A4"
     set_widths(sheet, {1: 30, **{c: 16 for c in range(2, widest + 1)}})
     page_setup(sheet)
@@ -116,7 +116,7 @@ def _chart(
         Reference(sheet, min_col=2, max_col=n_columns + 1, min_row=header_row, max_row=header_row)
     )
     chart.x_axis.scaling.orientation = "maxMin"
-    chart.height = 8
-    chart.width = 20
+    chart.height = max(8, 1.1 * n_columns + 4)
+    chart.width = 22
     chart.legend.position = "b"
     sheet.add_chart(chart, anchor)

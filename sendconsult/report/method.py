@@ -113,4 +113,5 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                     sheet.cell(row=row, column=4).value = term.line
     add_table(sheet, "MethodTerms", start, row, 4)
     sheet.freeze_panes = None
+    sheet.print_title_rows = None
     set_widths(sheet, {1: 40, 2: 50, 3: 40, 4: 16})

@@ -78,6 +78,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     last = header_row + len(table)
     add_table(sheet, "SummaryThemes", header_row, last, 3)
     sheet.freeze_panes = None
+    sheet.print_title_rows = None
     _chart(sheet, header_row, last)
     row = max(last + 2, header_row + 22)
     row = _quotes(sheet, row, content)

@@ -24,6 +24,7 @@ from sendconsult.report.workbook import (
 )
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
 
+TEXT_LIMIT = 32_000  # below Excel's 32,767 characters per cell, leaving room for the marker
 HIGHLIGHT = InlineFont(rFont="Arial", sz=10, b=True, color=HIGHLIGHT_COLOUR)
 PLAIN = InlineFont(rFont="Arial", sz=10)
 
@@ -96,6 +97,11 @@ def highlighted(text: str, matches: list[Match], content: ReportContent) -> Cell
         spans = [(offset(s), offset(e)) for s, e in spans]
     else:
         shown = text
+    marker = ""
+    if len(shown) > TEXT_LIMIT:
+        marker = f" … [truncated: {len(shown):,} characters in full]"
+        shown = shown[:TEXT_LIMIT]
+        spans = [(s, min(e, TEXT_LIMIT)) for s, e in spans if s < TEXT_LIMIT]
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if end <= start:
@@ -113,6 +119,8 @@ def highlighted(text: str, matches: list[Match], content: ReportContent) -> Cell
         cursor = end
     if cursor < len(shown) or not merged:
         rich.append(TextBlock(PLAIN, _safe(shown[cursor:])))
+    if marker:
+        rich.append(TextBlock(PLAIN, marker))
     return rich
 
 

@@ -160,3 +160,30 @@ def save_atomic(workbook: Workbook, path: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
+
+
+def fit_row_heights(sheet: Worksheet, *, line_height: float = 13.0, max_lines: int = 30) -> None:
+    """Set row heights for wrapped text: Excel and LibreOffice do not grow rows openpyxl wrote.
+
+    Lines are estimated from each wrapped cell's text and its column's width.
+    """
+    import math
+
+    widths: dict[str, float] = {}
+    merged_starts = {str(r).split(":")[0] for r in sheet.merged_cells.ranges}
+    for row in sheet.iter_rows():
+        lines_needed = 1
+        for cell in row:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            if cell.coordinate in merged_starts:
+                continue
+            letter = cell.column_letter
+            if letter not in widths:
+                widths[letter] = sheet.column_dimensions[letter].width or 10
+            chars_per_line = max(1.0, widths[letter] * 1.15)
+            text = str(cell.value)
+            lines = sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
+            lines_needed = max(lines_needed, lines)
+        if lines_needed > 1:
+            sheet.row_dimensions[row[0].row].height = line_height * min(lines_needed, max_lines) + 2
