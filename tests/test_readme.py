@@ -80,3 +80,29 @@ def test_config_example_is_valid(tmp_path: Path):
 )
 def test_commands_table_lists_real_commands(command: str):
     assert f"`sendconsult {command}" in README
+
+
+def test_accuracy_table_matches_a_fresh_evaluation():
+    from sendconsult.evaluate import evaluate, load_gold
+    from sendconsult.ingest import load_survey
+    from sendconsult.resources import default_dictionary
+
+    survey = load_survey(ROOT / "sample_responses" / "leicester_send_strategy_2019.csv")
+    dictionary = load_dictionary(default_dictionary())
+    coding = ThemeClassifier(dictionary, build_pipeline()).classify(survey)
+    section = README.split("## Accuracy", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        cells[0].strip("* "): [c.strip("* ") for c in cells[1:]]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| theme") and "---" not in line
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    for column, gold in ((0, "hand_coded_dev.csv"), (1, "hand_coded_holdout.csv")):
+        result = evaluate(coding, load_gold(ROOT / "sample_responses" / gold))
+        for theme in result.theme_ids:
+            assert rows[dictionary.label(theme)][column] == f"{result.per_theme[theme].f1:.2f}", (
+                theme
+            )
+        assert rows["micro F1"][column] == f"{result.micro.f1:.2f}"
+        assert rows["macro F1"][column] == f"{result.macro_f1:.2f}"
+        assert rows["Cohen's kappa (pooled)"][column] == f"{result.micro.kappa:.2f}"

@@ -389,3 +389,51 @@ def test_hostile_text_stays_text_everywhere(tmp_path: Path):
     assert re.search(
         r"\[truncated: 39,999 characters in full\]", joined
     )  # stripped of its last space
+
+
+def _run(tmp_path: Path, *args: str):
+    export = tmp_path / SAMPLE.name
+    if not export.exists():
+        shutil.copy(SAMPLE, export)
+    out = tmp_path / f"report{len(list(tmp_path.glob('report*.xlsx')))}.xlsx"
+    result = runner.invoke(app, ["analyse", str(export), "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return openpyxl.load_workbook(out, rich_text=True), result.output
+
+
+def test_suppression_can_be_turned_off(tmp_path: Path):
+    book, _ = _run(tmp_path, "--suppress", "0")
+    values = [v for row in book["By group"].iter_rows(values_only=True) for v in row]
+    assert "<5" not in values
+    assert (
+        "Off"
+        in {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r[0]}[
+            "Small-number suppression"
+        ]
+    )
+
+
+def test_exclude_campaigns_counts_each_campaign_once(tmp_path: Path):
+    normal, _ = _run(tmp_path)
+    once, _ = _run(tmp_path, "--exclude-campaigns")
+    campaign_members = [r for r in coding(normal) if r["campaign"]]
+    assert len(campaign_members) >= 10
+    facts = {
+        r[0]: r[1]
+        for r in once["Summary"].iter_rows(min_row=4, max_row=12, values_only=True)
+        if r[0]
+    }
+    assert facts["Responses"] == f"{340 - len(campaign_members) + 1:,}"
+    assert "counted once each" in facts["Campaigns (identical or near-identical letters)"]
+
+
+def test_internal_sheet_lists_withheld(tmp_path: Path, export_rows):
+    book, _ = _run(tmp_path, "--internal")
+    assert book.sheetnames[-1] == "Withheld (internal)"
+    withheld = {
+        row["Response ID"]
+        for row in export_rows
+        if row["May we publish your response?"] == "Do not publish response"
+    }
+    header, body = table_rows(book["Withheld (internal)"], "Response ID")
+    assert {r[0] for r in body} == withheld
