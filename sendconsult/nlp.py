@@ -155,3 +155,8 @@ def has_ner(nlp: Language) -> bool:
 def lemmatize(nlp: Language, text: str) -> list[str]:
     """The lemmas the pipeline gives a piece of text (used to check dictionary terms)."""
     return [t.lemma_ for t in nlp(text)]
+
+
+def tokens(nlp: Language, text: str) -> list[str]:
+    """The lower-cased tokens the pipeline's tokenizer makes of a text (checks wildcards)."""
+    return [t.lower_ for t in nlp.make_doc(text)]

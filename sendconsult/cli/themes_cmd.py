@@ -27,7 +27,7 @@ from sendconsult.cli.common import (
 )
 from sendconsult.cli.progress import parse_progress
 from sendconsult.errors import ReportError
-from sendconsult.nlp import build_pipeline, lemmatize
+from sendconsult.nlp import build_pipeline, tokens
 from sendconsult.term_stats import kwic, term_hits
 
 
@@ -69,7 +69,7 @@ def check_cli(
     nlp = build_pipeline(model)
     issues = [
         *check_dictionary(dictionary),
-        *unmatchable_terms(dictionary, lambda t: lemmatize(nlp, t)),
+        *unmatchable_terms(dictionary, lambda t: tokens(nlp, t)),
     ]
     n_terms = sum(len(t.terms) for t in dictionary.themes)
     out.print(

@@ -19,6 +19,7 @@ NEAR_PATTERN = re.compile(
     r"^(?P<left>.+?)\s+NEAR/(?P<distance>\d+)\s+(?P<right>.+)$", re.IGNORECASE
 )
 _WORD_SPLIT = re.compile(r"\s+")
+_REGEX_CHARS = re.compile(r"[\^$?\[\]|\\{}]")
 MAX_NEAR_DISTANCE = 50
 
 
@@ -35,6 +36,11 @@ def parse_term(text: object, line: int | None = None) -> Term:
     raw = text.strip()
     if not raw:
         raise TermSyntaxError("a term is empty; delete the line or write the words to match")
+    if _REGEX_CHARS.search(raw):
+        raise TermSyntaxError(
+            f"term '{raw}' uses pattern characters ({' '.join(sorted(set(_REGEX_CHARS.findall(raw))))}) that "
+            "sendconsult does not read; write plain words, with * only at the end of a word"
+        )
     near = NEAR_PATTERN.match(raw)
     if near:
         distance = int(near.group("distance"))
