@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -26,6 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from sendconsult.coding import Coding, Match
+from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.themes.model import Term, TermKind, ThemeDictionary
 
@@ -254,28 +255,32 @@ class ThemeClassifier:
         n_process: int = 1,
     ) -> Coding:
         """Code every response of a survey: all its free-text answers together."""
-        items = list(_answers(survey))
+        items = list(_answers(survey, self.nlp.max_length))
         docs = self.nlp.pipe(
-            (text for _, _, text in items), batch_size=batch_size, n_process=n_process
+            (text for _, _, text, _ in items), batch_size=batch_size, n_process=n_process
         )
         return self.code_docs(survey, items, docs, progress=progress)
 
     def code_docs(
         self,
         survey: Survey,
-        items: list[tuple[str, str, str]],
+        items: list[tuple[str, str, str, int]],
         docs: Iterable[Doc],
         *,
         progress: Callable[[int], None] | None = None,
     ) -> Coding:
-        """Code already-parsed answers (`items` are (response_id, question, text) per doc)."""
+        """Code parsed answers: `items` are (response_id, question, text, offset) per doc, where
+        `offset` is where the text starts in the whole answer (non-zero for chunks of answers
+        longer than the pipeline's max_length)."""
         ids = list(survey.responses[RESPONSE_ID])
         position = {rid: i for i, rid in enumerate(ids)}
         column = {theme: j for j, theme in enumerate(self.theme_ids)}
         values = np.zeros((len(ids), len(self.theme_ids)), dtype=np.int64)
         found: dict[str, list[Match]] = {}
-        for (response_id, question, _), doc in zip(items, docs, strict=True):
+        for (response_id, question, _, offset), doc in zip(items, docs, strict=True):
             matches = self.match_doc(doc, question)
+            if offset:
+                matches = [replace(m, start=m.start + offset, end=m.end + offset) for m in matches]
             if matches:
                 found.setdefault(response_id, []).extend(matches)
                 for match in matches:
@@ -287,19 +292,35 @@ class ThemeClassifier:
         return Coding(theme_ids=list(self.theme_ids), codes=codes, matches=found)
 
 
-def _answers(survey: Survey) -> Iterator[tuple[str, str, str]]:
-    """(response_id, question, text) for every non-empty free-text answer, in survey order."""
+def _answers(survey: Survey, max_length: int) -> Iterator[tuple[str, str, str, int]]:
+    """(response_id, question, text, offset) for every non-empty answer, in survey order.
+
+    An answer longer than the pipeline accepts is cut into chunks at line or sentence ends,
+    so the whole text is still classified (a 10 MB answer is no reason to fail a run).
+    """
     frame = survey.responses
     rows = frame[survey.text_questions].itertuples(index=False)
     for response_id, row in zip(frame[RESPONSE_ID], rows, strict=True):
         for question, value in zip(survey.text_questions, row, strict=True):
             if isinstance(value, str) and value.strip():
-                yield response_id, question, value
+                for chunk, offset in _chunks(value, max_length // 2):
+                    yield response_id, question, chunk, offset
 
 
-def count_answers(survey: Survey) -> int:
-    """How many answers classification will parse (for a progress bar)."""
-    return sum(1 for _ in _answers(survey))
+def _chunks(text: str, size: int) -> Iterator[tuple[str, int]]:
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = max(window.rfind("\n"), window.rfind(". "))
+        end = start + (cut + 1 if cut > size // 2 else size)
+        yield text[start:end], start
+        start = end
+    yield text[start:], start
+
+
+def count_answers(survey: Survey, max_length: int = MAX_TEXT_CHARS) -> int:
+    """How many pieces of text classification will parse (for a progress bar)."""
+    return sum(1 for _ in _answers(survey, max_length))
 
 
 def _overlaps(a: Span, b: Span) -> bool:

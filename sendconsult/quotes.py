@@ -47,14 +47,16 @@ def representative_quotes(
         for rid in coding.coded_ids(theme):
             if consent.get(rid) is Consent.WITHHOLD:
                 continue
-            for m in coding.evidence(rid, theme):
+            found = coding.evidence(rid, theme)
+            terms_by_sentence: dict[str, set[str]] = {}
+            for m in found:  # one pass: a 10 MB answer can hold 100,000 matches
+                terms_by_sentence.setdefault(m.sentence, set()).add(m.term)
+            for m in found:
                 sentence = m.sentence.strip()
                 words = len(sentence.split())
                 if words < 6:
                     continue
-                terms_here = {
-                    e.term for e in coding.evidence(rid, theme) if e.sentence == m.sentence
-                }
+                terms_here = terms_by_sentence[m.sentence]
                 score = len(terms_here & top_terms) + term_counts[m.term] / max(1, len(evidence))
                 score -= abs(words - 30) / 60  # prefer 12-60 words
                 if rid not in candidates or score > candidates[rid][0]:

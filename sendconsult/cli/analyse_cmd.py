@@ -120,7 +120,7 @@ def analyse_cli(
     nlp = build_pipeline(model)
     from sendconsult.classify import count_answers
 
-    with parse_progress(count_answers(survey), "Coding answers") as advance:
+    with parse_progress(count_answers(survey, nlp.max_length), "Coding answers") as advance:
         result = run_analysis(survey, dictionary, nlp, settings, report_path, progress=advance)
     _print_summary(result, report_path, time.perf_counter() - started)
 

@@ -75,7 +75,7 @@ def evaluate_cli(
     dictionary = load_themes(themes, export, project_config)
     gold_codes = load_gold(gold)
     classifier = ThemeClassifier(dictionary, build_pipeline(model))
-    with parse_progress(count_answers(survey)) as advance:
+    with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
         coding = classifier.classify(survey, progress=advance)
     result = evaluate(coding, gold_codes)
     if result.missing_ids:

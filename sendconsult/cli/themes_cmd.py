@@ -98,7 +98,7 @@ def check_cli(
         export, sheet=sheet, text_columns=text_column, project_config=project_config
     )
     classifier = ThemeClassifier(dictionary, nlp)
-    with parse_progress(count_answers(survey)) as advance:
+    with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
         coding = classifier.classify(survey, progress=advance)
     if kwic_term:
         _print_kwic(survey, coding, kwic_term)

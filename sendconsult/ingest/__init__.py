@@ -56,4 +56,5 @@ def load_survey(path: Path, options: IngestOptions | None = None) -> Survey:
         )
     survey = build_survey(path, layout, rows, roles, stats, options.config)
     survey.sheet = grid.sheet
+    survey.warnings[:0] = grid.warnings
     return survey

@@ -12,7 +12,7 @@ import io
 import sys
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ class Grid:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_grid(path: Path, sheet: str | None = None) -> Grid:
@@ -125,7 +126,37 @@ def _read_csv(path: Path, raw: bytes) -> Grid:
             f"{path.name} could not be read as CSV ({exc}); open it in Excel and save it as "
             "'CSV UTF-8' or Excel (.xlsx)."
         ) from exc
-    return Grid(rows=rows, kind="csv", encoding=decoded.encoding, delimiter=delimiter)
+    grid = Grid(rows=rows, kind="csv", encoding=decoded.encoding, delimiter=delimiter)
+    open_quote = _unclosed_quote_row(rows, delimiter)
+    if open_quote is not None:
+        grid.warnings.append(
+            f"A quote mark opened in row {open_quote} of {path.name} is never closed, so the rest "
+            "of the file was read as part of that one answer; check that row in the export."
+        )
+    return grid
+
+
+def _unclosed_quote_row(rows: list[list[str]], delimiter: str) -> int | None:
+    """The row whose last cell swallowed later rows because its quote never closed, if any."""
+    if not rows or len(rows) < 2:
+        return None
+    last = rows[-1][-1] if rows[-1] else ""
+    swallowed = [line for line in last.split("\n")[1:] if line.count(delimiter) >= 1]
+    return (
+        len(rows)
+        if len(swallowed) >= 1
+        and last.count('"') == 0
+        and len(rows[-1]) < len(rows[0]) + 1
+        and _looks_like_rows(swallowed, delimiter, len(rows[0]))
+        else None
+    )
+
+
+def _looks_like_rows(lines: list[str], delimiter: str, width: int) -> bool:
+    """Lines that split into about as many cells as the header: rows, not an answer's text."""
+    return sum(abs(len(line.split(delimiter)) - width) <= 1 for line in lines) >= max(
+        1, len(lines) // 2
+    )
 
 
 def _excel_sep_line(text: str) -> tuple[str, str | None]:
