@@ -22,6 +22,7 @@ from sendconsult.coding import Coding
 from sendconsult.config import ProjectConfig
 from sendconsult.errors import ReportError
 from sendconsult.nlp import pipeline_id
+from sendconsult.parse_cache import ParseCache
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
 from sendconsult.report import ReportContent, ReportOptions, RunInfo, write_report
@@ -42,6 +43,8 @@ class AnalysisSettings:
     exclude_campaigns: bool = False
     command_line: str = "sendconsult analyse"
     max_rows_per_theme: int = 2_000
+    jobs: int = 1
+    cache_dir: Path | None = None  # None: no parse cache
 
     @classmethod
     def from_config(
@@ -53,6 +56,8 @@ class AnalysisSettings:
         internal: bool = False,
         exclude_campaigns: bool = False,
         command_line: str = "sendconsult analyse",
+        jobs: int = 1,
+        cache_dir: Path | None = None,
     ) -> AnalysisSettings:
         def pick(flag, key: str, default):  # noqa: ANN001,ANN202
             if flag is not None:
@@ -69,6 +74,8 @@ class AnalysisSettings:
             internal=internal,
             exclude_campaigns=exclude_campaigns,
             command_line=command_line,
+            jobs=jobs,
+            cache_dir=cache_dir,
         )
 
     def check_output(self, export: Path, report: Path, *, force: bool) -> None:
@@ -129,9 +136,15 @@ def run_analysis(
 ) -> AnalysisResult:
     """Code, count and write the report; returns what the CLI summarises."""
     timings: dict[str, float] = {}
+    warnings: list[str] = []
     started = time.perf_counter()
     classifier = ThemeClassifier(dictionary, nlp)
-    coding = classifier.classify(survey, progress=progress)
+    cache = None
+    if settings.cache_dir is not None:
+        cache = ParseCache(settings.cache_dir, survey.source.name, pipeline_id(nlp))
+    coding = classifier.classify(survey, progress=progress, jobs=settings.jobs, cache=cache)
+    if cache is not None:
+        warnings.extend(cache.warnings)
     timings["parse and match"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -185,4 +198,4 @@ def run_analysis(
         campaigns=len(campaigns.campaigns),
         campaign_responses=campaigns.campaign_responses,
     )
-    return AnalysisResult(coding, campaigns, aggregates, summary, timings)
+    return AnalysisResult(coding, campaigns, aggregates, summary, timings, warnings)

@@ -333,7 +333,9 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(wb.Workbook, "save", boom)
     result = runner.invoke(app, ["analyse", str(export)])
     assert result.exit_code == 130
-    assert sorted(p.name for p in tmp_path.iterdir()) == [SAMPLE.name]
+    # Only the export and the parse cache (kept on purpose): no report, no temporary file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sendconsult-cache", SAMPLE.name]
+    assert not [p for p in (tmp_path / ".sendconsult-cache").iterdir() if p.suffix == ".tmp"]
 
 
 @pytest.mark.libreoffice

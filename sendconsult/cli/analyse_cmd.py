@@ -16,6 +16,7 @@ from sendconsult.cli.common import (
     DebugOpt,
     GroupColumnOpt,
     IdColumnOpt,
+    JobsOpt,
     ModelOpt,
     SheetOpt,
     TextColumnOpt,
@@ -86,6 +87,18 @@ def analyse_cli(
             "--exclude-campaigns", help="Count each campaign (form letter) once in the figures."
         ),
     ] = False,
+    jobs: JobsOpt = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Folder for the parse cache that makes re-runs fast. Default: "
+            ".sendconsult-cache beside the export.",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse every answer again and keep no cache.")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Code every response to the themes and write the Excel report.
@@ -94,6 +107,8 @@ def analyse_cli(
     """
     from sendconsult.analysis import AnalysisSettings, default_report_path, run_analysis
     from sendconsult.nlp import build_pipeline
+    from sendconsult.parse_cache import default_cache_dir
+    from sendconsult.workers import default_jobs
 
     set_debug(debug)
     started = time.perf_counter()
@@ -106,6 +121,8 @@ def analyse_cli(
         internal=internal,
         exclude_campaigns=exclude_campaigns,
         command_line=command_line(),
+        jobs=jobs or default_jobs(),
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir(export)),
     )
     settings.check_output(export, report_path, force=force)
     survey = load_export(

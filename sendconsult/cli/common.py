@@ -126,6 +126,14 @@ ModelOpt = Annotated[
         help="An installed spaCy pipeline (e.g. en_core_web_sm) or its folder. Default: built-in English.",
     ),
 ]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        min=1,
+        help="Processes to parse answers on (default: one per CPU; 1 for the smallest footprint).",
+    ),
+]
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show the full technical traceback when something fails.")
 ]

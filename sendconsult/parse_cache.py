@@ -1,0 +1,400 @@
+"""The parse cache: what parsing found in each text, kept between runs of the same export.
+
+Officers revise the dictionary and re-run many times on the same export. Parsing and matching
+every answer again each time is the slow part, so for each text (keyed by a hash of the text)
+the cache keeps the candidates of every term it was searched for (matching.py), and the set of
+words in it. A re-run then parses nothing for terms it has seen before; for a new term it parses
+only the texts whose words could hold it. The candidates include the negation cue, so the
+cache is tied to the pipeline (name, version, spaCy version) and to ENGINE_VERSION, which
+changes whenever matching or the negation rule does: a cache made otherwise is ignored and
+rebuilt.
+
+One file per export and pipeline, in a folder beside the export (or --cache-dir). Written to a
+temporary file and renamed into place, so a reader sees a whole file, and two runs at once
+leave one whole file (the later). A file that cannot be read is rebuilt, with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from sendconsult.matching import Candidate, Candidates, Requirement
+from sendconsult.negation import NEGATION_RULE
+
+CACHE_FOLDER = ".sendconsult-cache"
+FORMAT = 1
+# Bump when matching.py changes what a candidate is or where it is found.
+MATCHING_VERSION = 1
+ENGINE_VERSION = hashlib.sha256(
+    f"{FORMAT}/{MATCHING_VERSION}/{NEGATION_RULE}".encode()
+).hexdigest()[:16]
+
+_COLUMNS = (
+    "text", "key", "start", "end", "start_char", "end_char",
+    "sentence", "sentence_start_char", "sentence_end_char", "cue",
+)  # fmt: skip
+
+
+def text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def default_cache_dir(export: Path) -> Path:
+    """The cache folder beside an export."""
+    return export.parent / CACHE_FOLDER
+
+
+@dataclass
+class CachePlan:
+    """What the cache already knows about the texts of a run, and what must still be parsed.
+
+    `found[i]`: the cached candidates of text i for the run's terms, or None if the text is
+    new. `missing_keys`: terms the cache never searched for. `recheck`: cached texts that may
+    hold a missing term, to parse again for those terms only.
+    """
+
+    found: list[Candidates | None]
+    missing_keys: list[str]
+    recheck: list[int]
+    digests: list[bytes] = field(default_factory=list)
+
+    @property
+    def new_texts(self) -> list[int]:
+        return [i for i, f in enumerate(self.found) if f is None]
+
+
+@dataclass
+class _Store:
+    """The file's content: per text, its word set and the candidates of every searched term."""
+
+    keys: list[str]
+    digests: list[bytes]
+    word_ptr: np.ndarray  # int64, len(digests) + 1: words of text t are word_ids[ptr[t]:ptr[t+1]]
+    word_ids: np.ndarray  # int32 ids into word_hashes
+    word_hashes: np.ndarray  # uint64: spaCy string hashes of lemmas and lower-cased forms
+    word_strings: list[str]
+    rows: np.ndarray  # int32, one row per candidate, columns _COLUMNS (cue: index into cues, -1)
+    cues: list[str] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls) -> _Store:
+        return cls(
+            keys=[],
+            digests=[],
+            word_ptr=np.zeros(1, dtype=np.int64),
+            word_ids=np.zeros(0, dtype=np.int32),
+            word_hashes=np.zeros(0, dtype=np.uint64),
+            word_strings=[],
+            rows=np.zeros((0, len(_COLUMNS)), dtype=np.int32),
+        )
+
+    @cached_property
+    def position(self) -> dict[bytes, int]:
+        return {digest: i for i, digest in enumerate(self.digests)}
+
+    @cached_property
+    def _postings(self) -> tuple[np.ndarray, np.ndarray]:
+        """Inverted index: texts holding word w are texts[ptr[w]:ptr[w+1]] (sorted)."""
+        owners = np.repeat(np.arange(len(self.digests), dtype=np.int32), np.diff(self.word_ptr))
+        order = np.argsort(self.word_ids, kind="stable")
+        counts = np.bincount(self.word_ids, minlength=len(self.word_hashes))
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return owners[order], ptr
+
+    @cached_property
+    def _word_index(self) -> dict[int, int]:
+        return {h: i for i, h in enumerate(self.word_hashes.tolist())}
+
+    def _texts_with_word(self, word: int) -> np.ndarray:
+        texts, ptr = self._postings
+        return texts[ptr[word] : ptr[word + 1]]
+
+    def texts_meeting(self, requirements: Iterable[Requirement]) -> np.ndarray:
+        """Indices of stored texts that meet any one of the requirements (see matching.py)."""
+        found = np.zeros(0, dtype=np.int32)
+        for hashes, stems in requirements:
+            sets: list[np.ndarray] = []
+            for word in hashes:
+                index = self._word_index.get(word)
+                if index is None:
+                    sets = [np.zeros(0, dtype=np.int32)]
+                    break
+                sets.append(self._texts_with_word(index))
+            for stem in stems:
+                words = [i for i, s in enumerate(self.word_strings) if s.startswith(stem)]
+                sets.append(
+                    np.unique(np.concatenate([self._texts_with_word(w) for w in words]))
+                    if words
+                    else np.zeros(0, dtype=np.int32)
+                )
+            if not sets:  # a term with no words: cannot occur
+                continue
+            meeting = sets[0]
+            for other in sets[1:]:
+                meeting = np.intersect1d(meeting, other, assume_unique=True)
+            found = np.union1d(found, meeting)
+        return found
+
+
+class ParseCache:
+    """The cache file of one export and pipeline (see the module docstring)."""
+
+    def __init__(self, folder: Path, export_name: str, pipeline: str) -> None:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{export_name}.{pipeline}")
+        self.folder = folder
+        self.path = folder / f"{slug}.npz"
+        self.pipeline = pipeline
+        self.warnings: list[str] = []
+        self._store: _Store | None = None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _load(self) -> _Store:
+        if self._store is None:
+            self._store = self._read()
+        return self._store
+
+    def _read(self) -> _Store:
+        if not self.path.exists():
+            return _Store.empty()
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                header = json.loads(bytes(data["header"]).decode("utf-8"))
+                if (
+                    header.get("engine") != ENGINE_VERSION
+                    or header.get("pipeline") != self.pipeline
+                ):
+                    return _Store.empty()  # made by another version: rebuilt silently
+                digests = bytes(data["digests"])
+                store = _Store(
+                    keys=list(header["keys"]),
+                    digests=[digests[i : i + 16] for i in range(0, len(digests), 16)],
+                    word_ptr=data["word_ptr"].astype(np.int64),
+                    word_ids=data["word_ids"].astype(np.int32),
+                    word_hashes=data["word_hashes"].astype(np.uint64),
+                    word_strings=list(header["words"]),
+                    rows=data["rows"].astype(np.int32).reshape(-1, len(_COLUMNS)),
+                    cues=list(header["cues"]),
+                )
+            _check(store)
+            return store
+        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+            self.warnings.append(
+                f"The parse cache {self.path.name} could not be read ({type(exc).__name__}), so "
+                "every answer is parsed again and the cache rebuilt."
+            )
+            return _Store.empty()
+
+    def plan(
+        self,
+        texts: Sequence[str],
+        keys: Sequence[str],
+        requirements_of: dict[str, list[Requirement]] | None = None,
+    ) -> CachePlan:
+        """What is known of `texts` for the terms `keys`; see CachePlan.
+
+        `requirements_of` gives, for terms the cache has not searched for, what a text must
+        contain to hold them (TermMatcher.requirements); without it every cached text is
+        rechecked for a missing term.
+        """
+        store = self._load()
+        digests = [text_digest(t) for t in texts]
+        stored_at = [store.position.get(d, -1) for d in digests]
+        key_index = {k: i for i, k in enumerate(store.keys)}
+        missing = [k for k in keys if k not in key_index]
+        wanted = {key_index[k]: k for k in keys if k in key_index}
+        by_stored: dict[int, Candidates] = {}
+        if wanted and len(store.rows):
+            rows = store.rows[np.isin(store.rows[:, 1], list(wanted))]
+            for row in rows.tolist():
+                cue = store.cues[row[9]] if row[9] >= 0 else None
+                by_stored.setdefault(row[0], {}).setdefault(wanted[row[1]], []).append(
+                    Candidate(*row[2:9], cue)
+                )
+        found: list[Candidates | None] = [
+            None if at < 0 else by_stored.get(at, {}) for at in stored_at
+        ]
+        recheck: list[int] = []
+        if missing and any(at >= 0 for at in stored_at):
+            if requirements_of is None:
+                recheck = [i for i, at in enumerate(stored_at) if at >= 0]
+            else:
+                hit = np.zeros(len(store.digests), dtype=bool)
+                for key in missing:
+                    hit[store.texts_meeting(requirements_of[key])] = True
+                recheck = [i for i, at in enumerate(stored_at) if at >= 0 and hit[at]]
+        return CachePlan(found=found, missing_keys=missing, recheck=recheck, digests=digests)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def update(
+        self,
+        texts: Sequence[str],
+        keys: Sequence[str],
+        plan: CachePlan,
+        results: Sequence[Candidates],
+        words: dict[int, np.ndarray],
+        strings: dict[int, str],
+    ) -> None:
+        """Write the cache for this run's texts: what was cached plus what was parsed.
+
+        `results[i]`: the final candidates of text i for `keys`. `words[i]`: for each newly
+        parsed text, the hashes of its lemmas and lower-cased words; `strings` their strings.
+        Texts no longer in the export are dropped; terms searched before are kept while no
+        new text needs them too.
+        """
+        store = self._load()
+        digests = plan.digests or [text_digest(t) for t in texts]
+        new = plan.new_texts
+        if not new and not plan.missing_keys and len(texts) == len(store.digests):
+            return  # nothing learned: leave the file as it is
+        kept_keys = list(keys) if new else list(dict.fromkeys([*store.keys, *keys]))
+        key_of = {k: i for i, k in enumerate(kept_keys)}
+        old_key_map = np.full(max(1, len(store.keys)), -1, dtype=np.int32)
+        for i, k in enumerate(store.keys):
+            old_key_map[i] = key_of.get(k, -1)
+        stored_at = np.array([store.position.get(d, -1) for d in digests], dtype=np.int64)
+        old_text_map = np.full(max(1, len(store.digests)), -1, dtype=np.int32)
+        known = np.flatnonzero(stored_at >= 0)
+        old_text_map[stored_at[known]] = known.astype(np.int32)
+
+        # Candidates: old rows of kept texts and terms, then everything newly parsed.
+        old = store.rows
+        if len(old):
+            old = old.copy()
+            old[:, 0] = old_text_map[old[:, 0]]
+            old[:, 1] = old_key_map[old[:, 1]]
+            old = old[(old[:, 0] >= 0) & (old[:, 1] >= 0)]
+        cues = list(store.cues)
+        cue_index = {c: i for i, c in enumerate(cues)}
+        fresh: list[list[int]] = []
+        missing = set(plan.missing_keys)
+        for i, found in enumerate(results):
+            is_new = plan.found[i] is None
+            for key, candidates in found.items():
+                if not (is_new or key in missing):
+                    continue
+                for c in candidates:
+                    cue = -1
+                    if c.cue is not None:
+                        cue = cue_index.setdefault(c.cue, len(cue_index))
+                        if cue == len(cues):
+                            cues.append(c.cue)
+                    fresh.append([i, key_of[key], *c[:7], cue])
+        rows = np.concatenate(
+            [
+                old.reshape(-1, len(_COLUMNS)),
+                np.array(fresh, dtype=np.int32).reshape(-1, len(_COLUMNS)),
+            ]
+        )
+
+        # Word sets: old ones of kept texts, new ones of new texts, on one vocabulary.
+        index = dict(store._word_index) if len(store.word_hashes) else {}
+        word_strings = list(store.word_strings)
+        added: list[int] = []
+        new_ids: dict[int, np.ndarray] = {}
+        if new:
+            lengths = [len(words[i]) for i in new]
+            every = np.concatenate([words[i] for i in new]).astype(np.uint64)
+            unique, inverse = np.unique(every, return_inverse=True)
+            ids = np.empty(len(unique), dtype=np.int32)
+            for j, h in enumerate(unique.tolist()):
+                w = index.get(h)
+                if w is None:
+                    w = index[h] = len(index)
+                    added.append(h)
+                    word_strings.append(strings[h])
+                ids[j] = w
+            for i, part in zip(new, np.split(ids[inverse], np.cumsum(lengths)[:-1]), strict=True):
+                new_ids[i] = part
+        lists = [
+            store.word_ids[store.word_ptr[at] : store.word_ptr[at + 1]] if at >= 0 else new_ids[i]
+            for i, at in enumerate(stored_at.tolist())
+        ]
+        lengths_all = np.array([len(x) for x in lists], dtype=np.int64)
+        self._store = _Store(
+            keys=kept_keys,
+            digests=list(digests),
+            word_ptr=np.concatenate([[0], np.cumsum(lengths_all)]).astype(np.int64),
+            word_ids=np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, np.int32),
+            word_hashes=np.concatenate(
+                [store.word_hashes, np.array(added, dtype=np.uint64)]
+            ).astype(np.uint64),
+            word_strings=word_strings,
+            rows=rows,
+            cues=cues,
+        )
+        self._write(self._store)
+
+    def _write(self, store: _Store) -> None:
+        header = {
+            "format": FORMAT,
+            "engine": ENGINE_VERSION,
+            "pipeline": self.pipeline,
+            "keys": store.keys,
+            "words": store.word_strings,
+            "cues": store.cues,
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
+                dir=self.folder, prefix=".", suffix=".npz.tmp", delete=False
+            )
+        except OSError as exc:
+            self.warnings.append(
+                f"The parse cache could not be saved in {self.folder} ({exc.strerror}); the next "
+                "run will parse every answer again. Use --cache-dir to put it elsewhere."
+            )
+            return
+        try:
+            with handle:
+                np.savez(
+                    handle,
+                    header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+                    digests=np.frombuffer(b"".join(store.digests), dtype=np.uint8),
+                    word_ptr=store.word_ptr,
+                    word_ids=store.word_ids,
+                    word_hashes=store.word_hashes,
+                    rows=store.rows,
+                )
+            os.replace(handle.name, self.path)
+        except OSError as exc:
+            self.warnings.append(
+                f"The parse cache could not be saved as {self.path} ({exc.strerror}); the next "
+                "run will parse every answer again."
+            )
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(handle.name)
+
+
+def _check(store: _Store) -> None:
+    """Refuse a store whose parts do not fit together (a damaged or hand-edited file)."""
+    n_texts, n_words = len(store.digests), len(store.word_hashes)
+    if len(store.word_ptr) != n_texts + 1 or int(store.word_ptr[-1]) != len(store.word_ids):
+        raise ValueError("word index does not fit the texts")
+    if len(store.word_strings) != n_words:
+        raise ValueError("word strings do not fit the words")
+    if len(store.word_ids) and (store.word_ids.min() < 0 or store.word_ids.max() >= n_words):
+        raise ValueError("word ids out of range")
+    rows = store.rows
+    if len(rows) and (
+        rows[:, 0].min() < 0
+        or rows[:, 0].max() >= n_texts
+        or rows[:, 1].min() < 0
+        or rows[:, 1].max() >= len(store.keys)
+        or rows[:, 9].max() >= len(store.cues)
+    ):
+        raise ValueError("candidate rows out of range")

@@ -1,0 +1,263 @@
+"""The parse cache: a re-run gives exactly what a fresh run gives, and parses only what it must."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sendconsult import workers
+from sendconsult.classify import ThemeClassifier
+from sendconsult.cli import app
+from sendconsult.ingest import load_survey
+from sendconsult.nlp import build_pipeline, pipeline_id
+from sendconsult.parse_cache import ParseCache
+from sendconsult.themes.loader import load_dictionary
+
+SAMPLE = Path(__file__).parent.parent / "sample_responses" / "leicester_send_strategy_2019.csv"
+
+DICTIONARY = """\
+themes:
+  - id: transport
+    label: Transport
+    terms: [transport, taxi*, bus, school run]
+    exclude: [bus stop]
+  - id: short_breaks
+    label: Short breaks
+    terms: [respite, short break*, saturday club]
+  - id: joint_commissioning
+    label: Joint working
+    terms: [commission*, health NEAR/5 council]
+"""
+
+# Revised: a term removed (bus), new terms of every kind, a changed exclude, a changed distance.
+REVISED = """\
+themes:
+  - id: transport
+    label: Transport
+    terms: [transport, taxi*, school run, minibus, escort NEAR/3 driver]
+    exclude: [public transport]
+  - id: short_breaks
+    label: Short breaks
+    terms: [respite, short break*, saturday club, holiday scheme*]
+  - id: joint_commissioning
+    label: Joint working
+    terms: [commission*, health NEAR/8 council, joined up, nhs]
+  - id: post_16
+    label: Post-16
+    terms: [college, sixth form, supported internship*]
+"""
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return load_survey(SAMPLE)
+
+
+def dictionary(tmp_path: Path, text: str, name: str = "themes.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_dictionary(path)
+
+
+def snapshot(coding) -> tuple:
+    matches = {
+        rid: sorted(
+            (m.theme_id, m.rule_theme_id, m.term, m.start, m.end, m.sentence, m.vetoed_by)
+            for m in found
+        )
+        for rid, found in coding.matches.items()
+    }
+    return coding.codes.to_dict(), matches
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[int]:
+    """How many texts each call of the parser was given, to see what a run had to parse."""
+    calls: list[int] = []
+    real = workers._parse_chunk
+
+    def counting(nlp, matcher, texts, with_words):  # noqa: ANN001, ANN202
+        calls.append(len(texts))
+        return real(nlp, matcher, texts, with_words)
+
+    monkeypatch.setattr(workers, "_parse_chunk", counting)
+    return calls
+
+
+def cache_for(tmp_path: Path, nlp) -> ParseCache:  # noqa: ANN001
+    return ParseCache(tmp_path / "cache", SAMPLE.name, pipeline_id(nlp))
+
+
+def test_rerun_with_a_revised_dictionary_equals_a_fresh_run(tmp_path, nlp, survey, parsed):
+    first = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    cold_first = snapshot(first.classify(survey))
+    assert snapshot(first.classify(survey, cache=cache_for(tmp_path, nlp))) == cold_first
+
+    revised = ThemeClassifier(dictionary(tmp_path, REVISED, "revised.yaml"), nlp)
+    fresh = snapshot(revised.classify(survey))
+    parsed.clear()
+    cached = snapshot(revised.classify(survey, cache=cache_for(tmp_path, nlp)))
+    assert cached == fresh
+    # Only answers that could hold one of the new terms were parsed again.
+    assert 0 < sum(parsed) < 0.5 * len({t for t in _texts(survey)})
+
+
+def test_rerun_with_the_same_dictionary_parses_nothing(tmp_path, nlp, survey, parsed):
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    classifier.classify(survey, cache=cache_for(tmp_path, nlp))
+    parsed.clear()
+    seen: list[int] = []
+    again = classifier.classify(survey, cache=cache_for(tmp_path, nlp), progress=seen.append)
+    assert sum(parsed) == 0
+    assert sum(seen) == len(set(_texts(survey)))  # the progress bar still reaches its end
+    assert snapshot(again) == snapshot(classifier.classify(survey))
+
+
+def test_switching_back_to_an_earlier_dictionary_parses_nothing(tmp_path, nlp, survey, parsed):
+    first = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    revised = ThemeClassifier(dictionary(tmp_path, REVISED, "revised.yaml"), nlp)
+    first.classify(survey, cache=cache_for(tmp_path, nlp))
+    revised.classify(survey, cache=cache_for(tmp_path, nlp))
+    parsed.clear()
+    back = first.classify(survey, cache=cache_for(tmp_path, nlp))
+    assert sum(parsed) == 0
+    assert snapshot(back) == snapshot(first.classify(survey))
+
+
+def test_a_new_export_parses_only_new_and_changed_answers(tmp_path, nlp, parsed, write_csv):
+    rows = [
+        ["Response ID", "Comments"],
+        ["R1", "The taxi to school is late every morning."],
+        ["R2", "We need respite in the holidays."],
+        ["R3", "Health and the council never talk to each other."],
+    ]
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    cache = ParseCache(tmp_path / "cache", "export.csv", pipeline_id(nlp))
+    classifier.classify(load_survey(write_csv(rows)), cache=cache)
+    rows[2][1] = "We need respite and a Saturday club in the holidays."
+    rows.append(["R4", "The bus escort was kind to him."])
+    newer = load_survey(write_csv(rows))
+    parsed.clear()
+    coding = classifier.classify(
+        newer, cache=ParseCache(tmp_path / "cache", "export.csv", pipeline_id(nlp))
+    )
+    assert sum(parsed) == 2  # R2 changed, R4 is new
+    assert snapshot(coding) == snapshot(classifier.classify(newer))
+
+
+def test_a_damaged_cache_is_rebuilt_with_a_warning(tmp_path, nlp, survey):
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    cache = cache_for(tmp_path, nlp)
+    classifier.classify(survey, cache=cache)
+    cache.path.write_bytes(cache.path.read_bytes()[:5000])  # cut short
+    damaged = cache_for(tmp_path, nlp)
+    coding = classifier.classify(survey, cache=damaged)
+    assert snapshot(coding) == snapshot(classifier.classify(survey))
+    assert len(damaged.warnings) == 1
+    assert damaged.warnings[0].startswith(f"The parse cache {cache.path.name} could not be read")
+    rebuilt = cache_for(tmp_path, nlp)
+    classifier.classify(survey, cache=rebuilt)
+    assert rebuilt.warnings == []
+
+
+def test_garbage_in_the_cache_file_is_rebuilt(tmp_path, nlp, survey):
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    cache = cache_for(tmp_path, nlp)
+    cache.folder.mkdir()
+    cache.path.write_bytes(b"PK\x03\x04 not really a zip file")
+    coding = classifier.classify(survey, cache=cache)
+    assert snapshot(coding) == snapshot(classifier.classify(survey))
+    assert cache.warnings and "could not be read" in cache.warnings[0]
+
+
+def test_a_cache_from_another_pipeline_is_not_used(tmp_path, nlp, survey, parsed):
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    classifier.classify(survey, cache=cache_for(tmp_path, nlp))
+    other = ParseCache(tmp_path / "cache", SAMPLE.name, "en_core_web_sm-3.8.0-spacy3.8.0")
+    other.path.parent.mkdir(exist_ok=True)
+    shutil.copy(cache_for(tmp_path, nlp).path, other.path)  # the same file, another pipeline
+    parsed.clear()
+    classifier.classify(survey, cache=other)
+    assert sum(parsed) == len(set(_texts(survey)))
+    assert other.warnings == []
+
+
+def test_an_unwritable_cache_folder_is_a_warning_not_a_failure(tmp_path, nlp, survey):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    cache = ParseCache(blocked, SAMPLE.name, pipeline_id(nlp))
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    coding = classifier.classify(survey, cache=cache)
+    assert snapshot(coding) == snapshot(classifier.classify(survey))
+    assert cache.warnings and "could not be saved" in cache.warnings[0]
+
+
+def test_cli_cache_options(tmp_path):
+    runner = CliRunner()
+    export = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, export)
+    result = runner.invoke(app, ["analyse", str(export), "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / ".sendconsult-cache").exists()
+    elsewhere = tmp_path / "cache here"
+    result = runner.invoke(
+        app, ["analyse", str(export), "--force", "--cache-dir", str(elsewhere), "--jobs", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.suffix for p in elsewhere.iterdir()] == [".npz"]
+    result = runner.invoke(app, ["analyse", str(export), "--force", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".sendconsult-cache").is_dir()
+
+
+def test_two_runs_at_once_leave_a_whole_cache(tmp_path):
+    export = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, export)
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sendconsult",
+                "analyse",
+                str(export),
+                "--jobs",
+                "1",
+                "--out",
+                str(tmp_path / f"report{i}.xlsx"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for i in range(2)
+    ]
+    for run in runs:
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr
+        assert "parse cache" not in stderr
+    files = list((tmp_path / ".sendconsult-cache").iterdir())
+    assert [f.suffix for f in files] == [".npz"]  # one whole file, no temporary left behind
+    completed = subprocess.run(
+        [sys.executable, "-m", "sendconsult", "analyse", str(export), "--jobs", "1",
+         "--out", str(tmp_path / "report3.xlsx")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0
+    assert "parse cache" not in completed.stderr
+
+
+def _texts(survey) -> list[str]:  # noqa: ANN001
+    from sendconsult.classify import answer_pieces
+
+    return [text for _, _, text, _ in answer_pieces(survey, 10**9)]
