@@ -100,8 +100,9 @@ def aggregate(
         0, index=pd.Index(theme_ids, name="theme_id"), columns=[ALL, *groups]
     )
     group_counts[ALL] = [int(counts[t]) for t in theme_ids]
+    member_of = {g: pd.Series([g in m for m in memberships]) for g in groups}
     for group in groups:
-        member = pd.Series([group in m for m in memberships]) & has_text
+        member = member_of[group] & has_text
         sizes[group] = int(member.sum())
         group_counts[group] = codes[member.to_numpy()][theme_ids].sum().astype(int).to_numpy()
     group_shares = group_counts.astype(float).copy()
@@ -115,7 +116,7 @@ def aggregate(
         )
         for t in theme_ids
     }
-    closed = [_closed(frame, q, memberships, groups) for q in survey.closed_questions]
+    closed = [_closed(frame, q, member_of) for q in survey.closed_questions]
     return Aggregates(
         responses=len(frame),
         with_text=with_text,
@@ -142,24 +143,25 @@ def _group_order(memberships: list[list[str]]) -> list[str]:
     return ordered + [g for g in ("Other", NOT_STATED) if g in totals]
 
 
-def _closed(
-    frame: pd.DataFrame, question: str, memberships: list[list[str]], groups: list[str]
-) -> ClosedQuestion:
-    answers = [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]]
+def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series]) -> ClosedQuestion:
+    answers = pd.Series(
+        [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]], dtype=object
+    )
     order = _answer_order(answers)
-    counts = pd.DataFrame(0, index=pd.Index(order, name="answer"), columns=[ALL, *groups])
-    for answer, member_of in zip(answers, memberships, strict=True):
-        counts.at[answer, ALL] += 1
-        for group in member_of:
-            counts.at[answer, group] += 1
+    counts = pd.DataFrame(0, index=pd.Index(order, name="answer"), columns=[ALL, *member_of])
+    counts[ALL] = answers.value_counts().reindex(order, fill_value=0).astype(int)
+    for group, member in member_of.items():
+        counts[group] = answers[member.to_numpy()].value_counts().reindex(order, fill_value=0)
+    counts = counts.astype(int)
     totals = counts.sum()
     shares = counts.astype(float).div(totals.where(totals > 0, 1), axis=1)
     return ClosedQuestion(question, counts, shares)
 
 
-def _answer_order(answers: list[str]) -> list[str]:
+def _answer_order(answers: pd.Series) -> list[str]:
+    frequency = answers.value_counts()
     seen = list(dict.fromkeys(a for a in answers if a != NO_ANSWER))
     rank = {a: LIKERT_ORDER.index(a.lower()) for a in seen if a.lower() in LIKERT_ORDER}
     likert = sorted((a for a in seen if a in rank), key=rank.__getitem__)
-    others = sorted((a for a in seen if a not in rank), key=lambda a: (-answers.count(a), a))
-    return likert + others + ([NO_ANSWER] if NO_ANSWER in answers else [])
+    others = sorted((a for a in seen if a not in rank), key=lambda a: (-frequency[a], a))
+    return likert + others + ([NO_ANSWER] if NO_ANSWER in frequency.index else [])

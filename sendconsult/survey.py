@@ -92,6 +92,9 @@ class Survey:
     other_texts: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
+    _text_index: tuple[tuple[int, tuple[str, ...]], dict] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def n_responses(self) -> int:
@@ -99,13 +102,24 @@ class Survey:
 
     def texts(self, response_id: str) -> dict[str, str]:
         """The non-empty free-text answers of one response, by question."""
-        row = self.responses.loc[self.responses[RESPONSE_ID] == response_id]
-        if row.empty:
-            return {}
-        record = row.iloc[0]
-        return {
-            q: record[q] for q in self.text_questions if isinstance(record[q], str) and record[q]
-        }
+        return dict(self._texts_by_id().get(response_id, ()))
+
+    def _texts_by_id(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Every response's non-empty answers, built once: reports look up thousands."""
+        key = (id(self.responses), tuple(self.text_questions))
+        if self._text_index is None or self._text_index[0] != key:
+            frame = self.responses
+            rows = frame[self.text_questions].itertuples(index=False)
+            index = {
+                rid: tuple(
+                    (q, v)
+                    for q, v in zip(self.text_questions, row, strict=True)
+                    if isinstance(v, str) and v
+                )
+                for rid, row in zip(frame[RESPONSE_ID], rows, strict=True)
+            }
+            self._text_index = (key, index)
+        return self._text_index[1]
 
     def has_text(self) -> pd.Series:
         """Boolean per response: has at least one free-text answer."""

@@ -90,15 +90,15 @@ def write_report(path: Path, content: ReportContent) -> None:
     summary.write(workbook.create_sheet("Summary"), content)
     by_group.write(workbook.create_sheet("By group"), content)
     closed.write(workbook.create_sheet("Closed questions"), content)
-    theme_sheets.write_all(workbook, content)
-    uncoded.write(workbook.create_sheet("Uncoded"), content)
-    coding_sheet.write(workbook.create_sheet("Coding"), content)
+    bulk = theme_sheets.write_all(workbook, content)
+    bulk.append(uncoded.write(workbook.create_sheet("Uncoded"), content))
+    bulk.append(coding_sheet.write(workbook.create_sheet("Coding"), content))
     method.write(workbook.create_sheet("Method"), content)
     if content.options.internal:
-        uncoded.write_withheld(workbook.create_sheet("Withheld (internal)"), content)
+        bulk.append(uncoded.write_withheld(workbook.create_sheet("Withheld (internal)"), content))
     for sheet in workbook.worksheets:
         if sheet.title != "Coding":
             fit_row_heights(sheet)
     workbook.properties.creator = "sendconsult"
     workbook.properties.title = f"{content.run.consultation_name}: themes by respondent group"
-    save_atomic(workbook, Path(path))
+    save_atomic(workbook, Path(path), [b for b in bulk if b is not None])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -11,17 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Match
 from sendconsult.report import ReportContent
-from sendconsult.report.workbook import (
-    HIGHLIGHT_COLOUR,
-    add_table,
-    clean_text,
-    page_setup,
-    set_rich,
-    set_text,
-    set_widths,
-    write_header,
-    write_title,
-)
+from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
+from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
 
 TEXT_LIMIT = 32_000  # below Excel's 32,767 characters per cell, leaving room for the marker
@@ -36,13 +28,19 @@ def assign_sheet_names(content: ReportContent, taken: set[str]) -> None:
         content.sheet_names[theme_id] = safe_sheet_name(content.dictionary.label(theme_id), taken)
 
 
-def write_all(workbook: Workbook, content: ReportContent) -> None:
+def write_all(workbook: Workbook, content: ReportContent) -> list[BulkRows]:
+    bulk: list[BulkRows] = []
     for number, theme_id in enumerate(content.aggregates.theme_table["theme_id"], start=1):
         sheet = workbook.create_sheet(content.sheet_names[theme_id])
-        write_theme(sheet, content, theme_id, number)
+        rows = write_theme(sheet, content, theme_id, number)
+        if rows is not None:
+            bulk.append(rows)
+    return bulk
 
 
-def write_theme(sheet: Worksheet, content: ReportContent, theme_id: str, number: int) -> None:
+def write_theme(
+    sheet: Worksheet, content: ReportContent, theme_id: str, number: int
+) -> BulkRows | None:
     frame = content.survey.responses
     consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
     groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
@@ -55,38 +53,45 @@ def write_theme(sheet: Worksheet, content: ReportContent, theme_id: str, number:
         note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
     if content.options.redact:
         note += " Names, contact details and NHS numbers are redacted."
-    rows: list[tuple[str, str, str, list[Match]]] = []
-    texts_cache: dict[str, dict[str, str]] = {}
+    answers: list[tuple[str, str, list[Match]]] = []
     for rid in shown:
         by_question: dict[str, list[Match]] = {}
         for match in content.coding.evidence(rid, theme_id):
             by_question.setdefault(match.question, []).append(match)
-        texts = texts_cache.setdefault(rid, content.survey.texts(rid))
-        for question, matches in by_question.items():
-            rows.append((rid, question, texts.get(question, ""), matches))
-    if len(rows) > limit:
-        note += f" Showing the first {limit:,} of {len(rows):,} answers; the Coding sheet lists every response."
-        rows = rows[:limit]
+        answers.extend((rid, question, matches) for question, matches in by_question.items())
+    if len(answers) > limit:
+        note += (
+            f" Showing the first {limit:,} of {len(answers):,} answers; the Coding sheet lists "
+            "every response."
+        )
+        answers = answers[:limit]
     description = content.dictionary.theme(theme_id).description
     row = write_title(
         sheet, content.dictionary.label(theme_id), (description + " " if description else "") + note
     )
-    write_header(
-        sheet, row, ["Response ID", "Respondent group(s)", "Question", "Answer", "Matched terms"]
-    )
-    for i, (rid, question, text, matches) in enumerate(rows, start=1):
-        r = row + i
-        set_text(sheet.cell(row=r, column=1), rid)
-        set_text(
-            sheet.cell(row=r, column=2), ", ".join(groups.get(rid) or []) or "Not stated", wrap=True
-        )
-        set_text(sheet.cell(row=r, column=3), question, wrap=True)
-        set_rich(sheet.cell(row=r, column=4), highlighted(text, matches, content))
-        terms = ", ".join(dict.fromkeys(m.term for m in matches))
-        set_text(sheet.cell(row=r, column=5), terms, wrap=True)
-    add_table(sheet, f"Theme{number}", row, row + max(1, len(rows)), 5)
-    set_widths(sheet, {1: 20, 2: 28, 3: 32, 4: 90, 5: 24})
     page_setup(sheet)
+
+    def rows() -> Iterator[list[CellValue]]:
+        for rid, question, matches in answers:
+            text = content.survey.texts(rid).get(question, "")
+            yield [
+                rid,
+                ", ".join(groups.get(rid) or []) or "Not stated",
+                question,
+                highlighted(text, matches, content),
+                ", ".join(dict.fromkeys(m.term for m in matches)),
+            ]
+
+    return stream_table(
+        sheet,
+        header_row=row,
+        headers=["Response ID", "Respondent group(s)", "Question", "Answer", "Matched terms"],
+        kinds=["text", "wrap", "wrap", "rich", "wrap"],
+        widths={1: 20, 2: 28, 3: 32, 4: 90, 5: 24},
+        table_name=f"Theme{number}",
+        rows=rows(),
+        n_rows=len(answers),
+    )
 
 
 def highlighted(text: str, matches: list[Match], content: ReportContent) -> CellRichText:

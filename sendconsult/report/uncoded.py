@@ -3,17 +3,13 @@ internal sheet of responses whose authors asked not to be published."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.report import ReportContent
-from sendconsult.report.workbook import (
-    add_table,
-    page_setup,
-    set_text,
-    set_widths,
-    write_header,
-    write_title,
-)
+from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
+from sendconsult.report.workbook import page_setup, set_widths, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
 
 
@@ -24,40 +20,58 @@ def _answers(content: ReportContent, rid: str) -> str:
     return "\n\n".join(parts)
 
 
-def write(sheet: Worksheet, content: ReportContent) -> None:
+def _words(content: ReportContent, rid: str) -> int:
+    return sum(len(t.split()) for t in content.survey.texts(rid).values())
+
+
+def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     frame = content.survey.responses
     has_text = content.survey.has_text().to_numpy()
-    codes = content.coding.codes
+    coded_any = (content.coding.codes.loc[frame[RESPONSE_ID]].to_numpy().sum(axis=1) > 0).tolist()
     uncoded = [
         (rid, groups, consent)
-        for rid, groups, consent, text in zip(
-            frame[RESPONSE_ID], frame[GROUPS], frame[CONSENT], has_text, strict=True
+        for rid, groups, consent, text, coded in zip(
+            frame[RESPONSE_ID], frame[GROUPS], frame[CONSENT], has_text, coded_any, strict=True
         )
-        if text and int(codes.loc[rid].sum()) == 0
+        if text and not coded
     ]
-    shown = [u for u in uncoded if u[2] is not Consent.WITHHOLD]
-    rows = [(rid, groups, _answers(content, rid)) for rid, groups, _ in shown]
-    rows.sort(key=lambda r: -len(r[2].split()))
+    shown = [
+        (rid, groups, _words(content, rid))
+        for rid, groups, c in uncoded
+        if c is not Consent.WITHHOLD
+    ]
+    shown.sort(key=lambda r: -r[2])
     note = f"{len(uncoded):,} responses have free text but no theme, longest first: read them to improve the dictionary."
     if len(shown) < len(uncoded):
         note += (
             f" {len(uncoded) - len(shown)} whose authors asked not to be published are not shown."
         )
+    limit = content.options.max_rows_per_theme
+    if len(shown) > limit:
+        note += f" Showing the {limit:,} longest; the Coding sheet lists every response."
+        shown = shown[:limit]
     row = write_title(sheet, "Free text no theme caught", note)
-    write_header(sheet, row, ["Response ID", "Respondent group(s)", "Words", "Answers"])
-    for i, (rid, groups, text) in enumerate(rows, start=1):
-        set_text(sheet.cell(row=row + i, column=1), rid)
-        set_text(sheet.cell(row=row + i, column=2), ", ".join(groups) or "Not stated", wrap=True)
-        sheet.cell(row=row + i, column=3).value = len(text.split())
-        set_text(sheet.cell(row=row + i, column=4), text, wrap=True)
-    add_table(sheet, "Uncoded", row, row + max(1, len(rows)), 4)
-    set_widths(sheet, {1: 20, 2: 28, 3: 8, 4: 100})
     page_setup(sheet)
 
+    def rows() -> Iterator[list[CellValue]]:
+        for rid, groups, words in shown:
+            yield [rid, ", ".join(groups) or "Not stated", words, _answers(content, rid)]
 
-def write_withheld(sheet: Worksheet, content: ReportContent) -> None:
+    return stream_table(
+        sheet,
+        header_row=row,
+        headers=["Response ID", "Respondent group(s)", "Words", "Answers"],
+        kinds=["text", "wrap", "number", "wrap"],
+        widths={1: 20, 2: 28, 3: 8, 4: 100},
+        table_name="Uncoded",
+        rows=rows(),
+        n_rows=len(shown),
+    )
+
+
+def write_withheld(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     frame = content.survey.responses
-    rows = [
+    withheld = [
         (rid, g)
         for rid, g, c in zip(frame[RESPONSE_ID], frame[GROUPS], frame[CONSENT], strict=True)
         if c is Consent.WITHHOLD
@@ -67,13 +81,26 @@ def write_withheld(sheet: Worksheet, content: ReportContent) -> None:
         "Withheld from publication (INTERNAL)",
         "Respondents who asked not to be published: counted in every figure, never quoted elsewhere. Do not publish this sheet.",
     )
-    write_header(sheet, row, ["Response ID", "Respondent group(s)", "Themes", "Answers"])
-    for i, (rid, groups) in enumerate(rows, start=1):
-        set_text(sheet.cell(row=row + i, column=1), rid)
-        set_text(sheet.cell(row=row + i, column=2), ", ".join(groups) or "Not stated", wrap=True)
-        set_text(
-            sheet.cell(row=row + i, column=3), ", ".join(content.coding.themes_of(rid)), wrap=True
-        )
-        set_text(sheet.cell(row=row + i, column=4), _answers(content, rid), wrap=True)
-    add_table(sheet, "Withheld", row, row + max(1, len(rows)), 4)
-    set_widths(sheet, {1: 20, 2: 28, 3: 30, 4: 90})
+
+    def rows() -> Iterator[list[CellValue]]:
+        for rid, groups in withheld:
+            yield [
+                rid,
+                ", ".join(groups) or "Not stated",
+                ", ".join(content.coding.themes_of(rid)),
+                _answers(content, rid),
+            ]
+
+    widths = {1: 20, 2: 28, 3: 30, 4: 90}
+    bulk = stream_table(
+        sheet,
+        header_row=row,
+        headers=["Response ID", "Respondent group(s)", "Themes", "Answers"],
+        kinds=["text", "wrap", "wrap", "wrap"],
+        widths=widths,
+        table_name="Withheld",
+        rows=rows(),
+        n_rows=len(withheld),
+    )
+    set_widths(sheet, widths)
+    return bulk

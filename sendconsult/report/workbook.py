@@ -8,10 +8,13 @@ respondent string therefore goes through `set_text`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -22,6 +25,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.errors import ReportError
+
+if TYPE_CHECKING:
+    from sendconsult.report.bulk_rows import BulkRows
 
 EXCEL_CELL_LIMIT = 32_767
 SHEET_NAME_LIMIT = 31
@@ -140,50 +146,75 @@ def page_setup(sheet: Worksheet) -> None:
     sheet.print_options.gridLines = False
 
 
-def save_atomic(workbook: Workbook, path: Path) -> None:
-    """Save to a temporary file beside the target, then rename: never a half-written report."""
+def save_atomic(workbook: Workbook, path: Path, bulk: Sequence[BulkRows] = ()) -> None:
+    """Save to a temporary file beside the target, then rename: never a half-written report.
+
+    `bulk` rows (bulk_rows.py) are streamed into their sheets on the way.
+    """
+    from sendconsult.report.bulk_rows import inject
+
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ReportError(f"The folder {folder} does not exist; create it or choose another --out.")
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
-        dir=folder, prefix=f".{path.stem}.", suffix=".xlsx.tmp", delete=False
-    )
-    handle.close()
+    temporary = [_temporary_file(folder, path.stem) for _ in range(2 if bulk else 1)]
     try:
-        workbook.save(handle.name)
-        os.replace(handle.name, path)
+        workbook.save(temporary[0])
+        if bulk:
+            inject(temporary[0], temporary[1], bulk)
+        os.replace(temporary[-1], path)
     except PermissionError as exc:
         raise ReportError(
             f"{path.name} is open in another program (Excel?) or the folder is read-only; close "
             "it and run again, or choose another name with --out."
         ) from exc
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
+        for name in temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
-def fit_row_heights(sheet: Worksheet, *, line_height: float = 13.0, max_lines: int = 30) -> None:
-    """Set row heights for wrapped text: Excel and LibreOffice do not grow rows openpyxl wrote.
+def _temporary_file(folder: Path, stem: str) -> str:
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed at once, renamed or removed
+        dir=folder, prefix=f".{stem}.", suffix=".xlsx.tmp", delete=False
+    )
+    handle.close()
+    return handle.name
 
-    Lines are estimated from each wrapped cell's text and its column's width.
+
+LINE_HEIGHT = 13.0
+MAX_LINES = 30
+
+
+def row_height_for(texts: dict[int, str], widths: dict[int, float]) -> float | None:
+    """The height a row needs for its wrapped texts (by column), or None for one line.
+
+    Lines are estimated from each text and its column's width.
     """
-    import math
+    lines_needed = 1
+    for column, text in texts.items():
+        chars_per_line = max(1.0, widths.get(column, 10) * 1.15)
+        lines = sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
+        lines_needed = max(lines_needed, lines)
+    if lines_needed <= 1:
+        return None
+    return LINE_HEIGHT * min(lines_needed, MAX_LINES) + 2
 
-    widths: dict[str, float] = {}
+
+def fit_row_heights(sheet: Worksheet) -> None:
+    """Set row heights for wrapped text: Excel and LibreOffice do not grow rows openpyxl wrote."""
+    widths: dict[int, float] = {}
     merged_starts = {str(r).split(":")[0] for r in sheet.merged_cells.ranges}
     for row in sheet.iter_rows():
-        lines_needed = 1
+        texts: dict[int, str] = {}
         for cell in row:
             if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             if cell.coordinate in merged_starts:
                 continue
-            letter = cell.column_letter
-            if letter not in widths:
-                widths[letter] = sheet.column_dimensions[letter].width or 10
-            chars_per_line = max(1.0, widths[letter] * 1.15)
-            text = str(cell.value)
-            lines = sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
-            lines_needed = max(lines_needed, lines)
-        if lines_needed > 1:
-            sheet.row_dimensions[row[0].row].height = line_height * min(lines_needed, max_lines) + 2
+            column = cell.column
+            if column not in widths:
+                widths[column] = sheet.column_dimensions[cell.column_letter].width or 10
+            texts[column] = str(cell.value)
+        height = row_height_for(texts, widths) if texts else None
+        if height:
+            sheet.row_dimensions[row[0].row].height = height
