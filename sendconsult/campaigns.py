@@ -130,11 +130,11 @@ def _shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     for k in range(SHINGLE):  # uint64 arithmetic wraps: a polynomial hash modulo 2**64
         rolling += hashes[k : k + n_grams] * _MULTIPLIERS[k]
     # A shingle belongs to an answer if it starts in it and ends in it too.
-    lengths = np.maximum(np.diff(starts_arr) - SHINGLE + 1, 0)
-    keep = np.concatenate(
-        [np.arange(s, s + n, dtype=np.int64) for s, n in zip(starts_arr[:-1], lengths, strict=True)]
-        or [np.zeros(0, dtype=np.int64)]
-    )
+    words_in = np.diff(starts_arr)
+    lengths = np.maximum(words_in - SHINGLE + 1, 0)
+    answer = np.repeat(np.arange(len(texts)), words_in)[:n_grams]
+    position = np.arange(n_grams) - starts_arr[:-1][answer]
+    keep = position < lengths[answer]
     bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return rolling[keep], bounds
 

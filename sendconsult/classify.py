@@ -30,7 +30,7 @@ from sendconsult.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.parse_cache import ParseCache
 from sendconsult.survey import RESPONSE_ID, Survey
-from sendconsult.themes.model import Term, ThemeDictionary
+from sendconsult.themes.model import Term, Theme, ThemeDictionary
 from sendconsult.workers import find_candidates
 
 __all__ = ["NEGATION_RULE", "ThemeClassifier", "count_answers", "negation_cue"]
@@ -48,6 +48,7 @@ class _Rule:
     root_theme_id: str
     term: str
     order: int  # position in the dictionary: the first listed term names a shared match
+    excludes: tuple[tuple[str, str], ...] = ()  # (key, text) of excludes of its theme and root
 
 
 class ThemeClassifier:
@@ -58,7 +59,6 @@ class ThemeClassifier:
         self.nlp = nlp
         self.theme_ids = dictionary.theme_ids
         self._rules_by_key: dict[str, list[_Rule]] = {}
-        self._excludes_of: dict[str, list[tuple[str, str]]] = {}
         terms: dict[str, Term] = {}
         order = 0
         for theme in dictionary.themes:
@@ -67,15 +67,20 @@ class ThemeClassifier:
                 key = term_key(term)
                 terms.setdefault(key, term)
                 self._rules_by_key.setdefault(key, []).append(
-                    _Rule(theme.id, root, term.text, order)
+                    _Rule(theme.id, root, term.text, order, self._theme_excludes(theme))
                 )
                 order += 1
             for term in theme.exclude:
-                key = term_key(term)
-                terms.setdefault(key, term)
-                self._excludes_of.setdefault(theme.id, []).append((key, term.text))
+                terms.setdefault(term_key(term), term)
         self.terms = list(terms.values())
         self.matcher = TermMatcher(nlp, self.terms)
+
+    def _theme_excludes(self, theme: Theme) -> tuple[tuple[str, str], ...]:
+        """The exclude phrases that veto a match of this theme: its own and its root's."""
+        themes = [theme]
+        if theme.parent is not None:
+            themes.append(self.dictionary.theme(self.dictionary.root_of(theme.id)))
+        return tuple((term_key(t), t.text) for th in themes for t in th.exclude)
 
     @property
     def keys(self) -> list[str]:
@@ -96,12 +101,14 @@ class ThemeClassifier:
         answer too long to parse at once); match offsets are into the whole answer.
         """
         hits: list[tuple[int, int, int, _Rule, Candidate]] = []
+        rules_by_key = self._rules_by_key
         for key, candidates in found.items():
-            for rule in self._rules_by_key.get(key, ()):
+            for rule in rules_by_key.get(key, ()):
                 hits.extend((c.start_char, c.end_char, rule.order, rule, c) for c in candidates)
         if not hits:
             return []
-        hits.sort(key=lambda h: (h[0], h[1], h[2]))
+        if len(hits) > 1:
+            hits.sort(key=lambda h: (h[0], h[1], h[2]))
         matches: list[Match] = []
         seen: set[tuple[str, int, int]] = set()
         for start, end, _, rule, candidate in hits:
@@ -109,7 +116,8 @@ class ThemeClassifier:
             if identity in seen:
                 continue
             seen.add(identity)
-            veto = self._exclude_veto(rule, candidate, found) or candidate.cue
+            veto = rule.excludes and _exclude_veto(rule, candidate, found)
+            veto = veto or candidate.cue
             matches.append(
                 Match(
                     theme_id=rule.root_theme_id,
@@ -126,19 +134,6 @@ class ThemeClassifier:
                 )
             )
         return matches
-
-    def _exclude_veto(self, rule: _Rule, hit: Candidate, found: Candidates) -> str | None:
-        themes = (rule.rule_theme_id,)
-        if rule.root_theme_id != rule.rule_theme_id:
-            themes = (rule.rule_theme_id, rule.root_theme_id)
-        for theme_id in themes:
-            for key, text in self._excludes_of.get(theme_id, ()):
-                for ex in found.get(key, ()):
-                    if ex.sentence != hit.sentence:
-                        continue
-                    if max(ex.start - hit.end, hit.start - ex.end) <= EXCLUDE_WINDOW:
-                        return f"exclude: {text}"
-        return None
 
     # -- a whole survey ---------------------------------------------------------------------
 
@@ -177,6 +172,17 @@ class ThemeClassifier:
                     row[column[match.theme_id]] = 1
         codes = pd.DataFrame(values, index=pd.Index(ids, name=RESPONSE_ID), columns=self.theme_ids)
         return Coding(theme_ids=list(self.theme_ids), codes=codes, matches=evidence)
+
+
+def _exclude_veto(rule: _Rule, hit: Candidate, found: Candidates) -> str | None:
+    """An exclude phrase of the theme in the same sentence, overlapping or within a few words."""
+    for key, text in rule.excludes:
+        for ex in found.get(key, ()):
+            if ex.sentence != hit.sentence:
+                continue
+            if max(ex.start - hit.end, hit.start - ex.end) <= EXCLUDE_WINDOW:
+                return f"exclude: {text}"
+    return None
 
 
 def answer_pieces(survey: Survey, max_length: int) -> Iterator[tuple[str, str, str, int]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """One place where a dictionary term matched an answer.
 
@@ -43,12 +43,30 @@ class Coding:
     theme_ids: list[str]
     codes: pd.DataFrame
     matches: dict[str, list[Match]] = field(default_factory=dict)
+    _by_theme: dict[str, dict[str, list[Match]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def evidence(self, response_id: str, theme_id: str | None = None) -> list[Match]:
-        found = [m for m in self.matches.get(response_id, []) if m.counts]
+        """The matches that count for a response (for one theme, if given)."""
         if theme_id is not None:
-            found = [m for m in found if m.theme_id == theme_id]
-        return found
+            return list(self._evidence_index().get(theme_id, {}).get(response_id, ()))
+        return [m for m in self.matches.get(response_id, []) if m.counts]
+
+    def evidence_by_response(self, theme_id: str) -> dict[str, list[Match]]:
+        """The counting matches of one theme, by response, in survey order."""
+        return self._evidence_index().get(theme_id, {})
+
+    def _evidence_index(self) -> dict[str, dict[str, list[Match]]]:
+        """Counting matches by theme and response, built once: reports ask for every pair."""
+        if self._by_theme is None:
+            index: dict[str, dict[str, list[Match]]] = {}
+            for rid, found in self.matches.items():
+                for m in found:
+                    if m.vetoed_by is None:
+                        index.setdefault(m.theme_id, {}).setdefault(rid, []).append(m)
+            self._by_theme = index
+        return self._by_theme
 
     def themes_of(self, response_id: str) -> list[str]:
         row = self.codes.loc[response_id]

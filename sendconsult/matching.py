@@ -175,13 +175,19 @@ class TermMatcher:
         `text` is the text the doc was parsed from, if the caller has it (spaCy rebuilds
         `doc.text` token by token on every use).
         """
+        return self.find_with_words(doc, text)[0]
+
+    def find_with_words(self, doc: Doc, text: str | None = None) -> tuple[Candidates, set[int]]:
+        """`find`, and the set of the text's lemma and lower-case word hashes (for the cache)."""
         if len(doc) == 0:
-            return {}
+            return {}, set()
         columns = doc.to_array(_COLUMNS).T.tolist()
+        words = set(columns[_LEMMA])
+        words.update(columns[_LOWER])
         hits = [(self._phrase_ids[m], s, e) for m, s, e in self._phrases(doc)]
         hits.extend(self._wildcards.find(columns[_LOWER], columns[_LEMMA]))
         if not hits:
-            return {}
+            return {}, words
         tokens = _DocArrays(columns, doc.text if text is None else text)
         spans: dict[str, set[tuple[int, int]]] = {}
         sides: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
@@ -195,9 +201,8 @@ class TermMatcher:
             paired = _near_pairs(left, right, self._distance[key], tokens)
             if paired:
                 spans.setdefault(key, set()).update(paired)
-        return {
-            key: [tokens.candidate(s, e) for s, e in sorted(found)] for key, found in spans.items()
-        }
+        found = {key: [tokens.candidate(s, e) for s, e in sorted(f)] for key, f in spans.items()}
+        return found, words
 
 
 def _near_pairs(

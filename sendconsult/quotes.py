@@ -2,7 +2,9 @@
 
 A good quote is a sentence where the theme's most common matched terms appear, of readable
 length, from a respondent who agreed to publication; quotes are spread across respondent
-groups and never two from one campaign. Quotes are redacted when redaction is on.
+groups and never two from one campaign. Quotes are redacted when redaction is on. In a theme
+raised by many thousands, sentences are scored for an even spread of MAX_CANDIDATES of them
+(how common each term is still counts every match): ten quotes need no more.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
 from sendconsult.privacy import Redactor
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
+
+MAX_CANDIDATES = 3_000
 
 
 @dataclass(frozen=True)
@@ -37,17 +41,19 @@ def representative_quotes(
     by_campaign = campaigns.by_response if campaigns else {}
     result: dict[str, list[Quote]] = {}
     for theme in coding.theme_ids:
-        evidence = [
-            m for rid in coding.coded_ids(theme) for m in coding.evidence(rid, theme)
+        by_response = {
+            rid: found
+            for rid, found in coding.evidence_by_response(theme).items()
             if consent.get(rid) is not Consent.WITHHOLD
-        ]  # fmt: skip
-        term_counts = Counter(m.term for m in evidence)
+        }
+        term_counts = Counter(m.term for found in by_response.values() for m in found)
+        evidence_count = sum(term_counts.values())
         top_terms = {t for t, _ in term_counts.most_common(5)}
         candidates: dict[str, tuple[float, str]] = {}
-        for rid in coding.coded_ids(theme):
-            if consent.get(rid) is Consent.WITHHOLD:
-                continue
-            found = coding.evidence(rid, theme)
+        eligible = list(by_response)
+        step = max(1, len(eligible) // MAX_CANDIDATES)  # an even spread of a large theme
+        for rid in eligible[::step]:
+            found = by_response[rid]
             terms_by_sentence: dict[str, set[str]] = {}
             for m in found:  # one pass: a 10 MB answer can hold 100,000 matches
                 terms_by_sentence.setdefault(m.sentence, set()).add(m.term)
@@ -57,7 +63,7 @@ def representative_quotes(
                 if words < 6:
                     continue
                 terms_here = terms_by_sentence[m.sentence]
-                score = len(terms_here & top_terms) + term_counts[m.term] / max(1, len(evidence))
+                score = len(terms_here & top_terms) + term_counts[m.term] / max(1, evidence_count)
                 score -= abs(words - 30) / 60  # prefer 12-60 words
                 if rid not in candidates or score > candidates[rid][0]:
                     candidates[rid] = (score, sentence)

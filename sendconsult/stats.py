@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 SIGNIFICANCE = 0.05
 
@@ -39,9 +38,13 @@ def compare_groups(coded: dict[str, int], sizes: dict[str, int]) -> GroupTest:
         return GroupTest("not tested", None, (), (), "every group answered alike")
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     if len(groups) == 2 and expected.min() < 5:
-        _, p_value = scipy_stats.fisher_exact(table.astype(int))
+        from scipy.stats import fisher_exact  # imported here: a second's start-up otherwise
+
+        _, p_value = fisher_exact(table.astype(int))
         return _verdict("Fisher exact", float(p_value), groups, table, expected, "small counts")
-    _, p_value, _, _ = scipy_stats.chi2_contingency(table, correction=len(groups) == 2)
+    from scipy.stats import chi2_contingency
+
+    _, p_value, _, _ = chi2_contingency(table, correction=len(groups) == 2)
     note = "some expected counts under 5: read with care" if expected.min() < 5 else ""
     return _verdict("chi-square", float(p_value), groups, table, expected, note)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 
 from sendconsult.errors import SendconsultError
@@ -143,14 +142,16 @@ def _parse_chunk(
     nlp: Language, matcher: TermMatcher, texts: Sequence[str], with_words: bool
 ) -> _Parsed:
     result = _Parsed()
+    every: set[int] = set()
     for text, doc in zip(texts, nlp.pipe(texts, batch_size=BATCH_SIZE), strict=True):
-        result.candidates.append(matcher.find(doc, text))
+        found, words = matcher.find_with_words(doc, text)
+        result.candidates.append(found)
         if with_words:
-            result.words.append(np.unique(doc.to_array([LEMMA, LOWER])))
-    if with_words and result.words:
+            result.words.append(np.fromiter(words, dtype=np.uint64, count=len(words)))
+            every.update(words)
+    if with_words:
         strings = nlp.vocab.strings
-        every = np.unique(np.concatenate(result.words))
-        result.strings = {h: strings[h] for h in every.tolist()}
+        result.strings = {h: strings[h] for h in every}
     return result
 
 

@@ -48,7 +48,10 @@ def build_survey(
     warnings = list(rows.warnings)
     ids = response_ids(columns[id_col] if id_col else None, rows.numbers, warnings)
     groups = respondent_groups(layout, group_col, columns, ids, config)
-    consent = [consent_of(v) for v in columns[consent_col]] if consent_col else None
+    consent = None
+    if consent_col:
+        decided = {v: consent_of(v) for v in set(columns[consent_col])}  # a handful of answers
+        consent = [decided[v] for v in columns[consent_col]]
     frame = _frame(ids, rows.numbers, groups, consent, columns, by_role, config)
     _warn_empty(frame, ids, rows.numbers, by_role, warnings)
     return Survey(
@@ -86,9 +89,11 @@ def _frame(
         GROUPS_RAW: pd.Series(groups.raw, dtype=object),
         CONSENT: pd.Series(consent or [Consent.UNKNOWN] * len(ids), dtype=object),
     }
+    longest = max(map(len, non_answers), default=0)
     for question in by_role[Role.TEXT]:
         answers = [
-            v if v and not is_non_answer(v, non_answers) else None for v in columns[question]
+            v if v and not is_non_answer(v, non_answers, longest) else None
+            for v in columns[question]
         ]
         data[_safe_name(question)] = pd.Series(answers, dtype=object)
     for question in by_role[Role.CLOSED]:

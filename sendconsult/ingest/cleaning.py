@@ -26,9 +26,11 @@ def clean_cell(value: str) -> str:
     """Normalise one cell: line endings, Excel's `_x000D_`, mojibake, surrounding space."""
     if not value:
         return ""
-    text = _X000D.sub("\n", value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = repair_mojibake(text)
+    text = _X000D.sub("\n", value) if "_x000" in value else value
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # mojibake needs non-ASCII characters; most cells have none
+        text = repair_mojibake(text)
     return text.strip()
 
 
@@ -74,7 +76,12 @@ def non_answer_set(values: Iterable[str]) -> frozenset[str]:
     return frozenset(" ".join(v.lower().split()) for v in values)
 
 
-def is_non_answer(text: str, non_answers: frozenset[str]) -> bool:
-    """Whether a free-text cell says nothing ("N/A", "-", "no comment")."""
+def is_non_answer(text: str, non_answers: frozenset[str], longest: int | None = None) -> bool:
+    """Whether a free-text cell says nothing ("N/A", "-", "no comment").
+
+    `longest`, the length of the longest non-answer, lets long answers skip normalising.
+    """
+    if longest is not None and len(text) > 2 * longest + 10:
+        return not any(ch.isalnum() for ch in text)
     key = " ".join(text.lower().split())
     return key in non_answers or not any(ch.isalnum() for ch in key)

@@ -31,7 +31,6 @@ CellValue = str | int | float | CellRichText | None
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ROWS_PER_WRITE = 2_000
 
 
@@ -131,10 +130,19 @@ def _rows_xml(bulk: BulkRows) -> Iterator[str]:
     for number, values in zip(range(bulk.first_row, bulk.last_row + 1), bulk.rows, strict=True):
         cells = []
         for column, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            ref = f"{letters[column]}{number}"
-            cells.append(_cell_xml(ref, styles[column], value))
+            kind = type(value)
+            if kind is int:  # the common cases inline: a million cells in a large report
+                cells.append(
+                    f'<c r="{letters[column]}{number}"{styles[column]} t="n"><v>{value}</v></c>'
+                )
+            elif kind is str:
+                if value:
+                    cells.append(
+                        f'<c r="{letters[column]}{number}"{styles[column]} t="inlineStr"><is>'
+                        f"{_t(value)}</is></c>"
+                    )
+            elif value is not None:
+                cells.append(_cell_xml(f"{letters[column]}{number}", styles[column], value))
         height = _height(values, bulk.wrap_widths) if bulk.wrap_widths else None
         attrs = f' ht="{height}" customHeight="1"' if height else ""
         yield f'<row r="{number}"{attrs}>{"".join(cells)}</row>'
@@ -153,7 +161,10 @@ def _cell_xml(ref: str, style: str, value: CellValue) -> str:
 
 
 def _t(text: str) -> str:
-    return f'<t xml:space="preserve">{clean_text(text).translate(_ESCAPES)}</t>'
+    text = clean_text(text)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<t xml:space="preserve">{text}</t>'
 
 
 def _runs(rich: CellRichText) -> str:

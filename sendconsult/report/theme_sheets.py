@@ -44,24 +44,29 @@ def write_theme(
     frame = content.survey.responses
     consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
     groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
-    coded = content.coding.coded_ids(theme_id)
-    shown = [rid for rid in coded if consent.get(rid) is not Consent.WITHHOLD]
-    withheld = len(coded) - len(shown)
+    evidence = content.coding.evidence_by_response(theme_id)
+    coded = len(content.coding.coded_ids(theme_id))
+    withheld = sum(1 for rid in evidence if consent.get(rid) is Consent.WITHHOLD)
     limit = content.options.max_rows_per_theme
-    note = f"{len(coded):,} respondents raised this theme. Matched words are in bold red."
+    note = f"{coded:,} respondents raised this theme. Matched words are in bold red."
     if withheld:
         note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
     if content.options.redact:
         note += " Names, contact details and NHS numbers are redacted."
     answers: list[tuple[str, str, list[Match]]] = []
-    for rid in shown:
+    total = 0  # answers (a response may raise the theme in several questions)
+    for rid, found in evidence.items():
+        if consent.get(rid) is Consent.WITHHOLD:
+            continue
         by_question: dict[str, list[Match]] = {}
-        for match in content.coding.evidence(rid, theme_id):
+        for match in found:
             by_question.setdefault(match.question, []).append(match)
-        answers.extend((rid, question, matches) for question, matches in by_question.items())
-    if len(answers) > limit:
+        total += len(by_question)
+        if len(answers) < limit:
+            answers.extend((rid, q, matches) for q, matches in by_question.items())
+    if total > limit:
         note += (
-            f" Showing the first {limit:,} of {len(answers):,} answers; the Coding sheet lists "
+            f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
             "every response."
         )
         answers = answers[:limit]

@@ -49,7 +49,7 @@ TABLE_STYLE = "TableStyleMedium2"
 
 def clean_text(value: str) -> str:
     """Text Excel accepts: no control characters, within the cell limit (marked if cut)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", value) if ILLEGAL_CHARACTERS_RE.search(value) else value
     if len(text) > EXCEL_CELL_LIMIT:
         marker = f" … [truncated: {len(text):,} characters in full]"
         text = text[: EXCEL_CELL_LIMIT - len(marker)] + marker
@@ -102,11 +102,19 @@ def write_header(sheet: Worksheet, row: int, headers: list[str]) -> None:
 
 
 def add_table(sheet: Worksheet, name: str, first_row: int, last_row: int, n_columns: int) -> None:
-    """Make a header + body range an Excel Table (filters, banding) and freeze its header."""
+    """Make a header + body range an Excel Table (filters, banding) and freeze its header.
+
+    The columns are named here from the header row: left to itself, openpyxl reads the whole
+    range to find them, making a cell object for every position of a 100,000-row table.
+    """
     last_row = max(last_row, first_row + 1)
     ref = f"A{first_row}:{get_column_letter(n_columns)}{last_row}"
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+    table._initialise_columns()
+    for column, table_column in enumerate(table.tableColumns, start=1):
+        value = sheet.cell(row=first_row, column=column).value
+        table_column.name = str(value) if value not in (None, "") else f"Column{column}"
     sheet.add_table(table)
     sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
     sheet.print_title_rows = f"{first_row}:{first_row}"
