@@ -149,6 +149,9 @@ def run_analysis(
 
     started = time.perf_counter()
     campaigns = detect_campaigns(survey)
+    timings["campaigns"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     aggregates = aggregate(
         survey,
         coding,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -99,6 +100,10 @@ def analyse_cli(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse every answer again and keep no cache.")
     ] = False,
+    timings_file: Annotated[
+        Path | None,
+        typer.Option("--timings", hidden=True, help="Write the time of each stage as JSON."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Code every response to the themes and write the Excel report.
@@ -125,6 +130,7 @@ def analyse_cli(
         cache_dir=None if no_cache else (cache_dir or default_cache_dir(export)),
     )
     settings.check_output(export, report_path, force=force)
+    reading = time.perf_counter()
     survey = load_export(
         export,
         sheet=sheet,
@@ -133,6 +139,7 @@ def analyse_cli(
         text_columns=text_column,
         project_config=project_config,
     )
+    read_seconds = time.perf_counter() - reading
     dictionary = load_themes(themes, export, project_config)
     nlp = build_pipeline(model)
     from sendconsult.classify import count_answers
@@ -140,6 +147,9 @@ def analyse_cli(
     with parse_progress(count_answers(survey, nlp.max_length), "Coding answers") as advance:
         result = run_analysis(survey, dictionary, nlp, settings, report_path, progress=advance)
     _print_summary(result, report_path, time.perf_counter() - started)
+    if timings_file is not None:
+        stages = {"read": read_seconds, **result.timings}
+        timings_file.write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
 
 def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: ANN001

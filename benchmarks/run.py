@@ -1,0 +1,268 @@
+"""Benchmark `sendconsult analyse` at 1k, 10k and 100k responses, and the parser's throughput.
+
+For each size, on a generated export (benchmarks/generate.py, seeded):
+
+- end to end, as an officer runs it (a subprocess: CSV in, xlsx out), the median wall time of
+  several runs and the peak memory of the whole process tree (main process and workers):
+  * cold: no parse cache;
+  * first run: the same, building the parse cache;
+  * re-run with a revised dictionary: five terms added, one removed, cache from the first run;
+- the cold run's time by stage (read, parse and match, campaigns, aggregate, write);
+- in one process, on the export's distinct answers: tokens per second of spaCy's bare tokenizer
+  (nlp.make_doc, the ceiling), of tokenizing and lemmatising, and of tokenizing, lemmatising
+  and matching the dictionary, with the ratio to the ceiling.
+
+    python benchmarks/run.py                       # 1k, 10k, 100k, median of 3
+    python benchmarks/run.py --sizes 1000 --repeat 1
+
+Results are printed as Markdown with a description of the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import generate  # noqa: E402
+
+REVISION_ADDED = {
+    "transport": ["passenger assistant*", "minibus"],
+    "short_breaks": ["holiday club*"],
+    "ehcp_process": ["needs assessment panel"],
+    "joint_commissioning": ["integrated care board"],
+}
+REVISION_REMOVED = ("placements", 0)  # the first term of this theme is removed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--jobs", type=int, default=None, help="--jobs for analyse (default: CPUs)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="keep the exports and reports in this folder")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="sendconsult-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(machine())
+    rows = []
+    for size in args.sizes:
+        export = work / f"export_{size}.csv"
+        if not export.exists():
+            generate.generate(size, args.seed, export)
+        rows.append(bench_size(export, size, args.repeat, args.jobs, work))
+        print_tables(rows)
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_size(export: Path, size: int, repeat: int, jobs: int | None, work: Path) -> dict:
+    revised = revised_dictionary(work)
+    cache = work / f"cache_{size}"
+    extra = ["--jobs", str(jobs)] if jobs else []
+
+    def run(*options: str, fresh_cache: bool) -> tuple[float, float, dict]:
+        if fresh_cache:
+            shutil.rmtree(cache, ignore_errors=True)
+        timings = work / "timings.json"
+        command = [
+            sys.executable, "-m", "sendconsult", "analyse", str(export), "--force",
+            "--out", str(work / f"report_{size}.xlsx"), "--timings", str(timings), *extra,
+            *options,
+        ]  # fmt: skip
+        seconds, peak = measure(command)
+        return seconds, peak, json.loads(timings.read_text())
+
+    cold = [run("--no-cache", fresh_cache=True) for _ in range(repeat)]
+    first = [run("--cache-dir", str(cache), fresh_cache=True) for _ in range(repeat)]
+    rerun = []
+    for _ in range(repeat):
+        run("--cache-dir", str(cache), fresh_cache=True)  # the cache an officer's first run made
+        rerun.append(run("--cache-dir", str(cache), "--themes", str(revised), fresh_cache=False))
+    through = throughput(export)
+    median = statistics.median
+    stages = {k: median(t[2][k] for t in cold) for k in cold[0][2]}
+    return {
+        "size": size,
+        "cold": median(t[0] for t in cold),
+        "cold_peak": max(t[1] for t in cold),
+        "first": median(t[0] for t in first),
+        "first_peak": max(t[1] for t in first),
+        "rerun": median(t[0] for t in rerun),
+        "rerun_peak": max(t[1] for t in rerun),
+        "stages": stages,
+        **through,
+    }
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of a command and all its child processes."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
+    return seconds, peak[0]
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def throughput(export: Path) -> dict:
+    """Tokens per second in one process: bare tokenizer, + lemmas, + dictionary matching."""
+    from sendconsult.classify import ThemeClassifier, answer_pieces
+    from sendconsult.ingest import load_survey
+    from sendconsult.nlp import build_pipeline
+    from sendconsult.resources import default_dictionary
+    from sendconsult.themes.loader import load_dictionary
+
+    survey = load_survey(export)
+    texts = list(dict.fromkeys(t for _, _, t, _ in answer_pieces(survey, 10**9)))
+    classifier = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline())
+    nlp, matcher = classifier.nlp, classifier.matcher
+    for text in texts:  # every word seen once, as after the first thousand answers of a run
+        nlp.make_doc(text)
+
+    def timed(work) -> float:  # noqa: ANN001
+        started = time.perf_counter()
+        work()
+        return time.perf_counter() - started
+
+    tokens = sum(len(nlp.make_doc(t)) for t in texts)
+    bare = timed(lambda: [nlp.make_doc(t) for t in texts])
+    lemmas = timed(lambda: list(nlp.pipe(texts, batch_size=256)))
+    full = timed(
+        lambda: [
+            matcher.find(doc, text)
+            for text, doc in zip(texts, nlp.pipe(texts, batch_size=256), strict=True)
+        ]
+    )
+    return {
+        "answers": len(list(answer_pieces(survey, 10**9))),
+        "distinct": len(texts),
+        "tokens": tokens,
+        "bare_tps": tokens / bare,
+        "lemma_tps": tokens / lemmas,
+        "full_tps": tokens / full,
+    }
+
+
+def revised_dictionary(work: Path) -> Path:
+    """The shipped dictionary with a few terms added and one removed, as an officer revises it."""
+    import yaml
+
+    from sendconsult.resources import default_dictionary
+
+    data = yaml.safe_load(default_dictionary().read_text(encoding="utf-8"))
+    for theme in data["themes"]:
+        theme["terms"] = list(theme["terms"]) + REVISION_ADDED.get(theme["id"], [])
+        if theme["id"] == REVISION_REMOVED[0]:
+            theme["terms"].pop(REVISION_REMOVED[1])
+    path = work / "revised_themes.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    import spacy
+
+    return (
+        f"Machine: {cpu}, {os.cpu_count()} CPUs{memory}; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, spaCy {spacy.__version__}\n"
+    )
+
+
+def print_tables(rows: list[dict]) -> None:
+    print("| responses | distinct answers | tokens | cold | first run (builds cache) "
+          "| re-run, revised dictionary | re-run speed-up | peak memory |")  # fmt: skip
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        peak = max(r["cold_peak"], r["first_peak"], r["rerun_peak"])
+        print(
+            f"| {r['size']:,} | {r['distinct']:,} | {r['tokens']:,} | {r['cold']:.1f} s "
+            f"| {r['first']:.1f} s | {r['rerun']:.1f} s | {r['cold'] / r['rerun']:.1f}x "
+            f"| {peak:,.0f} MB |"
+        )
+    print()
+    stages = list(rows[0]["stages"])
+    print("| responses | " + " | ".join(stages) + " |")
+    print("| ---: | " + " | ".join("---:" for _ in stages) + " |")
+    for r in rows:
+        print(f"| {r['size']:,} | " + " | ".join(f"{r['stages'][s]:.1f} s" for s in stages) + " |")
+    print()
+    print(
+        "| responses | bare tokenizer | + lemmas | + lemmas and matching | ratio to the ceiling |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(
+            f"| {r['size']:,} | {r['bare_tps']:,.0f} tokens/s | {r['lemma_tps']:,.0f} tokens/s "
+            f"| {r['full_tps']:,.0f} tokens/s | {r['full_tps'] / r['bare_tps']:.0%} |"
+        )
+    print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
