@@ -148,7 +148,7 @@ def run_analysis(
     timings["parse and match"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    campaigns = detect_campaigns(survey)
+    campaigns = detect_campaigns(survey, cache_dir=settings.cache_dir)
     timings["campaigns"] = time.perf_counter() - started
 
     started = time.perf_counter()

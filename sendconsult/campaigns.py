@@ -12,10 +12,14 @@ runs.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import string
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +28,8 @@ from scipy import sparse
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MIN_WORDS = 30
+CACHE_VERSION = 2  # bump when detection changes, so cached results are not reused
+KEEP_CACHED = 8
 SHINGLE = 5
 SAMPLE = 4  # keep shingles whose hash is divisible by this: a quarter, enough to bucket
 ANCHORS = 3  # buckets per answer: its rarest sampled shingles that another answer shares
@@ -60,9 +66,13 @@ class CampaignResult:
 
 
 def detect_campaigns(
-    survey: Survey, *, min_size: int = 5, similarity: float = 0.8
+    survey: Survey, *, min_size: int = 5, similarity: float = 0.8, cache_dir: Path | None = None
 ) -> CampaignResult:
-    """Group responses whose answers are the same letter (Jaccard >= similarity), see above."""
+    """Group responses whose answers are the same letter (Jaccard >= similarity), see above.
+
+    The result depends only on the export's answers, so with `cache_dir` it is kept there
+    (keyed by a hash of the answers and the settings) and a re-run reads it back.
+    """
     keys: list[tuple[str, str]] = []  # (response_id, question) of every long answer
     texts: list[str] = []
     frame = survey.responses
@@ -71,6 +81,62 @@ def detect_campaigns(
             if isinstance(value, str) and value.count(" ") + 1 >= MIN_WORDS:
                 keys.append((rid, question))
                 texts.append(value)
+    cached: Path | None = None
+    if cache_dir is not None:
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{CACHE_VERSION}/{min_size}/{similarity}".encode())
+        for (rid, question), text in zip(keys, texts, strict=True):
+            digest.update(f"\x00{rid}\x00{question}\x00{text}".encode("utf-8", "surrogatepass"))
+        cached = cache_dir / f"campaigns-{digest.hexdigest()}.json"
+        result = _read(cached)
+        if result is not None:
+            return result
+    result = _detect(survey, keys, texts, min_size, similarity)
+    if cached is not None:
+        _write(cached, result)
+    return result
+
+
+def _read(path: Path) -> CampaignResult | None:
+    """A cached result, or None if there is none or it cannot be read (it is then redone)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        campaigns = [
+            Campaign(c["id"], int(c["size"]), tuple(c["response_ids"]), c["text"])
+            for c in data["campaigns"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    result = CampaignResult(campaigns=campaigns)
+    for campaign in campaigns:
+        for rid in campaign.response_ids:
+            result.by_response.setdefault(rid, campaign.id)
+    return result
+
+
+def _write(path: Path, result: CampaignResult) -> None:
+    """Keep a result for re-runs: written whole and renamed; a failure only costs time."""
+    data = {"campaigns": [asdict(c) for c in result.campaigns]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, path)
+        older = sorted(path.parent.glob("campaigns-*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-KEEP_CACHED]:  # results of exports analysed long ago
+            stale.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def _detect(
+    survey: Survey,
+    keys: list[tuple[str, str]],
+    texts: list[str],
+    min_size: int,
+    similarity: float,
+) -> CampaignResult:
+    frame = survey.responses
     shingles, bounds = _shingle_hashes(texts)
     pairs = _candidate_pairs(shingles, bounds, similarity)
     full: dict[int, set[int]] = {}

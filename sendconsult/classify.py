@@ -31,7 +31,7 @@ from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.parse_cache import ParseCache
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.themes.model import Term, Theme, ThemeDictionary
-from sendconsult.workers import find_candidates
+from sendconsult.workers import find_rows
 
 __all__ = ["NEGATION_RULE", "ThemeClassifier", "count_answers", "negation_cue"]
 
@@ -51,6 +51,11 @@ class _Rule:
     excludes: tuple[tuple[str, str], ...] = ()  # (key, text) of excludes of its theme and root
 
 
+# A match without its answer: (rule order, start, end, sentence start, sentence end, veto), with
+# character offsets into the text it was found in. Parsing processes send these back.
+MatchRow = tuple[int, int, int, int, int, str | None]
+
+
 class ThemeClassifier:
     """The matchers and rules of one dictionary, built with the pipeline that parses answers."""
 
@@ -59,21 +64,23 @@ class ThemeClassifier:
         self.nlp = nlp
         self.theme_ids = dictionary.theme_ids
         self._rules_by_key: dict[str, list[_Rule]] = {}
+        self._rules: list[_Rule] = []
         terms: dict[str, Term] = {}
-        order = 0
         for theme in dictionary.themes:
             root = dictionary.root_of(theme.id)
             for term in theme.terms:
                 key = term_key(term)
                 terms.setdefault(key, term)
-                self._rules_by_key.setdefault(key, []).append(
-                    _Rule(theme.id, root, term.text, order, self._theme_excludes(theme))
+                rule = _Rule(
+                    theme.id, root, term.text, len(self._rules), self._theme_excludes(theme)
                 )
-                order += 1
+                self._rules.append(rule)
+                self._rules_by_key.setdefault(key, []).append(rule)
             for term in theme.exclude:
                 terms.setdefault(term_key(term), term)
         self.terms = list(terms.values())
         self.matcher = TermMatcher(nlp, self.terms)
+        self._column = {theme: j for j, theme in enumerate(self.theme_ids)}
 
     def _theme_excludes(self, theme: Theme) -> tuple[tuple[str, str], ...]:
         """The exclude phrases that veto a match of this theme: its own and its root's."""
@@ -100,6 +107,15 @@ class ThemeClassifier:
         `offset` is where `text` starts in the whole answer (non-zero for the pieces of an
         answer too long to parse at once); match offsets are into the whole answer.
         """
+        return [self.match_of(row, text, question, offset) for row in self.resolve_rows(found)]
+
+    def resolve_rows(self, found: Candidates) -> list[MatchRow]:
+        """The matches candidates make, as rows (see MatchRow), in text order.
+
+        Each candidate codes its term's theme unless an exclude phrase of the theme is close
+        by or the mention is negated; where two terms of a theme found the same words, the
+        one listed first names the match.
+        """
         hits: list[tuple[int, int, int, _Rule, Candidate]] = []
         rules_by_key = self._rules_by_key
         for key, candidates in found.items():
@@ -109,31 +125,46 @@ class ThemeClassifier:
             return []
         if len(hits) > 1:
             hits.sort(key=lambda h: (h[0], h[1], h[2]))
-        matches: list[Match] = []
+        rows: list[MatchRow] = []
         seen: set[tuple[str, int, int]] = set()
-        for start, end, _, rule, candidate in hits:
+        for start, end, order, rule, candidate in hits:
             identity = (rule.rule_theme_id, start, end)
             if identity in seen:
                 continue
             seen.add(identity)
             veto = rule.excludes and _exclude_veto(rule, candidate, found)
-            veto = veto or candidate.cue
-            matches.append(
-                Match(
-                    theme_id=rule.root_theme_id,
-                    rule_theme_id=rule.rule_theme_id,
-                    term=rule.term,
-                    matched=text[start:end],
-                    question=question,
-                    start=start + offset,
-                    end=end + offset,
-                    sentence=text[
-                        candidate.sentence_start_char : candidate.sentence_end_char
-                    ].strip(),
-                    vetoed_by=veto,
+            rows.append(
+                (
+                    order,
+                    start,
+                    end,
+                    candidate.sentence_start_char,
+                    candidate.sentence_end_char,
+                    veto or candidate.cue,
                 )
             )
-        return matches
+        return rows
+
+    def match_of(self, row: MatchRow, text: str, question: str, offset: int = 0) -> Match:
+        """A MatchRow found in `text` as the Match of an answer to `question`."""
+        order, start, end, sentence_start, sentence_end, veto = row
+        rule = self._rules[order]
+        return Match(
+            theme_id=rule.root_theme_id,
+            rule_theme_id=rule.rule_theme_id,
+            term=rule.term,
+            matched=text[start:end],
+            question=question,
+            start=start + offset,
+            end=end + offset,
+            sentence=text[sentence_start:sentence_end].strip(),
+            vetoed_by=veto,
+        )
+
+    def codes_of(self, rows: list[MatchRow]) -> list[int]:
+        """The theme columns (indices into theme_ids) that match rows code."""
+        column = self._column
+        return sorted({column[self._rules[r[0]].root_theme_id] for r in rows if r[5] is None})
 
     # -- a whole survey ---------------------------------------------------------------------
 
@@ -155,21 +186,22 @@ class ThemeClassifier:
         index: dict[str, int] = {}
         for _, _, text, _ in items:
             index.setdefault(text, len(index))
-        found = find_candidates(self, list(index), jobs=jobs, cache=cache, progress=progress)
+        rows = find_rows(self, list(index), jobs=jobs, cache=cache, progress=progress)
+        coded = [self.codes_of(text_rows) if text_rows else [] for text_rows in rows]
         ids = list(survey.responses[RESPONSE_ID])
         row_of = {rid: i for i, rid in enumerate(ids)}
-        column = {theme: j for j, theme in enumerate(self.theme_ids)}
         values = np.zeros((len(ids), len(self.theme_ids)), dtype=np.int64)
         evidence: dict[str, list[Match]] = {}
+        match_of = self.match_of
         for response_id, question, text, offset in items:
-            matches = self.resolve(found[index[text]], text, question, offset)
-            if not matches:
+            at = index[text]
+            text_rows = rows[at]
+            if not text_rows:
                 continue
-            evidence.setdefault(response_id, []).extend(matches)
-            row = values[row_of[response_id]]
-            for match in matches:
-                if match.vetoed_by is None:
-                    row[column[match.theme_id]] = 1
+            found = evidence.setdefault(response_id, [])
+            found.extend(match_of(row, text, question, offset) for row in text_rows)
+            if coded[at]:
+                values[row_of[response_id], coded[at]] = 1
         codes = pd.DataFrame(values, index=pd.Index(ids, name=RESPONSE_ID), columns=self.theme_ids)
         return Coding(theme_ids=list(self.theme_ids), codes=codes, matches=evidence)
 

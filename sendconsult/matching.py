@@ -15,16 +15,17 @@ rather than through a spaCy object per token, which was most of the classificati
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from sendconsult.negation import negation_cue_at
+from sendconsult.negation import AFTER_STARTS, BEFORE_TRIGGERS, NEGATION_WINDOW, negation_cue_at
 from sendconsult.themes.model import Term, TermKind
 
 
@@ -42,6 +43,52 @@ class Candidate(NamedTuple):
 
 
 Candidates = dict[str, list[Candidate]]  # term key -> occurrences in one text
+
+
+@dataclass
+class CacheRows:
+    """Candidates of consecutive texts as rows for the parse cache, and the texts' words.
+
+    `rows`: one per candidate, columns: text (from 0), term key (its number in the matcher's
+    keys), the seven positions of a Candidate, cue (into `cues`, or -1). `word_lengths[i]`
+    words of text i follow each other in `words`: the hashes of its distinct lemmas and
+    lower-cased forms.
+    """
+
+    rows: np.ndarray
+    cues: list[str]
+    word_lengths: np.ndarray
+    words: np.ndarray
+
+    @classmethod
+    def empty(cls) -> CacheRows:
+        return cls(
+            np.zeros((0, 10), dtype=np.int32),
+            [],
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.uint64),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[CacheRows]) -> CacheRows:
+        """The texts of several parts, one after another."""
+        if not parts:
+            return cls.empty()
+        rows, cues, texts = [], [], 0
+        for part in parts:
+            shifted = part.rows.copy()
+            shifted[:, 0] += texts
+            shifted[:, 9] = np.where(shifted[:, 9] >= 0, shifted[:, 9] + len(cues), -1)
+            rows.append(shifted)
+            cues.extend(part.cues)
+            texts += len(part.word_lengths)
+        return CacheRows(
+            np.concatenate(rows),
+            cues,
+            np.concatenate([p.word_lengths for p in parts]),
+            np.concatenate([p.words for p in parts]),
+        )
+
 
 # What a text must contain for a term to occur in it: any one alternative, each a set of word
 # hashes (lemmas or lower-cased forms) that must all be present and prefixes that some word
@@ -80,6 +127,8 @@ class TermMatcher:
         self.keys: list[str] = []
         self._distance: dict[str, int] = {}
         self._units_of_key: dict[str, list[int]] = {}
+        self._near_units: dict[str, tuple[int, int]] = {}  # NEAR term key -> (left, right) unit
+        self._key_index: dict[str, int] = {}
         self._units: list[_Unit] = []
         self._unit_of: dict[tuple[TermKind, tuple[str, ...]], int] = {}
         self._phrase_ids: dict[int, int] = {}
@@ -94,6 +143,7 @@ class TermMatcher:
         key = term_key(term)
         if key in self._distance:
             return
+        self._key_index[key] = len(self.keys)
         self.keys.append(key)
         self._distance[key] = term.distance
         if term.kind is TermKind.NEAR:
@@ -105,6 +155,8 @@ class TermMatcher:
                     index = self._unit(TermKind.PHRASE, words)
                 self._units[index].near_roles.append((key, side))
                 self._units_of_key.setdefault(key, []).append(index)
+            left, right = self._units_of_key[key]
+            self._near_units[key] = (left, right)
         else:
             index = self._unit(term.kind, tuple(w.lower() for w in term.words))
             self._units[index].plain_keys.append(key)
@@ -175,38 +227,64 @@ class TermMatcher:
         `text` is the text the doc was parsed from, if the caller has it (spaCy rebuilds
         `doc.text` token by token on every use).
         """
-        return self.find_with_words(doc, text)[0]
+        return self.find_batch([doc], [doc.text if text is None else text])[0][0]
 
-    def find_with_words(self, doc: Doc, text: str | None = None) -> tuple[Candidates, set[int]]:
-        """`find`, and the set of the text's lemma and lower-case word hashes (for the cache)."""
-        if len(doc) == 0:
-            return {}, set()
-        columns = doc.to_array(_COLUMNS).T.tolist()
-        words = set(columns[_LEMMA])
-        words.update(columns[_LOWER])
-        hits = [(self._phrase_ids[m], s, e) for m, s, e in self._phrases(doc)]
-        hits.extend(self._wildcards.find(columns[_LOWER], columns[_LEMMA]))
-        if not hits:
-            return {}, words
-        tokens = _DocArrays(columns, doc.text if text is None else text)
-        spans: dict[str, set[tuple[int, int]]] = {}
-        sides: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-        for unit_index, start, end in hits:
-            unit = self._units[unit_index]
-            for key in unit.plain_keys:
-                spans.setdefault(key, set()).add((start, end))
-            for key, side in unit.near_roles:
-                sides.setdefault(key, ([], []))[side].append((start, end))
-        for key, (left, right) in sides.items():
-            paired = _near_pairs(left, right, self._distance[key], tokens)
-            if paired:
-                spans.setdefault(key, set()).update(paired)
-        found = {key: [tokens.candidate(s, e) for s, e in sorted(f)] for key, f in spans.items()}
-        return found, words
+    def find_batch(
+        self, docs: Sequence[Doc], texts: Sequence[str], *, for_cache: bool = False
+    ) -> tuple[list[Candidates], CacheRows | None]:
+        """The candidates of many parsed texts and, `for_cache`, the same as arrays with each
+        text's words (see CacheRows)."""
+        batch = _Batch(docs, texts)
+        found: list[Candidates] = [{} for _ in docs]
+        hits: list[list[tuple[int, int, int]]] = [[] for _ in docs]
+        phrase_ids = self._phrase_ids
+        for d, doc in enumerate(docs):
+            if len(doc):
+                hits[d] = [(phrase_ids[m], s, e) for m, s, e in self._phrases(doc)]
+        for unit, start, end in self._wildcards.find_batch(batch):
+            d = int(batch.doc_of[start])
+            offset = int(batch.offsets[d])
+            hits[d].append((unit, start - offset, end - offset))
+        wanted: list[tuple[int, str, int, int]] = []  # (doc, term key, start, end)
+        near_units = self._near_units
+        for d, doc_hits in enumerate(hits):
+            if not doc_hits:
+                continue
+            present: dict[int, list[tuple[int, int]]] = {}
+            for unit_index, start, end in doc_hits:
+                present.setdefault(unit_index, []).append((start, end))
+            spans: dict[str, set[tuple[int, int]]] = {}
+            near_keys: set[str] = set()
+            for unit_index, unit_spans in present.items():
+                unit = self._units[unit_index]
+                for key in unit.plain_keys:
+                    spans.setdefault(key, set()).update(unit_spans)
+                for key, side in unit.near_roles:  # only terms whose other side is here too
+                    if near_units[key][1 - side] in present:
+                        near_keys.add(key)
+            if near_keys:
+                sentence_of = batch.sentence_finder(d)
+                for key in near_keys:
+                    left, right = near_units[key]
+                    paired = _near_pairs(
+                        present[left], present[right], self._distance[key], sentence_of
+                    )
+                    if paired:
+                        spans.setdefault(key, set()).update(paired)
+            for key, doc_spans in spans.items():
+                wanted.extend((d, key, s, e) for s, e in sorted(doc_spans))
+        key_index = self._key_index if for_cache else None
+        made, cache_rows = batch.candidates(wanted, key_index)
+        for d, key, candidate in made:
+            found[d].setdefault(key, []).append(candidate)
+        return found, cache_rows
 
 
 def _near_pairs(
-    left: list[tuple[int, int]], right: list[tuple[int, int]], distance: int, tokens: _DocArrays
+    left: list[tuple[int, int]],
+    right: list[tuple[int, int]],
+    distance: int,
+    sentence_of: Callable[[int], int],
 ) -> set[tuple[int, int]]:
     """Both sides of every pair in one sentence with starts at most `distance` tokens apart."""
     if not left or not right:
@@ -220,7 +298,7 @@ def _near_pairs(
         for r_start, r_end in right[low:high]:  # only sides close enough: linear, not L x R
             if l_start < r_end and r_start < l_end:
                 continue  # the same words cannot be both sides
-            if tokens.sentence_of(l_start) != tokens.sentence_of(r_start):
+            if sentence_of(l_start) != sentence_of(r_start):
                 continue
             paired.add((l_start, l_end))
             paired.add((r_start, r_end))
@@ -228,88 +306,192 @@ def _near_pairs(
 
 
 _COLUMNS = [LEMMA, LOWER, IDX, LENGTH, SENT_START]
-_LEMMA, _LOWER, _IDX, _LENGTH, _SENT_START = range(5)
+_BEFORE = np.array(sorted(BEFORE_TRIGGERS), dtype=np.uint64)
+_AFTER = np.array(sorted(AFTER_STARTS), dtype=np.uint64)
 
 
-class _DocArrays:
-    """A parsed doc's lemmas, character offsets and sentence starts as plain lists."""
+class _Batch:
+    """The token columns of many parsed docs end to end, with where each doc and sentence
+    starts: positions, sentences and the negation pre-check are computed for all candidates
+    of the batch at once with numpy, not token by token."""
 
-    __slots__ = ("text", "lemmas", "idx", "length", "starts")
+    def __init__(self, docs: Sequence[Doc], texts: Sequence[str]) -> None:
+        self.texts = texts
+        arrays = [
+            doc.to_array(_COLUMNS) if len(doc) else np.zeros((0, 5), dtype=np.uint64)
+            for doc in docs
+        ]
+        self.arrays = arrays
+        lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+        self.offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.offsets[1:])
+        columns = np.concatenate(arrays) if arrays else np.zeros((0, 5), dtype=np.uint64)
+        self.lemma, self.lower = columns[:, 0], columns[:, 1]
+        self.idx = columns[:, 2].astype(np.int64)
+        self.length = columns[:, 3].astype(np.int64)
+        is_start = columns[:, 4] == 1
+        is_start[self.offsets[:-1][lengths > 0]] = True  # a doc starts a sentence
+        self.sentence_starts = np.flatnonzero(is_start)
+        self.doc_of = np.repeat(np.arange(len(docs)), lengths)
+        self._starts_list: list[int] | None = None
 
-    def __init__(self, columns: list[list[int]], text: str) -> None:
-        self.text = text
-        self.lemmas, self.idx, self.length = columns[_LEMMA], columns[_IDX], columns[_LENGTH]
-        sent_starts = columns[_SENT_START]
-        self.starts = [0] + [i for i in range(1, len(sent_starts)) if sent_starts[i] == 1]
+    def sentence_finder(self, d: int) -> Callable[[int], int]:
+        """Doc d's token position -> an id of its sentence."""
+        if self._starts_list is None:
+            self._starts_list = self.sentence_starts.tolist()
+        starts, offset = self._starts_list, int(self.offsets[d])
+        return lambda token: bisect.bisect_right(starts, offset + token)
 
-    def sentence_of(self, token: int) -> int:
-        return self.starts[bisect.bisect_right(self.starts, token) - 1]
-
-    def text_at(self, i: int) -> str:
-        start = self.idx[i]
-        return self.text[start : start + self.length[i]]
-
-    def candidate(self, start: int, end: int) -> Candidate:
-        index = bisect.bisect_right(self.starts, start) - 1
-        sent_start = self.starts[index]
-        sent_end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.lemmas)
-        last, sent_last = end - 1, sent_end - 1
-        return Candidate(
-            start,
-            end,
-            self.idx[start],
-            self.idx[last] + self.length[last],
-            sent_start,
-            self.idx[sent_start],
-            self.idx[sent_last] + self.length[sent_last],
-            negation_cue_at(self.lemmas, self.text_at, start, end, (sent_start, sent_end)),
+    def candidates(
+        self, wanted: list[tuple[int, str, int, int]], key_index: dict[str, int] | None = None
+    ) -> tuple[list[tuple[int, str, Candidate]], CacheRows | None]:
+        """A Candidate for each (doc, key, start, end) wanted, with sentence and negation cue;
+        with `key_index` (term key -> number) also the same as CacheRows."""
+        if not wanted:
+            return [], (self.cache_rows(np.zeros((0, 10), np.int32), []) if key_index else None)
+        docs = np.array([w[0] for w in wanted], dtype=np.int64)
+        offsets = self.offsets[docs]
+        local_first = np.array([w[2] for w in wanted], dtype=np.int64)
+        local_after = np.array([w[3] for w in wanted], dtype=np.int64)
+        first, after = offsets + local_first, offsets + local_after
+        sentence = np.searchsorted(self.sentence_starts, first, side="right") - 1
+        sent_first = self.sentence_starts[sentence]
+        following = np.append(self.sentence_starts, len(self.lemma))
+        sent_after = following[sentence + 1]
+        idx, length = self.idx, self.length
+        start_char = idx[first]
+        end_char = idx[after - 1] + length[after - 1]
+        sent_start_char = idx[sent_first]
+        sent_end_char = idx[sent_after - 1] + length[sent_after - 1]
+        # The negation rule needs a trigger word before or a verdict word just after a mention:
+        # only mentions that have one go through the rule itself.
+        triggers = np.concatenate([[0], np.cumsum(np.isin(self.lemma, _BEFORE))])
+        window = np.maximum(sent_first, first - NEGATION_WINDOW)
+        check = triggers[first] - triggers[window] > 0
+        next_word = self.lemma[np.minimum(after, max(len(self.lemma) - 1, 0))]
+        check |= (after < sent_after) & np.isin(next_word, _AFTER)
+        local_sentence = sent_first - offsets
+        columns = zip(
+            start_char.tolist(),
+            end_char.tolist(),
+            local_sentence.tolist(),
+            sent_start_char.tolist(),
+            sent_end_char.tolist(),
+            check.tolist(),
+            (sent_after - offsets).tolist(),
+            strict=True,
         )
+        made: list[tuple[int, str, Candidate]] = []
+        cue_ids: list[int] = []
+        cues: dict[str, int] = {}
+        lemmas: dict[int, list[int]] = {}
+        for (d, key, s, e), (sc, ec, ss, ssc, sec, needs_rule, se) in zip(
+            wanted, columns, strict=True
+        ):
+            cue = None
+            if needs_rule:
+                if d not in lemmas:
+                    lemmas[d] = self.lemma[self.offsets[d] : self.offsets[d + 1]].tolist()
+                cue = negation_cue_at(lemmas[d], self._text_at(d), s, e, (ss, se))
+            made.append((d, key, Candidate(s, e, sc, ec, ss, ssc, sec, cue)))
+            if key_index is not None:
+                cue_ids.append(-1 if cue is None else cues.setdefault(cue, len(cues)))
+        if key_index is None:
+            return made, None
+        keys = np.array([key_index[w[1]] for w in wanted], dtype=np.int64)
+        rows = np.stack(
+            [docs, keys, local_first, local_after, start_char, end_char, local_sentence,
+             sent_start_char, sent_end_char, np.array(cue_ids, dtype=np.int64)],
+            axis=1,
+        ).astype(np.int32)  # fmt: skip
+        return made, self.cache_rows(rows, list(cues))
+
+    def cache_rows(self, rows: np.ndarray, cues: list[str]) -> CacheRows:
+        """The batch's candidate rows with each text's distinct lemma and lower-case words."""
+        n_docs = len(self.offsets) - 1
+        owner = np.concatenate([self.doc_of, self.doc_of])
+        hashes = np.concatenate([self.lemma, self.lower])
+        order = np.lexsort((hashes, owner))
+        owner, hashes = owner[order], hashes[order]
+        keep = np.ones(len(hashes), dtype=bool)
+        keep[1:] = (owner[1:] != owner[:-1]) | (hashes[1:] != hashes[:-1])
+        owner, hashes = owner[keep], hashes[keep]
+        lengths = np.bincount(owner, minlength=n_docs).astype(np.int64)
+        return CacheRows(rows, cues, lengths, hashes)
+
+    def _text_at(self, d: int) -> Callable[[int], str]:
+        text, offset = self.texts[d], int(self.offsets[d])
+
+        def text_at(i: int) -> str:
+            start = int(self.idx[offset + i])
+            return text[start : start + int(self.length[offset + i])]
+
+        return text_at
 
 
 class _WildcardIndex:
     """Suffix-wildcard units ("commission*", "short break*") matched without regular expressions.
 
-    Each distinct word is tested against every stem once and the answer cached; per text, only
-    the words known to start with some stem are looked at position by position. spaCy's Matcher
-    with REGEX predicates re-tests every token against every pattern and was most of the
-    classification time.
+    Each distinct word is tested against every stem once and the answer cached; in a batch only
+    the positions of words known to start a stem are looked at. Units sharing a stem ("special
+    school*", "mainstream school*") are looked up together by their leading words, so an
+    occurrence of "schools" costs one lookup per number of leading words, not one per unit.
+    spaCy's Matcher with REGEX predicates re-tests every token against every pattern and was
+    most of the classification time.
     """
 
     def __init__(self, nlp: Language) -> None:
         self._strings = nlp.vocab.strings
-        self._rules: list[tuple[int, tuple[int, ...], str]] = []
+        self._stems: list[str] = []
+        # stem index -> number of leading words -> leading lemma hashes -> units
+        self._by_leading: list[dict[int, dict[tuple[int, ...], list[int]]]] = []
         self._stems_of: dict[int, tuple[int, ...]] = {}
         self._starting_a_stem: set[int] = set()
+        self._starting: np.ndarray | None = None
 
     def add(self, unit: int, leading: tuple[int, ...], stem: str) -> None:
-        self._rules.append((unit, leading, stem))
-        self._stems_of.clear()
-        self._starting_a_stem.clear()
+        if stem not in self._stems:
+            self._stems.append(stem)
+            self._by_leading.append({})
+            self._stems_of.clear()
+            self._starting_a_stem.clear()
+            self._starting = None
+        by_leading = self._by_leading[self._stems.index(stem)]
+        by_leading.setdefault(len(leading), {}).setdefault(leading, []).append(unit)
 
     def _learn(self, words: Iterable[int]) -> None:
+        changed = False
         for lower in [w for w in words if w not in self._stems_of]:
             word = self._strings[lower]
-            rules = tuple(i for i, (_, _, stem) in enumerate(self._rules) if word.startswith(stem))
-            self._stems_of[lower] = rules
-            if rules:
+            stems = tuple(i for i, stem in enumerate(self._stems) if word.startswith(stem))
+            self._stems_of[lower] = stems
+            if stems:
                 self._starting_a_stem.add(lower)
+                changed = True
+        if changed or self._starting is None:
+            self._starting = np.array(sorted(self._starting_a_stem), dtype=np.uint64)
 
-    def find(self, lowers: list[int], lemmas: list[int]) -> list[tuple[int, int, int]]:
-        """(unit, start, end) of every wildcard occurrence in a doc's lower-case words."""
-        if not self._rules:
+    def find_batch(self, batch: _Batch) -> list[tuple[int, int, int]]:
+        """(unit, start, end) of every wildcard occurrence, in positions of the whole batch."""
+        if not self._stems or not len(batch.lower):
             return []
-        words = set(lowers)
-        self._learn(words)
-        present = words & self._starting_a_stem
-        if not present:
+        self._learn(np.unique(batch.lower).tolist())
+        positions = np.flatnonzero(np.isin(batch.lower, self._starting))
+        if not len(positions):
             return []
+        lemma = batch.lemma.tolist()
+        doc_starts = batch.offsets[batch.doc_of[positions]].tolist()
         found: list[tuple[int, int, int]] = []
-        for i in [i for i, lower in enumerate(lowers) if lower in present]:
-            lower = lowers[i]
-            for index in self._stems_of[lower]:
-                unit, leading, _ = self._rules[index]
-                start = i - len(leading)
-                if start < 0 or tuple(lemmas[start:i]) != leading:
-                    continue
-                found.append((unit, start, i + 1))
+        stems_of, by_leading = self._stems_of, self._by_leading
+        for i, lower, doc_start in zip(
+            positions.tolist(), batch.lower[positions].tolist(), doc_starts, strict=True
+        ):
+            for stem in stems_of[lower]:
+                for count, units_of in by_leading[stem].items():
+                    start = i - count
+                    if start < doc_start:
+                        continue
+                    units = units_of.get(tuple(lemma[start:i]) if count else ())
+                    if units:
+                        found.extend((unit, start, i + 1) for unit in units)
         return found

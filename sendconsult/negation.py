@@ -75,8 +75,8 @@ _WELL_IDS = _ids({"well", "good", "fine"})
 _PROBLEM_IDS = _ids({"problem", "issue"})
 _WORK, _NO = get_string_id("work"), get_string_id("no")
 # A denial before a mention needs one of these; a verdict after it starts with one of these.
-_BEFORE_TRIGGERS = _NEGATOR_IDS | _CONTENT_IDS
-_AFTER_STARTS = _VERDICT_IDS | _FILLER_IDS | _NOT_IDS | {_WORK, _NO}
+BEFORE_TRIGGERS = _NEGATOR_IDS | _CONTENT_IDS
+AFTER_STARTS = _VERDICT_IDS | _FILLER_IDS | _NOT_IDS | {_WORK, _NO}
 
 
 def negation_cue_at(
@@ -94,11 +94,11 @@ def negation_cue_at(
     """
     sent_start, sent_end = sentence
     first = max(sent_start, start - NEGATION_WINDOW)
-    if not _BEFORE_TRIGGERS.isdisjoint(lemmas[first:start]):  # most mentions have neither
+    if not BEFORE_TRIGGERS.isdisjoint(lemmas[first:start]):  # most mentions have neither
         cue = _denial_before(_scope(reversed(range(first, start)), lemmas), text_at)
         if cue:
             return f"negation: {cue}"
-    if end < sent_end and lemmas[end] in _AFTER_STARTS:
+    if end < sent_end and lemmas[end] in AFTER_STARTS:
         after = _scope(range(end, min(sent_end, end + NEGATION_WINDOW)), lemmas)
         cue = _verdict_after(after, text_at)
         if cue:

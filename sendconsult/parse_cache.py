@@ -244,16 +244,20 @@ class ParseCache:
         texts: Sequence[str],
         keys: Sequence[str],
         plan: CachePlan,
-        results: Sequence[Candidates],
-        words: dict[int, np.ndarray],
+        fresh: np.ndarray,
+        cues: Sequence[str],
+        words: tuple[np.ndarray, np.ndarray],
         strings: dict[int, str],
     ) -> None:
         """Write the cache for this run's texts: what was cached plus what was parsed.
 
-        `results[i]`: the final candidates of text i for `keys`. `words[i]`: for each newly
-        parsed text, the hashes of its lemmas and lower-cased words; `strings` their strings.
-        Texts no longer in the export are dropped; terms searched before are kept while no
-        new text needs them too.
+        `fresh`: candidates parsed in this run (new texts, and missing terms of rechecked
+        texts), one row each: text (index into `texts`), key (index into `keys`), the seven
+        positions of a Candidate, cue (index into `cues`, or -1). `words`: (lengths, hashes), the
+        hashes of each new text's lemmas and lower-cased words one text after another, in the
+        order of plan.new_texts; `strings` their strings. Texts
+        no longer in the export are dropped; terms searched before are kept while no new text
+        needs them too.
         """
         store = self._load()
         digests = plan.digests or [text_digest(t) for t in texts]
@@ -277,38 +281,23 @@ class ParseCache:
             old[:, 0] = old_text_map[old[:, 0]]
             old[:, 1] = old_key_map[old[:, 1]]
             old = old[(old[:, 0] >= 0) & (old[:, 1] >= 0)]
-        cues = list(store.cues)
-        cue_index = {c: i for i, c in enumerate(cues)}
-        fresh: list[list[int]] = []
-        missing = set(plan.missing_keys)
-        for i, found in enumerate(results):
-            is_new = plan.found[i] is None
-            for key, candidates in found.items():
-                if not (is_new or key in missing):
-                    continue
-                for c in candidates:
-                    cue = -1
-                    if c.cue is not None:
-                        cue = cue_index.setdefault(c.cue, len(cue_index))
-                        if cue == len(cues):
-                            cues.append(c.cue)
-                    fresh.append([i, key_of[key], *c[:7], cue])
-        rows = np.concatenate(
-            [
-                old.reshape(-1, len(_COLUMNS)),
-                np.array(fresh, dtype=np.int32).reshape(-1, len(_COLUMNS)),
-            ]
-        )
+        fresh = np.asarray(fresh, dtype=np.int32).reshape(-1, len(_COLUMNS)).copy()
+        if len(fresh):
+            new_key_map = np.array([key_of[k] for k in keys], dtype=np.int32)
+            fresh[:, 1] = new_key_map[fresh[:, 1]]
+            fresh[:, 9] = np.where(fresh[:, 9] >= 0, fresh[:, 9] + len(store.cues), -1)
+        all_cues = [*store.cues, *cues]
+        rows = np.concatenate([old.reshape(-1, len(_COLUMNS)), fresh])
 
         # Word sets: old ones of kept texts, new ones of new texts, on one vocabulary.
         index = dict(store._word_index) if len(store.word_hashes) else {}
         word_strings = list(store.word_strings)
         added: list[int] = []
-        new_ids: dict[int, np.ndarray] = {}
+        new_ids = np.zeros(0, dtype=np.int32)
+        new_lengths = np.zeros(0, dtype=np.int64)
         if new:
-            lengths = [len(words[i]) for i in new]
-            every = np.concatenate([words[i] for i in new]).astype(np.uint64)
-            unique, inverse = np.unique(every, return_inverse=True)
+            new_lengths, every = words
+            unique, inverse = np.unique(every.astype(np.uint64), return_inverse=True)
             ids = np.empty(len(unique), dtype=np.int32)
             for j, h in enumerate(unique.tolist()):
                 w = index.get(h)
@@ -317,24 +306,32 @@ class ParseCache:
                     added.append(h)
                     word_strings.append(strings[h])
                 ids[j] = w
-            for i, part in zip(new, np.split(ids[inverse], np.cumsum(lengths)[:-1]), strict=True):
-                new_ids[i] = part
-        lists = [
-            store.word_ids[store.word_ptr[at] : store.word_ptr[at + 1]] if at >= 0 else new_ids[i]
-            for i, at in enumerate(stored_at.tolist())
-        ]
-        lengths_all = np.array([len(x) for x in lists], dtype=np.int64)
+            new_ids = ids[inverse]
+        # Each text's word ids, gathered in text order from the old store or the new words.
+        pool = np.concatenate([store.word_ids, new_ids]).astype(np.int32)
+        new_starts = len(store.word_ids) + np.concatenate([[0], np.cumsum(new_lengths)[:-1]])
+        segment_start = np.zeros(len(texts), dtype=np.int64)
+        segment_length = np.zeros(len(texts), dtype=np.int64)
+        old_at = stored_at[known]
+        segment_start[known] = store.word_ptr[old_at]
+        segment_length[known] = store.word_ptr[old_at + 1] - store.word_ptr[old_at]
+        if new:
+            segment_start[new] = new_starts
+            segment_length[new] = new_lengths
+        ptr = np.concatenate([[0], np.cumsum(segment_length)]).astype(np.int64)
+        gather = np.repeat(segment_start - ptr[:-1], segment_length) + np.arange(ptr[-1])
+        word_ids = pool[gather]
         self._store = _Store(
             keys=kept_keys,
             digests=list(digests),
-            word_ptr=np.concatenate([[0], np.cumsum(lengths_all)]).astype(np.int64),
-            word_ids=np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, np.int32),
+            word_ptr=ptr,
+            word_ids=word_ids.astype(np.int32),
             word_hashes=np.concatenate(
                 [store.word_hashes, np.array(added, dtype=np.uint64)]
             ).astype(np.uint64),
             word_strings=word_strings,
             rows=rows,
-            cues=cues,
+            cues=all_cues,
         )
         self._write(self._store)
 

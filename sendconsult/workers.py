@@ -1,10 +1,11 @@
-"""Finding the candidates of many texts: from the parse cache, in this process, or on several.
+"""Coding many texts: from the parse cache, in this process, or on several processes.
 
-Parsing and matching are done together, text by text, so a worker process sends back only the
-candidates it found (and, for the cache, the words of each text), never parsed docs: spaCy docs
-are slow to send between processes. Work is shared out in chunks of texts; results come back
-in order, so the coding does not depend on how many processes ran it. Small runs stay in this
-process, where starting workers would cost more than it saves.
+Parsing, matching and resolving are done together, text by text, so a worker process sends
+back only compact rows: the matches of each text (classify.MatchRow) and, for the parse cache,
+its candidates as a numpy array and its words; never parsed docs, which are slow to send
+between processes. Work is shared out in chunks of texts; results come back in order, so the
+coding does not depend on how many processes ran it. Small runs stay in this process, where
+starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from spacy.language import Language
 
 from sendconsult.errors import SendconsultError
-from sendconsult.matching import Candidates, TermMatcher, term_key
+from sendconsult.matching import CacheRows, Candidates, TermMatcher, term_key
 from sendconsult.nlp import build_pipeline, pipeline_source
-from sendconsult.themes.model import Term
+from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
-    from sendconsult.classify import ThemeClassifier
+    from sendconsult.classify import MatchRow, ThemeClassifier
     from sendconsult.parse_cache import ParseCache
 
 MIN_TEXTS_PER_PROCESS = 1_500
@@ -49,70 +49,113 @@ def default_jobs() -> int:
 
 @dataclass
 class _Parsed:
-    """What parsing a list of texts found: candidates, and for the cache each text's words."""
+    """What coding a list of texts found, per text in order (see module docstring).
 
+    `rows`: match rows; `candidates`: Candidates dicts (only when asked for them); `cache`:
+    the candidates and words for the parse cache (when asked for them), with `strings` the
+    words' strings.
+    """
+
+    rows: list[list[MatchRow]] = field(default_factory=list)
     candidates: list[Candidates] = field(default_factory=list)
-    words: list[np.ndarray] = field(default_factory=list)
+    cache: list[CacheRows] = field(default_factory=list)
     strings: dict[int, str] = field(default_factory=dict)
 
     def extend(self, other: _Parsed) -> None:
+        self.rows.extend(other.rows)
         self.candidates.extend(other.candidates)
-        self.words.extend(other.words)
+        self.cache.extend(other.cache)
         self.strings.update(other.strings)
 
 
-def find_candidates(
+def find_rows(
     classifier: ThemeClassifier,
     texts: Sequence[str],
     *,
     jobs: int = 1,
     cache: ParseCache | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[Candidates]:
-    """The candidates of every text for the classifier's terms (see module docstring)."""
+) -> list[list[MatchRow]]:
+    """The match rows of every text for the classifier's dictionary (see module docstring)."""
     advance = progress or (lambda n: None)
     if cache is None:
-        return _parse(classifier, texts, classifier.terms, jobs, False, advance).candidates
+        return _run(classifier, texts, "code", jobs, advance).rows
     keys = classifier.keys
     plan = cache.plan(texts, keys, {k: classifier.matcher.requirements(k) for k in keys})
     new = plan.new_texts
-    advance(len(texts) - len(new) - len(plan.recheck))
-    results: list[Candidates] = [found if found is not None else {} for found in plan.found]
-    parsed = _parse(classifier, [texts[i] for i in new], classifier.terms, jobs, True, advance)
-    for i, found in zip(new, parsed.candidates, strict=True):
-        results[i] = found
+    results: list[list[MatchRow] | None] = [None] * len(texts)
+    parsed = _run(classifier, [texts[i] for i in new], "code+cache", jobs, advance)
+    for i, rows in zip(new, parsed.rows, strict=True):
+        results[i] = rows
+    learned = CacheRows.concat(parsed.cache)
+    fresh = learned.rows.copy()
+    if len(fresh):
+        fresh[:, 0] = np.asarray(new, dtype=np.int32)[fresh[:, 0]]
+    cues = list(learned.cues)
+    found = plan.found
     if plan.recheck:
         missing = set(plan.missing_keys)
         terms = [t for t in classifier.terms if term_key(t) in missing]
-        again = _parse(classifier, [texts[i] for i in plan.recheck], terms, jobs, False, advance)
-        for i, found in zip(plan.recheck, again.candidates, strict=True):
-            results[i] = {**results[i], **found}
-    words = dict(zip(new, parsed.words, strict=True))
-    cache.update(texts, keys, plan, results, words, parsed.strings)
-    return results
+        again = _run(
+            classifier, [texts[i] for i in plan.recheck], "candidates", jobs, advance, terms
+        )
+        key_index = {k: j for j, k in enumerate(keys)}
+        extra, extra_cues = candidate_rows(again.candidates, key_index)
+        if len(extra):
+            extra[:, 0] = np.asarray(plan.recheck, dtype=np.int32)[extra[:, 0]]
+            extra[:, 9] = np.where(extra[:, 9] >= 0, extra[:, 9] + len(cues), -1)
+            fresh = np.concatenate([fresh, extra])
+            cues.extend(extra_cues)
+        for i, candidates in zip(plan.recheck, again.candidates, strict=True):
+            found[i] = {**(found[i] or {}), **candidates}
+    cached = [i for i, rows in enumerate(results) if rows is None]
+    for i in cached:
+        results[i] = classifier.resolve_rows(found[i] or {})
+    advance(len(cached) - len(plan.recheck))
+    cache.update(
+        texts, keys, plan, fresh, cues, (learned.word_lengths, learned.words), parsed.strings
+    )
+    return [rows or [] for rows in results]
 
 
-def _parse(
+def candidate_rows(
+    candidates: Sequence[Candidates], key_index: dict[str, int]
+) -> tuple[np.ndarray, list[str]]:
+    """Candidates of several texts as cache rows (see matching.CacheRows), and their cues."""
+    rows: list[tuple[int, ...]] = []
+    cues: dict[str, int] = {}
+    for text, found in enumerate(candidates):
+        for key, found_key in found.items():
+            k = key_index[key]
+            for c in found_key:
+                cue = -1 if c.cue is None else cues.setdefault(c.cue, len(cues))
+                rows.append((text, k, *c[:7], cue))
+    array = np.array(rows, dtype=np.int32).reshape(-1, 10)
+    return array, list(cues)
+
+
+def _run(
     classifier: ThemeClassifier,
     texts: Sequence[str],
-    terms: list[Term],
+    mode: str,
     jobs: int,
-    with_words: bool,
     advance: Callable[[int], None],
+    terms: list[Term] | None = None,
 ) -> _Parsed:
+    """Code (mode "code", "code+cache") or find candidates (mode "candidates", for `terms`)."""
     processes = min(jobs, len(texts) // MIN_TEXTS_PER_PROCESS)
+    source: str | None = None
     if processes > 1:
         try:
             source = pipeline_source(classifier.nlp)
         except SendconsultError:
             processes = 1
     if processes <= 1:
-        matcher = classifier.matcher if terms is classifier.terms else None
-        matcher = matcher or TermMatcher(classifier.nlp, terms)
+        matcher = classifier.matcher if terms is None else TermMatcher(classifier.nlp, terms)
         result = _Parsed()
         for start in range(0, len(texts), CHUNK_TEXTS):
             chunk = texts[start : start + CHUNK_TEXTS]
-            result.extend(_parse_chunk(classifier.nlp, matcher, chunk, with_words))
+            result.extend(_code_chunk(classifier, matcher, chunk, mode))
             advance(len(chunk))
         return result
     chunks = [texts[i : i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
@@ -121,10 +164,10 @@ def _parse(
         max_workers=processes,
         mp_context=multiprocessing.get_context(),
         initializer=_start_worker,
-        initargs=(source,),
+        initargs=(source, classifier.dictionary),
     )
     try:
-        tasks = [(terms, chunk, with_words) for chunk in chunks]
+        tasks = [(chunk, mode, terms) for chunk in chunks]
         for chunk, parsed in zip(chunks, executor.map(_work, tasks), strict=True):
             result.extend(parsed)
             advance(len(chunk))
@@ -138,41 +181,55 @@ def _parse(
     return result
 
 
-def _parse_chunk(
-    nlp: Language, matcher: TermMatcher, texts: Sequence[str], with_words: bool
+def _code_chunk(
+    classifier: ThemeClassifier, matcher: TermMatcher, texts: Sequence[str], mode: str
 ) -> _Parsed:
+    nlp = classifier.nlp
     result = _Parsed()
-    every: set[int] = set()
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=BATCH_SIZE), strict=True):
-        found, words = matcher.find_with_words(doc, text)
-        result.candidates.append(found)
-        if with_words:
-            result.words.append(np.fromiter(words, dtype=np.uint64, count=len(words)))
-            every.update(words)
-    if with_words:
+    for_cache = mode == "code+cache"
+    found: list[Candidates] = []
+    docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
+    for start in range(0, len(texts), BATCH_SIZE):
+        batch = texts[start : start + BATCH_SIZE]
+        candidates, rows = matcher.find_batch(
+            [next(docs) for _ in batch], batch, for_cache=for_cache
+        )
+        found.extend(candidates)
+        if rows is not None:
+            result.cache.append(rows)
+    if mode == "candidates":
+        result.candidates = found
+        return result
+    result.rows = [classifier.resolve_rows(f) if f else [] for f in found]
+    if for_cache:
+        result.cache = [CacheRows.concat(result.cache)]
         strings = nlp.vocab.strings
-        result.strings = {h: strings[h] for h in every}
+        result.strings = {h: strings[h] for h in np.unique(result.cache[0].words).tolist()}
     return result
 
 
 # -- inside a worker process -------------------------------------------------------------------
 
-_worker_nlp: Language | None = None
+_worker: ThemeClassifier | None = None
 _worker_matchers: dict[tuple[str, ...], TermMatcher] = {}
 
 
-def _start_worker(source: str | None) -> None:
-    """Build the pipeline once per worker. Ctrl-C is left to the main process to report."""
-    global _worker_nlp
+def _start_worker(source: str | None, dictionary: ThemeDictionary) -> None:
+    """Build the pipeline and classifier once per worker. Ctrl-C is left to the main process."""
+    global _worker
+    from sendconsult.classify import ThemeClassifier
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_nlp = build_pipeline(source)
+    _worker = ThemeClassifier(dictionary, build_pipeline(source))
 
 
-def _work(task: tuple[list[Term], Sequence[str], bool]) -> _Parsed:
-    terms, texts, with_words = task
-    assert _worker_nlp is not None
-    keys = tuple(term_key(t) for t in terms)
-    matcher = _worker_matchers.get(keys)
-    if matcher is None:
-        matcher = _worker_matchers[keys] = TermMatcher(_worker_nlp, terms)
-    return _parse_chunk(_worker_nlp, matcher, texts, with_words)
+def _work(task: tuple[Sequence[str], str, list[Term] | None]) -> _Parsed:
+    texts, mode, terms = task
+    assert _worker is not None
+    matcher = _worker.matcher
+    if terms is not None:
+        keys = tuple(term_key(t) for t in terms)
+        if keys not in _worker_matchers:
+            _worker_matchers[keys] = TermMatcher(_worker.nlp, terms)
+        matcher = _worker_matchers[keys]
+    return _code_chunk(_worker, matcher, texts, mode)

@@ -123,3 +123,20 @@ def test_the_sample_short_breaks_letter():
     assert campaign.size == 13
     assert sum("my son Zain" in t or "my daughter Oliwia" in t for t in texts) == 2
     assert "ANON-Y219-L2YJ-M" not in campaign.response_ids  # "My daughter Amira goes to..."
+
+
+def test_a_cached_result_is_reused_and_a_damaged_one_redone(tmp_path):
+    survey = survey_of([LETTER] * 6 + OWN_WORDS)
+    first = detect_campaigns(survey, cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("campaigns-*.json")
+    assert detect_campaigns(survey, cache_dir=tmp_path) == first
+    cached.write_text('{"campaigns": [{"id": "C9"', encoding="utf-8")  # damaged
+    assert detect_campaigns(survey, cache_dir=tmp_path) == first
+    assert detect_campaigns(survey, cache_dir=tmp_path) == first
+
+
+def test_changed_answers_are_not_served_from_the_cache(tmp_path):
+    detect_campaigns(survey_of([LETTER] * 6 + OWN_WORDS), cache_dir=tmp_path)
+    fewer = detect_campaigns(survey_of([LETTER] * 4 + OWN_WORDS), cache_dir=tmp_path)
+    assert fewer.campaigns == []
+    assert len(list(tmp_path.glob("campaigns-*.json"))) == 2

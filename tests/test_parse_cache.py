@@ -84,13 +84,13 @@ def snapshot(coding) -> tuple:
 def parsed(monkeypatch) -> list[int]:
     """How many texts each call of the parser was given, to see what a run had to parse."""
     calls: list[int] = []
-    real = workers._parse_chunk
+    real = workers._code_chunk
 
-    def counting(nlp, matcher, texts, with_words):  # noqa: ANN001, ANN202
+    def counting(classifier, matcher, texts, mode):  # noqa: ANN001, ANN202
         calls.append(len(texts))
-        return real(nlp, matcher, texts, with_words)
+        return real(classifier, matcher, texts, mode)
 
-    monkeypatch.setattr(workers, "_parse_chunk", counting)
+    monkeypatch.setattr(workers, "_code_chunk", counting)
     return calls
 
 
@@ -214,7 +214,7 @@ def test_cli_cache_options(tmp_path):
         app, ["analyse", str(export), "--force", "--cache-dir", str(elsewhere), "--jobs", "1"]
     )
     assert result.exit_code == 0, result.output
-    assert [p.suffix for p in elsewhere.iterdir()] == [".npz"]
+    assert sorted(p.suffix for p in elsewhere.iterdir()) == [".json", ".npz"]  # campaigns, parses
     result = runner.invoke(app, ["analyse", str(export), "--force", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".sendconsult-cache").is_dir()
@@ -247,7 +247,7 @@ def test_two_runs_at_once_leave_a_whole_cache(tmp_path):
         assert run.returncode == 0, stderr
         assert "parse cache" not in stderr
     files = list((tmp_path / ".sendconsult-cache").iterdir())
-    assert [f.suffix for f in files] == [".npz"]  # one whole file, no temporary left behind
+    assert sorted(f.suffix for f in files) == [".json", ".npz"]  # whole files, no temporary
     completed = subprocess.run(
         [sys.executable, "-m", "sendconsult", "analyse", str(export), "--jobs", "1",
          "--out", str(tmp_path / "report3.xlsx")],
