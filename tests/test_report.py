@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -439,3 +441,10 @@ def test_internal_sheet_lists_withheld(tmp_path: Path, export_rows):
     }
     header, body = table_rows(book["Withheld (internal)"], "Response ID")
     assert {r[0] for r in body} == withheld
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_report_gets_the_permissions_of_a_normally_saved_file(report: Path):
+    umask = os.umask(0)
+    os.umask(umask)
+    assert report.stat().st_mode & 0o777 == 0o666 & ~umask

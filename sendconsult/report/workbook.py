@@ -169,6 +169,7 @@ def save_atomic(workbook: Workbook, path: Path, bulk: Sequence[BulkRows] = ()) -
         workbook.save(temporary[0])
         if bulk:
             inject(temporary[0], temporary[1], bulk)
+        _as_a_new_file(temporary[-1])
         os.replace(temporary[-1], path)
     except PermissionError as exc:
         raise ReportError(
@@ -179,6 +180,15 @@ def save_atomic(workbook: Workbook, path: Path, bulk: Sequence[BulkRows] = ()) -
         for name in temporary:
             with contextlib.suppress(OSError):
                 os.unlink(name)
+
+
+def _as_a_new_file(name: str) -> None:
+    """Give the report the permissions of a file saved the usual way (temporary files are
+    private to their owner), so colleagues who share the folder can open it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    with contextlib.suppress(OSError):
+        os.chmod(name, 0o666 & ~umask)
 
 
 def _temporary_file(folder: Path, stem: str) -> str:
