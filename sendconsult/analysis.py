@@ -19,9 +19,12 @@ from sendconsult.aggregate import Aggregates, aggregate
 from sendconsult.campaigns import CampaignResult, detect_campaigns
 from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.coding import Coding
+from sendconsult.coding_record import CodingRecord, record_of
+from sendconsult.compare import Changes, compare
 from sendconsult.config import ProjectConfig
 from sendconsult.errors import ReportError
 from sendconsult.nlp import pipeline_id
+from sendconsult.overrides import Override, OverrideResult, apply_overrides
 from sendconsult.parse_cache import ParseCache
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
@@ -45,6 +48,9 @@ class AnalysisSettings:
     max_rows_per_theme: int = 2_000
     jobs: int = 1
     cache_dir: Path | None = None  # None: no parse cache
+    overrides: tuple[Override, ...] | None = None  # officer overrides to apply (--overrides)
+    overrides_source: str = ""
+    compare_with: CodingRecord | None = None  # an earlier report's coding (--compare)
 
     @classmethod
     def from_config(
@@ -58,6 +64,9 @@ class AnalysisSettings:
         command_line: str = "sendconsult analyse",
         jobs: int = 1,
         cache_dir: Path | None = None,
+        overrides: tuple[Override, ...] | None = None,
+        overrides_source: str = "",
+        compare_with: CodingRecord | None = None,
     ) -> AnalysisSettings:
         def pick(flag, key: str, default):  # noqa: ANN001,ANN202
             if flag is not None:
@@ -76,6 +85,9 @@ class AnalysisSettings:
             command_line=command_line,
             jobs=jobs,
             cache_dir=cache_dir,
+            overrides=overrides,
+            overrides_source=overrides_source,
+            compare_with=compare_with,
         )
 
     def check_output(self, export: Path, report: Path, *, force: bool) -> None:
@@ -118,6 +130,8 @@ class AnalysisResult:
     summary: RunSummary
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    overrides: OverrideResult | None = None
+    changes: Changes | None = None
 
 
 def default_report_path(export: Path) -> Path:
@@ -145,6 +159,16 @@ def run_analysis(
     coding = classifier.classify(survey, progress=progress, jobs=settings.jobs, cache=cache)
     if cache is not None:
         warnings.extend(cache.warnings)
+    overridden: OverrideResult | None = None
+    if settings.overrides is not None:
+        overridden = apply_overrides(coding, list(settings.overrides), settings.overrides_source)
+        coding = overridden.coding
+        warnings.extend(overridden.warnings)
+    changes = None
+    if settings.compare_with is not None:
+        now = record_of(coding, overridden.by_response() if overridden else None)
+        now.source = report_path.name
+        changes = compare(settings.compare_with, now)
     timings["parse and match"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -187,6 +211,8 @@ def run_analysis(
             negation_rule=NEGATION_RULE,
         ),
         redactor=redactor,
+        overrides=overridden,
+        changes=changes,
     )
     write_report(report_path, content)
     timings["write"] = time.perf_counter() - started
@@ -201,4 +227,6 @@ def run_analysis(
         campaigns=len(campaigns.campaigns),
         campaign_responses=campaigns.campaign_responses,
     )
-    return AnalysisResult(coding, campaigns, aggregates, summary, timings, warnings)
+    return AnalysisResult(
+        coding, campaigns, aggregates, summary, timings, warnings, overridden, changes
+    )

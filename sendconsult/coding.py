@@ -37,12 +37,14 @@ class Coding:
 
     `codes`: one row per response in survey order, index = response_id, one int 0/1 column per
     top-level theme id (dictionary order). `matches`: per response_id, every match including
-    vetoed ones; `evidence(rid)` gives the ones that count.
+    vetoed ones; `evidence(rid)` gives the ones that count. `overridden`: the cells an officer
+    set by hand (overrides.py); their code may have no evidence, or evidence that was overruled.
     """
 
     theme_ids: list[str]
     codes: pd.DataFrame
     matches: dict[str, list[Match]] = field(default_factory=dict)
+    overridden: set[tuple[str, str]] = field(default_factory=set)  # (response_id, theme_id)
     _by_theme: dict[str, dict[str, list[Match]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )

@@ -41,10 +41,11 @@ def representative_quotes(
     by_campaign = campaigns.by_response if campaigns else {}
     result: dict[str, list[Quote]] = {}
     for theme in coding.theme_ids:
+        coded = set(coding.coded_ids(theme))  # an officer may have removed a code
         by_response = {
             rid: found
             for rid, found in coding.evidence_by_response(theme).items()
-            if consent.get(rid) is not Consent.WITHHOLD
+            if rid in coded and consent.get(rid) is not Consent.WITHHOLD
         }
         term_counts = Counter(m.term for found in by_response.values() for m in found)
         evidence_count = sum(term_counts.values())

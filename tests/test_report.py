@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from typer.testing import CliRunner
 
@@ -20,6 +21,7 @@ from sendconsult.report.workbook import safe_sheet_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"
+DICTIONARY = ROOT / "models" / "send_strategy_themes.yaml"
 THEMES = [
     "placements", "post_16", "personal_budgets", "joint_commissioning", "domiciliary_support",
     "short_breaks", "information_advice", "ehcp_process", "transport", "mainstream_inclusion",
@@ -109,14 +111,32 @@ def test_sheets_in_order(book):
 
 def test_coding_sheet_is_machine_readable(book, export_rows):
     header, body = table_rows(book["Coding"], "response_id")
-    assert header == ["response_id", "respondent_groups", *THEMES, "themes", "campaign"]
+    assert header == [
+        "response_id", "respondent_groups", *THEMES, "themes", "campaign", "matched_terms",
+        "overrides",
+    ]  # fmt: skip
     assert [r[0] for r in body] == [row["Response ID"] for row in export_rows]
+    dictionary = yaml.safe_load(DICTIONARY.read_text(encoding="utf-8"))
+    terms_of = {t["id"]: _all_terms(t) for t in dictionary["themes"]}
     for r in body:
         codes = r[2 : 2 + len(THEMES)]
         assert set(codes) <= {0, 1}
-        assert (r[2 + len(THEMES)] or "") == ",".join(
-            t for t, c in zip(THEMES, codes, strict=True) if c
+        coded = [t for t, c in zip(THEMES, codes, strict=True) if c]
+        assert (r[2 + len(THEMES)] or "") == ",".join(coded)
+        matched = dict(
+            part.split(": ", 1) for part in (r[4 + len(THEMES)] or "").split("; ") if part
         )
+        assert sorted(matched) == sorted(coded)  # every code has its terms, and only codes
+        for theme, found in matched.items():
+            assert set(found.split(" | ")) <= terms_of[theme]
+        assert r[5 + len(THEMES)] is None  # no overrides in this run
+
+
+def _all_terms(theme: dict) -> set[str]:
+    found = {str(t) if not isinstance(t, dict) else "" for t in theme.get("terms", [])}
+    for sub in theme.get("subthemes", []) or []:
+        found |= _all_terms(sub)
+    return found
 
 
 def test_summary_figures_match_independent_counts(book, export_rows):

@@ -9,6 +9,7 @@ import sys
 
 from sendconsult.cli import (  # noqa: F401 - imported for their commands
     analyse_cmd,
+    diff_cmd,
     evaluate_cmd,
     explain_cmd,
     inspect_cmd,

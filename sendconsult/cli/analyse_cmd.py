@@ -31,6 +31,7 @@ from sendconsult.cli.common import (
     resolve_config,
     set_debug,
 )
+from sendconsult.cli.diff_cmd import print_changes
 from sendconsult.cli.progress import parse_progress
 
 
@@ -88,6 +89,21 @@ def analyse_cli(
             "--exclude-campaigns", help="Count each campaign (form letter) once in the figures."
         ),
     ] = False,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(
+            "--overrides",
+            help="Codes set by hand: a reviewed report (.xlsx, its Coding sheet edited) or a "
+            "CSV of response_id, theme, value, note. Applied on every run.",
+        ),
+    ] = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            help="An earlier report: add a Changes sheet saying what this run changed.",
+        ),
+    ] = None,
     jobs: JobsOpt = None,
     cache_dir: Annotated[
         Path | None,
@@ -111,7 +127,9 @@ def analyse_cli(
     Example: sendconsult analyse sample_responses/leicester_send_strategy_2019.csv
     """
     from sendconsult.analysis import AnalysisSettings, default_report_path, run_analysis
+    from sendconsult.coding_record import read_report
     from sendconsult.nlp import build_pipeline
+    from sendconsult.overrides import load_overrides
     from sendconsult.parse_cache import default_cache_dir
     from sendconsult.workers import default_jobs
 
@@ -128,6 +146,10 @@ def analyse_cli(
         command_line=command_line(),
         jobs=jobs or default_jobs(),
         cache_dir=None if no_cache else (cache_dir or default_cache_dir(export)),
+        # read before the long work, so a wrong file is reported at once
+        overrides=tuple(load_overrides(overrides)) if overrides else None,
+        overrides_source=overrides.name if overrides else "",
+        compare_with=read_report(compare_with) if compare_with else None,
     )
     settings.check_output(export, report_path, force=force)
     reading = time.perf_counter()
@@ -147,6 +169,8 @@ def analyse_cli(
     with parse_progress(count_answers(survey, nlp.max_length), "Coding answers") as advance:
         result = run_analysis(survey, dictionary, nlp, settings, report_path, progress=advance)
     _print_summary(result, report_path, time.perf_counter() - started)
+    if result.changes is not None:
+        print_changes(result.changes, limit=10)
     if timings_file is not None:
         stages = {"read": read_seconds, **result.timings}
         timings_file.write_text(json.dumps(stages, indent=1), encoding="utf-8")
@@ -164,6 +188,12 @@ def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: 
         table.add_row(
             "Campaigns (form letters)",
             f"{summary.campaigns} ({summary.campaign_responses} responses)",
+        )
+    if result.overrides is not None:
+        applied = result.overrides.applied
+        table.add_row(
+            "Officer overrides applied",
+            f"{len(applied):,} ({sum(a.changed for a in applied):,} changed a code)",
         )
     out.print(table)
     top = Table(title="Top themes", title_justify="left")

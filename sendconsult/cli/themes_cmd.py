@@ -15,12 +15,15 @@ from sendconsult.cli.common import (
     EXIT_USER_ERROR,
     ConfigOpt,
     DebugOpt,
+    ExportArg,
     ModelOpt,
     SheetOpt,
     TextColumnOpt,
+    ThemesOpt,
     err,
     guarded,
     load_export,
+    load_themes,
     out,
     resolve_config,
     set_debug,
@@ -194,3 +197,71 @@ def import_cli(
     out.print(
         f"Wrote {out_file} with {len(dictionary.themes)} themes and {n_terms} terms from {source.name}."
     )
+
+
+@themes_app.command("suggest")
+@guarded
+def suggest_cli(
+    export: ExportArg,
+    themes: ThemesOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Suggestions per list.")] = 10,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also write the suggestions: .yaml (a snippet to paste into the dictionary) or "
+            ".xlsx (with counts and examples).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    model: ModelOpt = None,
+    sheet: SheetOpt = None,
+    config: ConfigOpt = None,
+    text_column: TextColumnOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Suggest new terms: phrases common in uncoded responses, and phrases that go with a theme.
+
+    Example: sendconsult themes suggest sample_responses/leicester_send_strategy_2019.csv --out suggestions.yaml
+    """
+    from sendconsult.suggest import suggest_terms
+
+    set_debug(debug)
+    if out_path is not None:
+        if out_path.suffix.lower() not in {".yaml", ".yml", ".xlsx"}:
+            raise ReportError(f"--out {out_path.name} must end in .yaml or .xlsx.")
+        if out_path.exists() and not force:
+            raise ReportError(
+                f"{out_path} already exists; add --force to replace it, or choose another name."
+            )
+    project_config = resolve_config(export, config)
+    survey = load_export(
+        export, sheet=sheet, text_columns=text_column, project_config=project_config
+    )
+    dictionary = load_themes(themes, export, project_config)
+    classifier = ThemeClassifier(dictionary, build_pipeline(model))
+    with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
+        coding = classifier.classify(survey, progress=advance)
+    suggestions = suggest_terms(survey, coding, classifier, top=top)
+    _print_suggestions("Common in responses no theme caught", suggestions.uncoded)
+    for theme_id, found in suggestions.by_theme.items():
+        if found:
+            _print_suggestions(f"Goes with {dictionary.label(theme_id)} ({theme_id})", found)
+    if out_path is not None:
+        from sendconsult.themes.suggestions_file import write_suggestions
+
+        write_suggestions(out_path, suggestions, dictionary)
+        out.print(f"Suggestions written to [bold]{out_path}[/].")
+
+
+def _print_suggestions(title: str, found) -> None:  # noqa: ANN001
+    table = Table(title=title, title_justify="left")
+    table.add_column("phrase")
+    table.add_column("responses", justify="right")
+    table.add_column("lift", justify="right")
+    table.add_column("example")
+    for s in found:
+        table.add_row(Text(s.phrase), f"{s.responses:,}", f"{s.lift:.1f}", Text(s.example[:120]))
+    if not found:
+        table.add_row("(none)", "", "", "")
+    out.print(table)

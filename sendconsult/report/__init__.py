@@ -1,7 +1,7 @@
 """The Excel report: what goes in it and writing it safely.
 
 Sheets, in order: Summary, By group, Closed questions, one sheet per theme, Uncoded, Coding,
-Method (and "Withheld (internal)" only with --internal). Numbers come from aggregate.py; these
+Changes (only with --compare), Method (and "Withheld (internal)" only with --internal). Numbers come from aggregate.py; these
 modules only lay them out.
 """
 
@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from sendconsult.aggregate import Aggregates
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
+from sendconsult.compare import Changes
+from sendconsult.overrides import OverrideResult
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import Quote
 from sendconsult.survey import Survey
@@ -60,12 +62,15 @@ class ReportContent:
     run: RunInfo
     redactor: Redactor | None = None
     sheet_names: dict[str, str] = field(default_factory=dict)
+    overrides: OverrideResult | None = None  # officer overrides applied in this run
+    changes: Changes | None = None  # what changed since an earlier report (--compare)
 
 
 def write_report(path: Path, content: ReportContent) -> None:
     """Build the workbook and save it atomically to `path`."""
     from sendconsult.report import (
         by_group,
+        changes,
         closed,
         coding_sheet,
         method,
@@ -83,6 +88,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         "Closed questions",
         "Uncoded",
         "Coding",
+        "Changes",
         "Method",
         "Withheld (internal)",
     }
@@ -93,6 +99,8 @@ def write_report(path: Path, content: ReportContent) -> None:
     bulk = theme_sheets.write_all(workbook, content)
     bulk.append(uncoded.write(workbook.create_sheet("Uncoded"), content))
     bulk.append(coding_sheet.write(workbook.create_sheet("Coding"), content))
+    if content.changes is not None:
+        bulk.append(changes.write(workbook.create_sheet("Changes"), content))
     method.write(workbook.create_sheet("Method"), content)
     if content.options.internal:
         bulk.append(uncoded.write_withheld(workbook.create_sheet("Withheld (internal)"), content))

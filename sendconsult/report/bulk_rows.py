@@ -16,8 +16,10 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -26,7 +28,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.report.workbook import clean_text, row_height_for
 
-CellValue = str | int | float | CellRichText | None
+
+class Marked(NamedTuple):
+    """A cell value written with another style than its column's (e.g. an officer's override)."""
+
+    value: str | int | float
+    style: int
+
+
+CellValue = str | int | float | CellRichText | Marked | None
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -141,6 +151,10 @@ def _rows_xml(bulk: BulkRows) -> Iterator[str]:
                         f'<c r="{letters[column]}{number}"{styles[column]} t="inlineStr"><is>'
                         f"{_t(value)}</is></c>"
                     )
+            elif kind is Marked:
+                cells.append(
+                    _cell_xml(f"{letters[column]}{number}", f' s="{value.style}"', value.value)
+                )
             elif value is not None:
                 cells.append(_cell_xml(f"{letters[column]}{number}", styles[column], value))
         height = _height(values, bulk.wrap_widths) if bulk.wrap_widths else None
@@ -235,8 +249,11 @@ def stream_table(
     first = next(rows, None)
     if first is None:
         return None
+    marked: dict[int, int] = {}
     for column, (value, kind) in enumerate(zip(first, kinds, strict=True), start=1):
         cell = sheet.cell(row=header_row + 1, column=column)
+        if isinstance(value, Marked):
+            marked[column], value = value.style, value.value
         if kind == "rich" and isinstance(value, CellRichText):
             set_rich(cell, value)
         elif kind == "number" and isinstance(value, int | float):
@@ -246,11 +263,8 @@ def stream_table(
         else:
             set_text(cell, "" if value is None else str(value), wrap=kind in ("wrap", "rich"))
     wrapped = {c: widths.get(c, 10) for c, k in enumerate(kinds, start=1) if k in ("wrap", "rich")}
-    return BulkRows(
-        sheet.title,
-        header_row + 2,
-        n_rows - 1,
-        rows,
-        template_styles(sheet, header_row + 1, len(headers)),
-        wrapped or None,
-    )
+    styles = template_styles(sheet, header_row + 1, len(headers))
+    for column, style in marked.items():  # the first row's own marks, after reading styles
+        cell = sheet.cell(row=header_row + 1, column=column)
+        cell._style = copy(sheet.parent._cell_styles[style])  # openpyxl keeps styles by id
+    return BulkRows(sheet.title, header_row + 2, n_rows - 1, rows, styles, wrapped or None)

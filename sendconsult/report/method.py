@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.overrides import OverrideResult
 from sendconsult.report import ReportContent
 from sendconsult.report.workbook import (
     LABEL_FONT,
@@ -14,6 +15,7 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
+from sendconsult.themes.model import ThemeDictionary
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
@@ -69,6 +71,25 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
             ),
         ),
     ]
+    overrides = content.overrides
+    if overrides is not None:
+        changed = sum(a.changed for a in overrides.applied)
+        facts.append(
+            (
+                "Officer overrides",
+                f"{len(overrides.applied)} codes set by hand from {overrides.source} "
+                f"({changed} differ from what the dictionary found), applied before anything "
+                "was counted; shown in yellow in the Coding sheet and listed below."
+                + ("\n" + "\n".join(overrides.warnings) if overrides.warnings else ""),
+            )
+        )
+    if content.changes is not None:
+        facts.append(
+            (
+                "Compared with",
+                f"{content.changes.before}: see the Changes sheet.",
+            )
+        )
     if survey.warnings:
         facts.append(("Warnings when reading the export", "\n".join(survey.warnings)))
     for label, value in facts:
@@ -112,6 +133,29 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 if term.line:
                     sheet.cell(row=row, column=4).value = term.line
     add_table(sheet, "MethodTerms", start, row, 4)
+    if overrides is not None and overrides.applied:
+        row = _write_overrides(sheet, row + 2, overrides, dictionary)
     sheet.freeze_panes = None
     sheet.print_title_rows = None
     set_widths(sheet, {1: 40, 2: 50, 3: 40, 4: 16})
+
+
+def _write_overrides(
+    sheet: Worksheet, row: int, overrides: OverrideResult, dictionary: ThemeDictionary
+) -> int:
+    """The officer's overrides, one row each: what the dictionary said and what they said."""
+    set_text(sheet.cell(row=row, column=1), "Officer overrides")
+    sheet.cell(row=row, column=1).font = SECTION_FONT
+    row += 1
+    write_header(sheet, row, ["Response ID", "Theme", "Dictionary said", "Officer said", "Note"])
+    start = row
+    for applied in overrides.applied:
+        o = applied.override
+        row += 1
+        set_text(sheet.cell(row=row, column=1), o.response_id)
+        set_text(sheet.cell(row=row, column=2), dictionary.label(o.theme_id))
+        sheet.cell(row=row, column=3).value = applied.dictionary_value
+        sheet.cell(row=row, column=4).value = o.value
+        set_text(sheet.cell(row=row, column=5), o.note, wrap=True)
+    add_table(sheet, "MethodOverrides", start, row, 5)
+    return row

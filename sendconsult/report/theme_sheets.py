@@ -16,6 +16,7 @@ from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
 
+ADDED_BY_OFFICER = "(added by an officer)"
 TEXT_LIMIT = 32_000  # below Excel's 32,767 characters per cell, leaving room for the marker
 HIGHLIGHT = InlineFont(rFont="Arial", sz=10, b=True, color=HIGHLIGHT_COLOUR)
 PLAIN = InlineFont(rFont="Arial", sz=10)
@@ -45,8 +46,9 @@ def write_theme(
     consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
     groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
     evidence = content.coding.evidence_by_response(theme_id)
-    coded = len(content.coding.coded_ids(theme_id))
-    withheld = sum(1 for rid in evidence if consent.get(rid) is Consent.WITHHOLD)
+    coded_ids = content.coding.coded_ids(theme_id)  # the codes decide, overrides included
+    coded = len(coded_ids)
+    withheld = sum(1 for rid in coded_ids if consent.get(rid) is Consent.WITHHOLD)
     limit = content.options.max_rows_per_theme
     note = f"{coded:,} respondents raised this theme. Matched words are in bold red."
     if withheld:
@@ -55,12 +57,14 @@ def write_theme(
         note += " Names, contact details and NHS numbers are redacted."
     answers: list[tuple[str, str, list[Match]]] = []
     total = 0  # answers (a response may raise the theme in several questions)
-    for rid, found in evidence.items():
+    for rid in coded_ids:
         if consent.get(rid) is Consent.WITHHOLD:
             continue
         by_question: dict[str, list[Match]] = {}
-        for match in found:
+        for match in evidence.get(rid, ()):
             by_question.setdefault(match.question, []).append(match)
+        if not by_question:  # coded by an officer: every answer, nothing highlighted
+            by_question = {q: [] for q in content.survey.texts(rid)}
         total += len(by_question)
         if len(answers) < limit:
             answers.extend((rid, q, matches) for q, matches in by_question.items())
@@ -84,7 +88,7 @@ def write_theme(
                 ", ".join(groups.get(rid) or []) or "Not stated",
                 question,
                 highlighted(text, matches, content),
-                ", ".join(dict.fromkeys(m.term for m in matches)),
+                ", ".join(dict.fromkeys(m.term for m in matches)) or ADDED_BY_OFFICER,
             ]
 
     return stream_table(
