@@ -84,10 +84,13 @@ def has_text(row: dict[str, str]) -> bool:
     )
 
 
-def table_rows(sheet, header_first: str) -> tuple[list[str], list[list[object]]]:
-    """The header and body of the table whose first header cell is `header_first`."""
+def table_rows(
+    sheet, header_first: str, occurrence: int = 1
+) -> tuple[list[str], list[list[object]]]:
+    """The header and body of the (nth) table whose first header cell is `header_first`."""
     rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(rows) if r and r[0] == header_first)
+    starts = [i for i, r in enumerate(rows) if r and r[0] == header_first]
+    start = starts[occurrence - 1]
     header = [str(c) if c is not None else "" for c in rows[start]]
     body: list[list[object]] = []
     for r in rows[start + 1 :]:
@@ -166,7 +169,8 @@ def test_summary_figures_match_independent_counts(book, export_rows):
 
 def test_by_group_counts_and_percentages(book, export_rows):
     rows = {r["response_id"]: r for r in coding(book)}
-    header, body = table_rows(book["By group"], "Theme")
+    share_header, shares = table_rows(book["By group"], "Theme")
+    count_header, counts = table_rows(book["By group"], "Theme (respondents)")
     group_of = {
         row["Response ID"]: row["In what capacity are you responding? (tick all that apply)"]
         for row in export_rows
@@ -174,23 +178,24 @@ def test_by_group_counts_and_percentages(book, export_rows):
     texted = {row["Response ID"] for row in export_rows if has_text(row)}
     label_to_id = {book[name]["A1"].value: None for name in book.sheetnames[3:-3]}
     assert len(label_to_id) == len(THEMES)
+    assert [r[0] for r in shares] == [r[0] for r in counts]  # same themes, same order
     for option in OPTIONS:
-        column = next(
-            i for i, h in enumerate(header) if h.startswith(option) and h.endswith(": count")
-        )
         members = [rid for rid, raw in group_of.items() if option in raw and rid in texted]
-        assert header[column] == f"{option} (n={len(members):,}): count"
-        for record in body:
-            theme_label = record[0]
-            theme_id = _theme_id(book, theme_label)
+        name = f"{option} (n={len(members):,})"
+        column = share_header.index(name)
+        assert count_header.index(name) == column
+        for share_row, count_row in zip(shares, counts, strict=True):
+            theme_id = _theme_id(book, share_row[0])
             count = sum(int(rows[rid][theme_id]) for rid in members)
-            shown_count, shown_share = record[column], record[column + 1]
+            shown_count, shown_share = count_row[column], share_row[column]
             if 1 <= count < 5:
                 assert shown_count == "<5" and shown_share == "<5"
             else:
                 assert shown_count == count
                 assert shown_share == pytest.approx(count / len(members))
-    assert "Indicative test" in header and "p-value" in header
+    test_header, tests = table_rows(book["By group"], "Theme", occurrence=2)
+    assert test_header[:3] == ["Theme", "Indicative test", "p-value"]
+    assert [r[0] for r in tests] == [r[0] for r in shares]
 
 
 def _theme_id(book, label: str) -> str:
@@ -371,6 +376,52 @@ def test_report_converts_in_libreoffice(report: Path, tmp_path: Path):
     pdf = tmp_path / (report.stem + ".pdf")
     assert completed.returncode == 0, completed.stderr
     assert pdf.exists() and pdf.stat().st_size > 50_000
+    if shutil.which("pdftotext") is None:
+        return
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")[:-1]
+    # Printed, the report is a readable document: every sheet one page wide, so the 340
+    # responses' Coding sheet takes a few pages, not dozens across.
+    assert len(pages) < 110
+    coding_pages = [p for p in pages if p.lstrip().startswith("response_id")]
+    assert 1 <= len(coding_pages) <= 4
+    assert pages[0].lstrip().startswith("leicester send strategy 2019")
+    assert "Respondents raising each theme" in pages[0]  # the chart sits under the table
+
+
+def test_every_sheet_prints_one_page_wide(book):
+    for sheet in book.worksheets:
+        assert sheet.page_setup.fitToWidth == 1, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+
+
+def test_charts_sit_below_their_tables_and_sections_have_no_repeated_headers(book):
+    summary = book["Summary"]
+    _, body = table_rows(summary, "Theme")
+    table_end = next(
+        i for i, row in enumerate(summary.iter_rows(values_only=True), 1) if row[0] == body[-1][0]
+    )
+    (chart,) = summary._charts
+    assert chart.anchor._from.col == 0 and chart.anchor._from.row + 1 > table_end
+    assert summary.page_setup.orientation == "portrait"
+    quotes_at = next(
+        i for i, row in enumerate(summary.iter_rows(values_only=True), 1)
+        if row[0] == "What respondents said: representative quotes per theme"
+    )  # fmt: skip
+    assert [b.id for b in summary.row_breaks.brk] == [quotes_at - 1]
+    by_group = book["By group"]
+    (chart,) = by_group._charts
+    footnote = next(
+        i for i, row in enumerate(by_group.iter_rows(values_only=True), 1)
+        if str(row[0]).startswith("Indicative only")
+    )  # fmt: skip
+    assert chart.anchor._from.row + 1 > footnote
+    for name in ("Summary", "By group", "Closed questions", "Method"):
+        assert book[name].print_title_rows is None, name
+    for name in (book.sheetnames[3], "Uncoded", "Coding"):
+        assert book[name].print_title_rows is not None, name
 
 
 PROBES = [

@@ -230,6 +230,7 @@ def stream_table(
     table_name: str,
     rows: Iterator[Sequence[CellValue]],
     n_rows: int,
+    repeat_header: bool = True,
 ) -> BulkRows | None:
     """A table of `n_rows` rows under `headers`: openpyxl writes the header, the Excel table
     and the first row; the other rows are returned to be streamed when the workbook is saved."""
@@ -244,7 +245,14 @@ def stream_table(
     )
 
     write_header(sheet, header_row, headers)
-    add_table(sheet, table_name, header_row, header_row + max(1, n_rows), len(headers))
+    add_table(
+        sheet,
+        table_name,
+        header_row,
+        header_row + max(1, n_rows),
+        len(headers),
+        repeat_header=repeat_header,
+    )
     set_widths(sheet, widths)
     first = next(rows, None)
     if first is None:

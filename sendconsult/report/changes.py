@@ -52,7 +52,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
                 cell.value = value
                 cell.font = BODY_FONT
         sheet.cell(row=row, column=5).number_format = "+#,##0;-#,##0;0"
-    add_table(sheet, "ChangesByTheme", first, row, len(headers))
+    add_table(sheet, "ChangesByTheme", first, row, len(headers), repeat_header=False)
     row += 2
     set_text(sheet.cell(row=row, column=1), "Responses whose themes changed")
     sheet.cell(row=row, column=1).font = SECTION_FONT
@@ -76,9 +76,9 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
         table_name="ChangesByResponse",
         rows=rows(),
         n_rows=len(changes.responses),
+        repeat_header=False,
     )
     sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
-    sheet.print_title_rows = None
     set_widths(sheet, {1: 22, 2: 36, 3: 12, 4: 70, 5: 12})
     page_setup(sheet)
     return bulk

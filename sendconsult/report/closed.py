@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
-from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.report import ReportContent
@@ -33,6 +33,8 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         return
     widest = 0
     for number, question in enumerate(agg.closed, start=1):
+        if number > 1:
+            sheet.row_breaks.append(Break(id=row - 1))  # each question starts a page
         set_text(sheet.cell(row=row, column=1), question.question, wrap=True)
         sheet.cell(row=row, column=1).font = SECTION_FONT
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
@@ -83,26 +85,26 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 header_row,
                 last,
                 len(columns) + 1,
+                repeat_header=False,
             )
             if block == 0:
-                _chart(
-                    sheet,
-                    header_row,
-                    last,
-                    len(columns),
-                    f"{get_column_letter(len(columns) + 3)}{header_row}",
-                    question.question,
-                )
+                counts_header, counts_last = header_row, last
             row = last + 2
-        row += max(8, int(1.1 * len(columns) * 2) + 2 - 2 * len(question.counts.index) - 4)
+        # The chart goes below the question's tables, on a page of its own in print.
+        sheet.row_breaks.append(Break(id=row - 1))
+        height = _chart(
+            sheet, counts_header, counts_last, len(columns), f"A{row}", question.question
+        )
+        row += int(height / 0.5) + 3
     sheet.freeze_panes = "A4"
-    set_widths(sheet, {1: 30, **{c: 16 for c in range(2, widest + 1)}})
+    set_widths(sheet, {1: 30, **{c: 15 for c in range(2, widest + 1)}})
     page_setup(sheet)
 
 
 def _chart(
     sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor: str, title: str
-) -> None:
+) -> float:
+    """A 100% stacked bar chart of one question's counts at `anchor`; returns its height (cm)."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "percentStacked"
@@ -117,6 +119,7 @@ def _chart(
     )
     chart.x_axis.scaling.orientation = "maxMin"
     chart.height = max(8, 1.1 * n_columns + 4)
-    chart.width = 22
+    chart.width = 24
     chart.legend.position = "b"
     sheet.add_chart(chart, anchor)
+    return chart.height

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sendconsult.coding_record import FIXED_AFTER, FIXED_BEFORE, format_overrides, format_terms
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, stream_table
-from sendconsult.report.workbook import BODY_FONT, TOP
+from sendconsult.report.workbook import BODY_FONT, TOP, page_setup
 from sendconsult.survey import GROUPS_RAW, RESPONSE_ID
 
 HEADER_ROW = 1
@@ -31,6 +31,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     after = 3 + len(theme_ids)
     widths.update({after: 40, after + 1: 10, after + 2: 60, after + 3: 30})
     marked = _override_style(sheet, len(headers)) if content.coding.overridden else 0
+    page_setup(sheet)  # landscape, one page wide: the table prints across, not over 40 pages
     return stream_table(
         sheet,
         header_row=HEADER_ROW,

@@ -10,6 +10,7 @@ from sendconsult.report.workbook import (
     LABEL_FONT,
     SECTION_FONT,
     add_table,
+    page_setup,
     set_text,
     set_widths,
     write_header,
@@ -111,7 +112,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         set_text(sheet.cell(row=row, column=1), info.name, wrap=True)
         set_text(sheet.cell(row=row, column=2), info.role.value)
         set_text(sheet.cell(row=row, column=3), info.reason, wrap=True)
-    add_table(sheet, "MethodColumns", start, row, 3)
+    add_table(sheet, "MethodColumns", start, row, 3, repeat_header=False)
     row += 2
     set_text(sheet.cell(row=row, column=1), "Dictionary terms")
     sheet.cell(row=row, column=1).font = SECTION_FONT
@@ -132,12 +133,12 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 set_text(sheet.cell(row=row, column=3), f"{kind} ({term.kind.value})")
                 if term.line:
                     sheet.cell(row=row, column=4).value = term.line
-    add_table(sheet, "MethodTerms", start, row, 4)
+    add_table(sheet, "MethodTerms", start, row, 4, repeat_header=False)
     if overrides is not None and overrides.applied:
         row = _write_overrides(sheet, row + 2, overrides, dictionary)
     sheet.freeze_panes = None
-    sheet.print_title_rows = None
     set_widths(sheet, {1: 40, 2: 50, 3: 40, 4: 16})
+    page_setup(sheet)
 
 
 def _write_overrides(
@@ -157,5 +158,5 @@ def _write_overrides(
         sheet.cell(row=row, column=3).value = applied.dictionary_value
         sheet.cell(row=row, column=4).value = o.value
         set_text(sheet.cell(row=row, column=5), o.note, wrap=True)
-    add_table(sheet, "MethodOverrides", start, row, 5)
+    add_table(sheet, "MethodOverrides", start, row, 5, repeat_header=False)
     return row

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.report import ReportContent
@@ -14,6 +16,7 @@ from sendconsult.report.workbook import (
     SUBTITLE_FONT,
     add_table,
     page_setup,
+    row_height_for,
     set_text,
     set_widths,
     write_header,
@@ -21,7 +24,9 @@ from sendconsult.report.workbook import (
 )
 from sendconsult.suppression import suppress
 
-CHART_ANCHOR_COLUMN = "E"
+QUOTE_FONT = Font(name="Arial", size=10)
+WIDTHS = {1: 46, 2: 14, 3: 22}  # three columns: fits a portrait page
+PAGE_WIDTH = sum(WIDTHS.values())
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
@@ -61,7 +66,11 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     for label, value in facts:
         set_text(sheet.cell(row=row, column=1), label)
         sheet.cell(row=row, column=1).font = LABEL_FONT
-        set_text(sheet.cell(row=row, column=2), value)
+        set_text(sheet.cell(row=row, column=2), value, wrap=True)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        height = row_height_for({2: value}, {2: WIDTHS[2] + WIDTHS[3]})
+        if height:
+            sheet.row_dimensions[row].height = height
         row += 1
     row += 1
     header_row = row
@@ -76,17 +85,20 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         )
         write_share(sheet, r, 3, record.share, hidden=bool(hidden.iloc[i - 1]), threshold=threshold)
     last = header_row + len(table)
-    add_table(sheet, "SummaryThemes", header_row, last, 3)
+    add_table(sheet, "SummaryThemes", header_row, last, 3, repeat_header=False)
     sheet.freeze_panes = None
-    sheet.print_title_rows = None
-    _chart(sheet, header_row, last)
-    row = max(last + 2, header_row + 22)
-    row = _quotes(sheet, row, content)
-    set_widths(sheet, {1: 44, 2: 70, 3: 18, 4: 4})
+    sheet.row_dimensions[header_row].height = 28
+    height = _chart(sheet, header_row, last, f"A{last + 2}")
+    row = last + 2 + int(height / 0.5) + 2
+    sheet.row_breaks.append(Break(id=row - 1))  # the quotes start on a new page
+    _quotes(sheet, row, content)
+    set_widths(sheet, WIDTHS)
     page_setup(sheet)
+    sheet.page_setup.orientation = "portrait"
 
 
-def _chart(sheet: Worksheet, header_row: int, last: int) -> None:
+def _chart(sheet: Worksheet, header_row: int, last: int, anchor: str) -> float:
+    """A bar chart of the theme table at `anchor` (below it); returns its height in cm."""
     chart = BarChart()
     chart.type = "bar"
     chart.style = 10
@@ -100,8 +112,9 @@ def _chart(sheet: Worksheet, header_row: int, last: int) -> None:
     chart.set_categories(categories)
     chart.x_axis.scaling.orientation = "maxMin"  # largest theme at the top, as in the table
     chart.height = max(7.5, 0.9 * (last - header_row) + 2)
-    chart.width = 18
-    sheet.add_chart(chart, f"{CHART_ANCHOR_COLUMN}{header_row}")
+    chart.width = 17
+    sheet.add_chart(chart, anchor)
+    return chart.height
 
 
 def _quotes(sheet: Worksheet, row: int, content: ReportContent) -> int:
@@ -133,13 +146,19 @@ def _quotes(sheet: Worksheet, row: int, content: ReportContent) -> int:
             row += 2
             continue
         for quote in quotes:
-            set_text(
-                sheet.cell(row=row, column=1),
-                f"{quote.response_id} ({', '.join(quote.groups) or 'group not stated'})",
-                wrap=True,
-            )
-            sheet.cell(row=row, column=1).font = NOTE_FONT
-            set_text(sheet.cell(row=row, column=2), f"“{quote.text}”", wrap=True)
-            row += 1
+            row = _across(sheet, row, f"“{quote.text}”", QUOTE_FONT)
+            attribution = f"{', '.join(quote.groups) or 'Group not stated'} ({quote.response_id})"
+            row = _across(sheet, row, attribution, NOTE_FONT) + 1
         row += 1
     return row
+
+
+def _across(sheet: Worksheet, row: int, text: str, font) -> int:  # noqa: ANN001
+    """Wrapped text across the sheet's three columns; returns the next row."""
+    set_text(sheet.cell(row=row, column=1), text, wrap=True)
+    sheet.cell(row=row, column=1).font = font
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    height = row_height_for({1: text}, {1: PAGE_WIDTH * 1.25})  # merged: wraps later
+    if height:
+        sheet.row_dimensions[row].height = height
+    return row + 1

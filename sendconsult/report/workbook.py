@@ -101,8 +101,17 @@ def write_header(sheet: Worksheet, row: int, headers: list[str]) -> None:
         cell.fill = HEADER_FILL
 
 
-def add_table(sheet: Worksheet, name: str, first_row: int, last_row: int, n_columns: int) -> None:
-    """Make a header + body range an Excel Table (filters, banding) and freeze its header.
+def add_table(
+    sheet: Worksheet,
+    name: str,
+    first_row: int,
+    last_row: int,
+    n_columns: int,
+    *,
+    repeat_header: bool = True,
+) -> None:
+    """Make a header + body range an Excel Table (filters, banding) and freeze its header;
+    with `repeat_header` (sheets holding one long table) its header is printed on every page.
 
     The columns are named here from the header row: left to itself, openpyxl reads the whole
     range to find them, making a cell object for every position of a 100,000-row table.
@@ -117,7 +126,8 @@ def add_table(sheet: Worksheet, name: str, first_row: int, last_row: int, n_colu
         table_column.name = str(value) if value not in (None, "") else f"Column{column}"
     sheet.add_table(table)
     sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
-    sheet.print_title_rows = f"{first_row}:{first_row}"
+    if repeat_header:
+        sheet.print_title_rows = f"{first_row}:{first_row}"
 
 
 def set_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
