@@ -16,6 +16,7 @@ from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
 from sendconsult.stats import GroupTest, compare_groups
 from sendconsult.survey import GROUPS, RESPONSE_ID, Survey
+from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
 ALL = "All"
@@ -51,6 +52,9 @@ class Aggregates:
     tests: dict[str, GroupTest]
     closed: list[ClosedQuestion] = field(default_factory=list)
     excluded_campaign_responses: int = 0
+    # With a trained classifier: per theme, responses it suggests (not counted anywhere else).
+    suggested: dict[str, int] | None = None
+    suggested_responses: int = 0
 
     @property
     def coded_share(self) -> float:
@@ -64,8 +68,13 @@ def aggregate(
     *,
     campaigns: CampaignResult | None = None,
     exclude_campaigns: bool = False,
+    suggestions: Suggestions | None = None,
 ) -> Aggregates:
-    """Count respondents per theme, per group, and closed-question answers."""
+    """Count respondents per theme, per group, and closed-question answers.
+
+    Classifier suggestions are counted on their own (per theme, and responses with any), over
+    the same responses as the figures, and never added to them.
+    """
     frame = survey.responses.reset_index(drop=True)
     keep = pd.Series(True, index=frame.index)
     excluded = 0
@@ -117,6 +126,15 @@ def aggregate(
         for t in theme_ids
     }
     closed = [_closed(frame, q, member_of) for q in survey.closed_questions]
+    suggested, suggested_responses = None, 0
+    if suggestions is not None:
+        kept = set(frame[RESPONSE_ID])
+        suggested = {
+            t: sum(1 for rid in suggestions.by_theme.get(t, {}) if rid in kept) for t in theme_ids
+        }
+        suggested_responses = len(
+            {rid for s in suggestions.by_theme.values() for rid in s if rid in kept}
+        )
     return Aggregates(
         responses=len(frame),
         with_text=with_text,
@@ -129,6 +147,8 @@ def aggregate(
         tests=tests,
         closed=closed,
         excluded_campaign_responses=excluded,
+        suggested=suggested,
+        suggested_responses=suggested_responses,
     )
 
 

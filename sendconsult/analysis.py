@@ -30,6 +30,7 @@ from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
 from sendconsult.report import ReportContent, ReportOptions, RunInfo, write_report
 from sendconsult.survey import Survey
+from sendconsult.textcat import Suggestions, ThemeModel, suggest
 from sendconsult.themes.model import ThemeDictionary
 
 DEFAULT_THRESHOLD = 5
@@ -51,6 +52,8 @@ class AnalysisSettings:
     overrides: tuple[Override, ...] | None = None  # officer overrides to apply (--overrides)
     overrides_source: str = ""
     compare_with: CodingRecord | None = None  # an earlier report's coding (--compare)
+    classifier: ThemeModel | None = None  # a trained classifier for suggestions (--classifier)
+    suggest_threshold: float | None = None  # None: the classifier's own threshold
 
     @classmethod
     def from_config(
@@ -67,6 +70,8 @@ class AnalysisSettings:
         overrides: tuple[Override, ...] | None = None,
         overrides_source: str = "",
         compare_with: CodingRecord | None = None,
+        classifier: ThemeModel | None = None,
+        suggest_threshold: float | None = None,
     ) -> AnalysisSettings:
         def pick(flag, key: str, default):  # noqa: ANN001,ANN202
             if flag is not None:
@@ -88,6 +93,8 @@ class AnalysisSettings:
             overrides=overrides,
             overrides_source=overrides_source,
             compare_with=compare_with,
+            classifier=classifier,
+            suggest_threshold=suggest_threshold,
         )
 
     def check_output(self, export: Path, report: Path, *, force: bool) -> None:
@@ -132,6 +139,7 @@ class AnalysisResult:
     warnings: list[str] = field(default_factory=list)
     overrides: OverrideResult | None = None
     changes: Changes | None = None
+    suggestions: Suggestions | None = None
 
 
 def default_report_path(export: Path) -> Path:
@@ -147,8 +155,12 @@ def run_analysis(
     report_path: Path,
     *,
     progress: Callable[[int], None] | None = None,
+    score_progress: Callable[[int], None] | None = None,
 ) -> AnalysisResult:
-    """Code, count and write the report; returns what the CLI summarises."""
+    """Code, count and write the report; returns what the CLI summarises.
+
+    `progress` advances per answer parsed; `score_progress` per response the classifier scores.
+    """
     timings: dict[str, float] = {}
     warnings: list[str] = []
     started = time.perf_counter()
@@ -171,6 +183,22 @@ def run_analysis(
         changes = compare(settings.compare_with, now)
     timings["parse and match"] = time.perf_counter() - started
 
+    suggestions: Suggestions | None = None
+    if settings.classifier is not None:
+        started = time.perf_counter()
+        model = settings.classifier
+        scores = model.score(survey, progress=score_progress)
+        threshold = settings.suggest_threshold
+        if threshold is None:
+            threshold = model.info.threshold
+        suggestions = suggest(coding, scores, threshold, model)
+        if suggestions.unknown_themes:
+            warnings.append(
+                f"The classifier {model.name} was not trained on these themes, so it suggests "
+                f"none of them: {', '.join(suggestions.unknown_themes)}."
+            )
+        timings["classifier"] = time.perf_counter() - started
+
     started = time.perf_counter()
     campaigns = detect_campaigns(survey, cache_dir=settings.cache_dir)
     timings["campaigns"] = time.perf_counter() - started
@@ -182,6 +210,7 @@ def run_analysis(
         dictionary,
         campaigns=campaigns,
         exclude_campaigns=settings.exclude_campaigns,
+        suggestions=suggestions,
     )
     redactor = Redactor(nlp) if settings.redact else None
     quotes = representative_quotes(survey, coding, campaigns=campaigns, redactor=redactor)
@@ -213,6 +242,7 @@ def run_analysis(
         redactor=redactor,
         overrides=overridden,
         changes=changes,
+        suggestions=suggestions,
     )
     write_report(report_path, content)
     timings["write"] = time.perf_counter() - started
@@ -228,5 +258,5 @@ def run_analysis(
         campaign_responses=campaigns.campaign_responses,
     )
     return AnalysisResult(
-        coding, campaigns, aggregates, summary, timings, warnings, overridden, changes
+        coding, campaigns, aggregates, summary, timings, warnings, overridden, changes, suggestions
     )

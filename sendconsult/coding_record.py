@@ -3,7 +3,8 @@
 The Coding sheet is the machine-readable result of a run: `response_id`, `respondent_groups`,
 one 0/1 column per theme id, `themes` (the codes as the run wrote them), `campaign`,
 `matched_terms` (per theme, the dictionary terms whose matches counted) and `overrides` (the
-officer's decisions applied in that run). A record is read back from a report (to compare runs
+officer's decisions applied in that run), and, when a trained classifier was used, `suggested`
+(its scores for the themes it suggests; never codes). A record is read back from a report (to compare runs
 or to take an officer's edits as overrides) or made from a run in memory. An officer may edit
 the 0/1 cells; a cell that disagrees with the run's own `themes` column is such an edit.
 """
@@ -22,6 +23,7 @@ from sendconsult.errors import ReportError
 CODING_SHEET = "Coding"
 FIXED_BEFORE = ("response_id", "respondent_groups")
 FIXED_AFTER = ("themes", "campaign", "matched_terms", "overrides")
+SUGGESTED = "suggested"  # only in reports made with a trained classifier
 TRUE = {"1", "1.0", "yes", "y", "true", "x"}
 FALSE = {"0", "0.0", "no", "n", "false", ""}
 
@@ -91,6 +93,11 @@ def parse_terms(cell: str) -> dict[str, list[str]]:
 def format_overrides(values: dict[str, int]) -> str:
     """`theme=1; theme=0`, the Coding sheet's overrides cell."""
     return "; ".join(f"{theme}={value}" for theme, value in values.items())
+
+
+def format_suggested(scores: dict[str, float]) -> str:
+    """`theme=0.83; theme=0.61`, the Coding sheet's suggested cell (the classifier's scores)."""
+    return "; ".join(f"{theme}={score:.2f}" for theme, score in scores.items())
 
 
 def parse_overrides(cell: str) -> dict[str, int]:
@@ -173,3 +180,25 @@ def _record(path: Path, header: list[str], rows) -> CodingRecord:  # noqa: ANN00
             "one row per response."
         )
     return CodingRecord(theme_ids, codes, recorded, terms, overrides, path.name)
+
+
+def export_named_in_report(path: Path) -> str | None:
+    """The file name of the export a report was made from, as its Method sheet records it."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+        raise ReportError(
+            f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}); give "
+            "a report made by sendconsult analyse."
+        ) from exc
+    try:
+        if "Method" not in workbook.sheetnames:
+            return None
+        for row in workbook["Method"].iter_rows(max_col=2, values_only=True):
+            if row and row[0] == "Export" and isinstance(row[1], str):
+                return row[1].rsplit(" (", 1)[0].strip() or None
+        return None
+    finally:
+        workbook.close()

@@ -21,6 +21,11 @@ from sendconsult.errors import GoldError
 
 TRUE_VALUES = {"1", "1.0", "yes", "y", "true", "x"}
 FALSE_VALUES = {"0", "0.0", "no", "n", "false", ""}
+# Columns of a gold file (or a report's Coding sheet) that are never themes, even when empty.
+NOT_THEMES = {
+    "themes", "campaign", "groups", "respondent groups", "respondent_groups", "notes",
+    "matched_terms", "overrides", "suggested",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def load_gold(path: Path) -> pd.DataFrame:
     frame = frame.set_index("response_id")
     parsed: dict[str, list[int]] = {}
     for column in frame.columns:
-        if column.strip().lower() in {"themes", "campaign", "groups", "respondent groups", "notes"}:
+        if column.strip().lower() in NOT_THEMES:
             continue
         values = [str(v).strip().lower() for v in frame[column].fillna("")]
         if not all(v in TRUE_VALUES | FALSE_VALUES for v in values):
@@ -232,4 +237,38 @@ def evaluate(coding: Coding, gold: pd.DataFrame) -> Evaluation:
         disagreements=disagreements,
         missing_ids=missing,
         skipped_themes=skipped,
+    )
+
+
+@dataclass
+class ClassifierComparison:
+    """One gold file scored three ways: dictionary, classifier alone, dictionary + suggestions."""
+
+    threshold: float
+    dictionary: Evaluation
+    classifier: Evaluation
+    combined: Evaluation
+
+
+def compare_with_classifier(
+    coding: Coding, scores: pd.DataFrame, gold: pd.DataFrame, threshold: float
+) -> ClassifierComparison:
+    """Scores of the dictionary, of the classifier's own codes (score >= threshold) and of both
+    together (a theme counts when either codes it), on the themes all three share."""
+    themes = [t for t in coding.theme_ids if t in scores.columns]
+    if not themes:
+        raise GoldError(
+            "The classifier knows none of the dictionary's themes; train it on codes whose "
+            "columns are the dictionary's theme ids."
+        )
+    index = coding.codes.index
+    model = (scores[themes] >= threshold).astype(int).reindex(index).fillna(0).astype(int)
+    dictionary_codes = coding.codes[themes]
+    combined = (dictionary_codes | model).astype(int)
+    shared = Coding(themes, dictionary_codes, coding.matches)
+    return ClassifierComparison(
+        threshold=threshold,
+        dictionary=evaluate(shared, gold),
+        classifier=evaluate(Coding(themes, model), gold),
+        combined=evaluate(Coding(themes, combined, coding.matches), gold),
     )

@@ -14,6 +14,7 @@ from sendconsult.cli import (  # noqa: F401 - imported for their commands
     explain_cmd,
     inspect_cmd,
     themes_cmd,
+    train_cmd,
 )
 from sendconsult.cli.app import app
 

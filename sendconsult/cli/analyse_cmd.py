@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ from sendconsult.cli.common import (
     set_debug,
 )
 from sendconsult.cli.diff_cmd import print_changes
-from sendconsult.cli.progress import parse_progress
+from sendconsult.cli.progress import new_progress
 
 
 @app.command("analyse")
@@ -104,6 +105,23 @@ def analyse_cli(
             help="An earlier report: add a Changes sheet saying what this run changed.",
         ),
     ] = None,
+    classifier_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--classifier",
+            help="A classifier made by sendconsult train: list the themes it suggests where the "
+            "dictionary found none, apart and never counted.",
+        ),
+    ] = None,
+    suggest_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--suggest-threshold",
+            min=0.01,
+            max=0.99,
+            help="Classifier score from which a theme is suggested (default: the classifier's own, 0.5).",
+        ),
+    ] = None,
     jobs: JobsOpt = None,
     cache_dir: Annotated[
         Path | None,
@@ -131,6 +149,7 @@ def analyse_cli(
     from sendconsult.nlp import build_pipeline
     from sendconsult.overrides import load_overrides
     from sendconsult.parse_cache import default_cache_dir
+    from sendconsult.textcat import load_classifier
     from sendconsult.workers import default_jobs
 
     set_debug(debug)
@@ -150,6 +169,8 @@ def analyse_cli(
         overrides=tuple(load_overrides(overrides)) if overrides else None,
         overrides_source=overrides.name if overrides else "",
         compare_with=read_report(compare_with) if compare_with else None,
+        classifier=load_classifier(classifier_path) if classifier_path else None,
+        suggest_threshold=suggest_threshold,
     )
     settings.check_output(export, report_path, force=force)
     reading = time.perf_counter()
@@ -166,8 +187,23 @@ def analyse_cli(
     nlp = build_pipeline(model)
     from sendconsult.classify import count_answers
 
-    with parse_progress(count_answers(survey, nlp.max_length), "Coding answers") as advance:
-        result = run_analysis(survey, dictionary, nlp, settings, report_path, progress=advance)
+    with new_progress() as progress:
+        coding_task = progress.add_task(
+            "Coding answers", total=count_answers(survey, nlp.max_length)
+        )
+        score_progress = None
+        if settings.classifier is not None:
+            scoring = progress.add_task("Classifier", total=int(survey.has_text().sum()))
+            score_progress = functools.partial(progress.advance, scoring)
+        result = run_analysis(
+            survey,
+            dictionary,
+            nlp,
+            settings,
+            report_path,
+            progress=functools.partial(progress.advance, coding_task),
+            score_progress=score_progress,
+        )
     _print_summary(result, report_path, time.perf_counter() - started)
     if result.changes is not None:
         print_changes(result.changes, limit=10)
@@ -194,6 +230,12 @@ def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: 
         table.add_row(
             "Officer overrides applied",
             f"{len(applied):,} ({sum(a.changed for a in applied):,} changed a code)",
+        )
+    if result.suggestions is not None:
+        suggested = result.suggestions
+        table.add_row(
+            f"Suggested by {suggested.model_name} (not counted)",
+            f"{suggested.n_codes:,} themes for {suggested.n_responses:,} responses",
         )
     out.print(table)
     top = Table(title="Top themes", title_justify="left")

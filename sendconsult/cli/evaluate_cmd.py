@@ -30,8 +30,15 @@ from sendconsult.cli.common import (
     warn,
 )
 from sendconsult.cli.progress import parse_progress
-from sendconsult.evaluate import Evaluation, evaluate, load_gold
+from sendconsult.evaluate import (
+    ClassifierComparison,
+    Evaluation,
+    compare_with_classifier,
+    evaluate,
+    load_gold,
+)
 from sendconsult.nlp import build_pipeline
+from sendconsult.textcat import load_classifier
 
 
 @app.command("evaluate")
@@ -51,6 +58,23 @@ def evaluate_cli(
     errors: Annotated[
         int, typer.Option("--errors", help="How many false positives/negatives to list (0: none).")
     ] = 20,
+    classifier_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--classifier",
+            help="A classifier made by sendconsult train: also score it alone, and the "
+            "dictionary with its suggestions added.",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.01,
+            max=0.99,
+            help="Classifier score from which a theme is suggested (default: the classifier's own).",
+        ),
+    ] = None,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
     id_column: IdColumnOpt = None,
@@ -74,6 +98,7 @@ def evaluate_cli(
     )
     dictionary = load_themes(themes, export, project_config)
     gold_codes = load_gold(gold)
+    theme_model = load_classifier(classifier_path) if classifier_path is not None else None
     classifier = ThemeClassifier(dictionary, build_pipeline(model))
     with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
         coding = classifier.classify(survey, progress=advance)
@@ -88,6 +113,11 @@ def evaluate_cli(
             f"Columns of {gold.name} that are not theme ids were ignored: {', '.join(result.skipped_themes)}."
         )
     out.print(scores_table(result, dictionary.label))
+    if theme_model is not None:
+        scores = theme_model.score(survey)
+        chosen = threshold if threshold is not None else theme_model.info.threshold
+        comparison = compare_with_classifier(coding, scores, gold_codes, chosen)
+        out.print(comparison_table(comparison, dictionary.label, theme_model.name))
     if errors > 0:
         out.print(disagreement_table(result, survey, errors))
 
@@ -124,6 +154,36 @@ def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
         _fmt(micro.kappa),
     )
     table.add_row("macro F1", "", "", _fmt(result.macro_f1), "", "")
+    return table
+
+
+def comparison_table(comparison: ClassifierComparison, label, name: str) -> Table:  # noqa: ANN001
+    """Precision, recall and F1 of the dictionary, the classifier, and both together."""
+    table = Table(
+        title=(
+            f"Dictionary, classifier {name} (score {comparison.threshold:.2f} or more) and both "
+            f"together ({comparison.dictionary.n_responses} responses)"
+        ),
+        title_justify="left",
+    )
+    table.add_column("theme")
+    for source in ("dictionary", "classifier", "together"):
+        for measure in ("P", "R", "F1"):
+            table.add_column(f"{source} {measure}", justify="right")
+    runs = (comparison.dictionary, comparison.classifier, comparison.combined)
+    for theme in comparison.dictionary.theme_ids:
+        cells = []
+        for run in runs:
+            c = run.per_theme[theme]
+            cells += [_fmt(c.precision), _fmt(c.recall), _fmt(c.f1)]
+        table.add_row(Text(label(theme)), *cells)
+    table.add_section()
+    cells = []
+    for run in runs:
+        m = run.micro
+        cells += [_fmt(m.precision), _fmt(m.recall), _fmt(m.f1)]
+    table.add_row("micro average", *cells)
+    table.add_row("macro F1", *[x for run in runs for x in ("", "", _fmt(run.macro_f1))])
     return table
 
 

@@ -21,6 +21,7 @@ from sendconsult.overrides import OverrideResult
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import Quote
 from sendconsult.survey import Survey
+from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
 
@@ -64,6 +65,7 @@ class ReportContent:
     sheet_names: dict[str, str] = field(default_factory=dict)
     overrides: OverrideResult | None = None  # officer overrides applied in this run
     changes: Changes | None = None  # what changed since an earlier report (--compare)
+    suggestions: Suggestions | None = None  # a trained classifier's suggestions (--classifier)
 
 
 def write_report(path: Path, content: ReportContent) -> None:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 from xml.etree import ElementTree
 
 from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -66,6 +67,31 @@ class BulkRows:
     @property
     def last_row(self) -> int:
         return self.first_row + self.n_rows - 1
+
+
+def register_style(
+    sheet: Worksheet,
+    *,
+    fill: PatternFill,
+    wrap: bool = False,
+    number_format: str | None = None,
+) -> int:
+    """The id of a cell style for `Marked` values (body font, top-aligned, with `fill`).
+
+    openpyxl registers a style only when a cell uses it, so a scratch cell is styled beyond the
+    sheet's content and removed again: the sheet must hold nothing but its tables.
+    """
+    from sendconsult.report.workbook import BODY_FONT, TOP, WRAP
+
+    probe = sheet.cell(row=1, column=sheet.max_column + 3)
+    probe.fill = fill
+    probe.font = BODY_FONT
+    probe.alignment = WRAP if wrap else TOP
+    if number_format:
+        probe.number_format = number_format
+    style = probe.style_id
+    del sheet._cells[(probe.row, probe.column)]  # openpyxl keeps cells in this dict
+    return style
 
 
 def template_styles(sheet: Worksheet, row: int, n_columns: int) -> list[int]:

@@ -3,7 +3,8 @@
 Other tools and the re-run loop read this sheet (coding_record.py), so it holds plain values
 only: response_id, respondent groups as exported, a column per theme id (header = the id
 exactly), `themes` (comma-separated ids), `campaign`, `matched_terms` (per theme, the terms
-whose matches counted) and `overrides` (cells an officer set, shown in yellow). It has a row for
+whose matches counted) and `overrides` (cells an officer set, shown in yellow); with a trained
+classifier, `suggested` (`theme=score` for each theme it suggests, not coded). It has a row for
 every response, so its rows are streamed (bulk_rows.py).
 """
 
@@ -14,10 +15,23 @@ from collections.abc import Iterator
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sendconsult.coding_record import FIXED_AFTER, FIXED_BEFORE, format_overrides, format_terms
+from sendconsult.coding_record import (
+    FIXED_AFTER,
+    FIXED_BEFORE,
+    SUGGESTED,
+    format_overrides,
+    format_suggested,
+    format_terms,
+)
 from sendconsult.report import ReportContent
-from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, stream_table
-from sendconsult.report.workbook import BODY_FONT, TOP, page_setup
+from sendconsult.report.bulk_rows import (
+    BulkRows,
+    CellValue,
+    Marked,
+    register_style,
+    stream_table,
+)
+from sendconsult.report.workbook import page_setup
 from sendconsult.survey import GROUPS_RAW, RESPONSE_ID
 
 HEADER_ROW = 1
@@ -26,34 +40,23 @@ OVERRIDE_FILL = PatternFill("solid", fgColor="FFE699")
 
 def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     theme_ids = content.coding.theme_ids
-    headers = [*FIXED_BEFORE, *theme_ids, *FIXED_AFTER]
+    suggested = () if content.suggestions is None else (SUGGESTED,)
+    headers = [*FIXED_BEFORE, *theme_ids, *FIXED_AFTER, *suggested]
     widths = {1: 22, 2: 40, **{c: max(10, len(t) + 4) for c, t in enumerate(theme_ids, start=3)}}
     after = 3 + len(theme_ids)
-    widths.update({after: 40, after + 1: 10, after + 2: 60, after + 3: 30})
-    marked = _override_style(sheet, len(headers)) if content.coding.overridden else 0
+    widths.update({after: 40, after + 1: 10, after + 2: 60, after + 3: 30, after + 4: 40})
+    marked = register_style(sheet, fill=OVERRIDE_FILL) if content.coding.overridden else 0
     page_setup(sheet)  # landscape, one page wide: the table prints across, not over 40 pages
     return stream_table(
         sheet,
         header_row=HEADER_ROW,
         headers=headers,
-        kinds=["text", "text", *(["number"] * len(theme_ids)), "text", "text", "text", "text"],
+        kinds=["text", "text", *(["number"] * len(theme_ids)), *(["text"] * (4 + len(suggested)))],
         widths=widths,
         table_name="Coding",
         rows=_rows(content, marked),
         n_rows=len(content.survey.responses),
     )
-
-
-def _override_style(sheet: Worksheet, n_columns: int) -> int:
-    """The style id of an overridden code cell (registered on a scratch cell, then removed:
-    the sheet must hold nothing but its table)."""
-    probe = sheet.cell(row=HEADER_ROW, column=n_columns + 3)
-    probe.fill = OVERRIDE_FILL
-    probe.font = BODY_FONT
-    probe.alignment = TOP
-    style = probe.style_id
-    del sheet._cells[(probe.row, probe.column)]  # openpyxl keeps cells in this dict
-    return style
 
 
 def _rows(content: ReportContent, marked: int) -> Iterator[list[CellValue]]:
@@ -63,6 +66,7 @@ def _rows(content: ReportContent, marked: int) -> Iterator[list[CellValue]]:
     campaign_of = content.campaigns.by_response
     overridden = coding.overridden
     by_theme = {t: coding.evidence_by_response(t) for t in theme_ids}
+    suggestions = content.suggestions
     values = coding.codes.loc[frame[RESPONSE_ID]].to_numpy().tolist()
     for rid, groups_raw, row_codes in zip(
         frame[RESPONSE_ID], frame[GROUPS_RAW], values, strict=True
@@ -79,10 +83,13 @@ def _rows(content: ReportContent, marked: int) -> Iterator[list[CellValue]]:
             if code and rid in by_theme[theme]:
                 terms[theme] = list(dict.fromkeys(m.term for m in by_theme[theme][rid]))
         themes = ",".join(t for t, c in zip(theme_ids, row_codes, strict=True) if c)
-        yield [
+        row = [
             *cells,
             themes,
             campaign_of.get(rid, ""),
             format_terms(terms),
             format_overrides(set_by_officer),
         ]
+        if suggestions is not None:
+            row.append(format_suggested(suggestions.of_response(rid)))
+        yield row

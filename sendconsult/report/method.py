@@ -16,6 +16,7 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
+from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
 
@@ -84,6 +85,8 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 + ("\n" + "\n".join(overrides.warnings) if overrides.warnings else ""),
             )
         )
+    if content.suggestions is not None:
+        facts.append(("Trained classifier", classifier_description(content.suggestions)))
     if content.changes is not None:
         facts.append(
             (
@@ -160,3 +163,26 @@ def _write_overrides(
         set_text(sheet.cell(row=row, column=5), o.note, wrap=True)
     add_table(sheet, "MethodOverrides", start, row, 5, repeat_header=False)
     return row
+
+
+def classifier_description(suggestions: Suggestions) -> str:
+    """What the classifier is, what it learnt from, how it scored, and how it was used."""
+    info = suggestions.info
+    f1 = info.micro.get("f1")
+    scored = f"micro-F1 {f1:.2f} on its {info.n_validation} held-out responses" if f1 else ""
+    trained = ", ".join(
+        part
+        for part in (
+            f"trained on {info.trained_on}" if info.trained_on else "",
+            f"{info.n_train} responses" if info.n_train else "",
+            info.created,
+            scored,
+        )
+        if part
+    )
+    return (
+        f"{suggestions.model_name} (spaCy textcat_multilabel; {trained}). Where it scores a "
+        f"theme {suggestions.threshold:.2f} or more and the dictionary did not code it, the "
+        "theme is suggested: listed in blue on the theme sheet and in the Coding sheet's "
+        "suggested column, never counted in a figure."
+    )

@@ -63,6 +63,15 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 f"{len(campaigns)} ({sizes}); {counted}",
             )
         )
+    if content.suggestions is not None and agg.suggested is not None:
+        facts.append(
+            (
+                "Suggestions from the trained classifier",
+                f"{agg.suggested_responses:,} responses have themes the classifier "
+                f"{content.suggestions.model_name} suggests and the dictionary did not find; they "
+                "are listed in blue on the theme sheets and are not counted in any figure.",
+            )
+        )
     for label, value in facts:
         set_text(sheet.cell(row=row, column=1), label)
         sheet.cell(row=row, column=1).font = LABEL_FONT

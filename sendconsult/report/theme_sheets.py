@@ -8,15 +8,18 @@ from collections.abc import Iterator
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Match
 from sendconsult.report import ReportContent
-from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
+from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, register_style, stream_table
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
 
 ADDED_BY_OFFICER = "(added by an officer)"
+SUGGESTED_TERMS = "(suggested by the classifier)"
+SUGGESTED_FILL = PatternFill("solid", fgColor="DDEBF7")  # light blue: not counted
 TEXT_LIMIT = 32_000  # below Excel's 32,767 characters per cell, leaving room for the marker
 HIGHLIGHT = InlineFont(rFont="Arial", sz=10, b=True, color=HIGHLIGHT_COLOUR)
 PLAIN = InlineFont(rFont="Arial", sz=10)
@@ -74,32 +77,73 @@ def write_theme(
             "every response."
         )
         answers = answers[:limit]
+    suggestions = content.suggestions
+    suggested: list[tuple[str, str, float]] = []
+    if suggestions is not None:
+        scores = suggestions.by_theme.get(theme_id, {})
+        if scores:
+            note += (
+                f" A further {content.aggregates.suggested[theme_id]:,} responses are suggested by "
+                f"the trained classifier (score {suggestions.threshold:.2f} or more), listed last "
+                "in blue: they are not counted in any figure until an officer confirms them."
+            )
+        for rid, score in scores.items():
+            if consent.get(rid) is Consent.WITHHOLD:
+                continue
+            for question in content.survey.texts(rid):
+                if len(suggested) < limit:
+                    suggested.append((rid, question, score))
     description = content.dictionary.theme(theme_id).description
     row = write_title(
         sheet, content.dictionary.label(theme_id), (description + " " if description else "") + note
     )
     page_setup(sheet)
 
+    headers = ["Response ID", "Respondent group(s)", "Question", "Answer", "Matched terms"]
+    kinds = ["text", "wrap", "wrap", "rich", "wrap"]
+    widths = {1: 20, 2: 28, 3: 32, 4: 90, 5: 24}
+    if suggestions is not None:
+        headers.append("Suggested by the classifier (score)")
+        kinds.append("number")
+        widths[6] = 16
+    styles = [
+        register_style(sheet, fill=SUGGESTED_FILL, wrap=kind in ("wrap", "rich")) for kind in kinds
+    ]
+    if suggestions is not None:
+        styles[-1] = register_style(sheet, fill=SUGGESTED_FILL, number_format="0.00")
+
     def rows() -> Iterator[list[CellValue]]:
         for rid, question, matches in answers:
             text = content.survey.texts(rid).get(question, "")
-            yield [
+            cells: list[CellValue] = [
                 rid,
                 ", ".join(groups.get(rid) or []) or "Not stated",
                 question,
                 highlighted(text, matches, content),
                 ", ".join(dict.fromkeys(m.term for m in matches)) or ADDED_BY_OFFICER,
             ]
+            yield [*cells, None] if suggestions is not None else cells
+        for rid, question, score in suggested:
+            text = content.survey.texts(rid).get(question, "")
+            cells = [
+                rid,
+                ", ".join(groups.get(rid) or []) or "Not stated",
+                question,
+                highlighted(text, [], content),
+                SUGGESTED_TERMS,
+                score,
+            ]
+            yield [Marked(value, style) for value, style in zip(cells, styles, strict=True)]
 
     return stream_table(
         sheet,
         header_row=row,
-        headers=["Response ID", "Respondent group(s)", "Question", "Answer", "Matched terms"],
-        kinds=["text", "wrap", "wrap", "rich", "wrap"],
-        widths={1: 20, 2: 28, 3: 32, 4: 90, 5: 24},
+        headers=headers,
+        kinds=kinds,
+        widths=widths,
         table_name=f"Theme{number}",
         rows=rows(),
-        n_rows=len(answers),
+        n_rows=len(answers) + len(suggested),
     )
 
 

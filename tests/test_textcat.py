@@ -1,0 +1,383 @@
+"""The trained classifier: training from hand-coding, loading, suggestions beside the dictionary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from sendconsult.analysis import AnalysisSettings, run_analysis
+from sendconsult.classify import ThemeClassifier
+from sendconsult.cli import app
+from sendconsult.errors import GoldError, ModelError
+from sendconsult.evaluate import compare_with_classifier, load_gold
+from sendconsult.ingest import load_survey
+from sendconsult.nlp import build_pipeline
+from sendconsult.resources import default_dictionary, model_path
+from sendconsult.textcat import (
+    METADATA_FILE,
+    ClassifierInfo,
+    ThemeModel,
+    load_classifier,
+    suggest,
+)
+from sendconsult.themes.loader import load_dictionary
+from sendconsult.training import TrainingSettings, save_classifier, train, training_data
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"
+DEV = ROOT / "sample_responses" / "hand_coded_dev.csv"
+HOLDOUT = ROOT / "sample_responses" / "hand_coded_holdout.csv"
+SHIPPED = model_path("send_strategy_textcat")
+THEMES = ["transport", "short_breaks", "post_16"]
+QUESTION = "Please tell us why you agree or disagree with the priorities."
+
+# A tiny hand-coded consultation: each response raises one theme in its own words, or none.
+SAYINGS = {
+    "transport": [
+        "The taxi to school is late most mornings and the driver changes every week.",
+        "My son waits an hour for the minibus home because the route keeps changing.",
+        "Home to school transport was cut and I had to give up work to drive her.",
+        "Passenger assistants on the bus do not know how to calm him down.",
+    ],
+    "short_breaks": [
+        "We have had no respite for two years and we are exhausted as a family.",
+        "The holiday club for disabled children closed so the summer was very hard.",
+        "Short breaks are the only time I get to spend with my other children.",
+        "Overnight respite at the unit gave us our lives back, please keep it.",
+    ],
+    "post_16": [
+        "There is nothing for him after sixteen, college could not meet his needs.",
+        "Supported internships helped my daughter into her first job at nineteen.",
+        "Preparing for adulthood should start at fourteen, not in year eleven.",
+        "The move from sixth form to adult services was a cliff edge for us.",
+    ],
+    None: [
+        "I agree with the priorities in the draft strategy.",
+        "Thank you for asking parents what they think.",
+        "The strategy is too long and hard to read.",
+        "I have no further comments at this time.",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An export of 48 responses and its hand-coding (each saying used three times)."""
+    folder = tmp_path_factory.mktemp("tiny")
+    export, coded = folder / "tiny_export.csv", folder / "tiny_codes.csv"
+    rows, codes = [], []
+    number = 0
+    for repeat in range(3):
+        for theme, sayings in SAYINGS.items():
+            for saying in sayings:
+                number += 1
+                rid = f"ANON-TINY-{number:04d}"
+                extra = ["", " We need this sorted.", " Please listen to families."][repeat]
+                rows.append([rid, "Parent or carer", saying + extra])
+                codes.append([rid, *[int(t == theme) for t in THEMES]])
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["Response ID", "Respondent", QUESTION], *rows])
+    with coded.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["response_id", *THEMES], *codes])
+    return export, coded
+
+
+FAST = TrainingSettings(seed=3, max_epochs=6, min_epochs=6)
+
+
+def _train(export: Path, coded: Path, settings: TrainingSettings = FAST):
+    survey = load_survey(export)
+    data = training_data(survey, load_gold(coded))
+    return survey, data, train(data, settings, trained_on=coded.name)
+
+
+def test_trains_in_seconds_loads_and_predicts_every_theme(tiny, tmp_path: Path):
+    export, coded = tiny
+    survey, data, result = _train(export, coded)
+    assert data.themes == THEMES and len(data.examples) == 48
+    assert result.info.n_train + result.info.n_validation == 48
+    out = tmp_path / "tiny_textcat"
+    save_classifier(result, out, export=export.name, force=False)
+    model = load_classifier(out)
+    assert model.info.themes == THEMES
+    assert model.info.export == export.name and model.info.data_sha256 == data.sha256
+    scores = model.score(survey)
+    assert list(scores.columns) == THEMES
+    assert len(scores) == 48
+    assert ((scores >= 0) & (scores <= 1)).all().all()
+    # It learnt something: on its own training texts each theme scores higher where it is coded.
+    gold = load_gold(coded)
+    for theme in THEMES:
+        coded_ids = gold.index[gold[theme] == 1]
+        other_ids = gold.index[gold[theme] == 0]
+        assert scores.loc[coded_ids, theme].mean() > scores.loc[other_ids, theme].mean() + 0.2
+
+
+def test_training_is_deterministic_under_the_seed(tiny):
+    export, coded = tiny
+    survey, _, first = _train(export, coded)
+    _, _, second = _train(export, coded)
+    _, _, other_seed = _train(export, coded, TrainingSettings(seed=4, max_epochs=6, min_epochs=6))
+    texts = ["the taxi was late again", "no respite all summer", "college after sixteen"]
+
+    def cats(result) -> list[list[float]]:  # noqa: ANN001
+        return [[doc.cats[t] for t in THEMES] for doc in result.nlp.pipe(texts)]
+
+    assert cats(first) == cats(second)
+    assert first.validation_ids == second.validation_ids
+    assert cats(first) != cats(other_seed)
+
+
+def test_early_stopping_keeps_the_best_epoch(tiny):
+    export, coded = tiny
+    _, _, result = _train(export, coded, TrainingSettings(seed=3, max_epochs=30, patience=2))
+    info = result.info
+    assert 1 <= info.best_epoch <= info.epochs <= 30
+    assert info.epochs - info.best_epoch <= max(2, 8 - info.best_epoch)  # stopped, did not run on
+
+
+def test_suggestions_are_only_where_the_dictionary_and_officer_did_not_code(tiny):
+    export, _ = tiny
+    survey = load_survey(export)
+    coding = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline()).classify(
+        survey
+    )
+    ids = list(coding.codes.index)
+    scores = pd.DataFrame(0.9, index=pd.Index(ids, name="response_id"), columns=THEMES)
+    scores.loc[ids[0], "transport"] = 0.2
+    coding.overridden.add((ids[1], "short_breaks"))  # an officer said no
+    model = ThemeModel(Path("tiny_textcat"), build_pipeline(), ClassifierInfo(themes=THEMES))
+    found = suggest(coding, scores, 0.5, model)
+    for theme in THEMES:
+        for rid in found.by_theme[theme]:
+            assert coding.codes.at[rid, theme] == 0
+    assert ids[0] not in found.by_theme["transport"]
+    assert ids[1] not in found.by_theme["short_breaks"]
+    coded_transport = set(coding.coded_ids("transport"))
+    assert coded_transport and not coded_transport & set(found.by_theme["transport"])
+    assert "placements" in found.unknown_themes
+    with pytest.raises(ModelError, match="between 0 and 1"):
+        suggest(coding, scores, 1.5, model)
+
+
+@pytest.fixture(scope="module")
+def suggested_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample analysed twice: without and with the shipped classifier."""
+    folder = tmp_path_factory.mktemp("suggested")
+    export = folder / SAMPLE.name
+    shutil.copy(SAMPLE, export)
+    survey = load_survey(export)
+    dictionary = load_dictionary(default_dictionary())
+    nlp = build_pipeline()
+    plain, with_model = folder / "plain.xlsx", folder / "with_model.xlsx"
+    run_analysis(survey, dictionary, nlp, AnalysisSettings(), plain)
+    settings = AnalysisSettings(classifier=load_classifier(SHIPPED))
+    result = run_analysis(survey, dictionary, nlp, settings, with_model)
+    assert result.suggestions is not None and result.suggestions.n_codes > 0
+    return plain, with_model
+
+
+def _coding_rows(path: Path) -> tuple[list[str], list[tuple]]:
+    sheet = load_workbook(path, read_only=True)["Coding"]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [str(h) for h in rows[0]], rows[1:]
+
+
+def test_combined_mode_keeps_the_dictionary_codes_and_every_figure(suggested_report):
+    plain, with_model = suggested_report
+    header_plain, rows_plain = _coding_rows(plain)
+    header, rows = _coding_rows(with_model)
+    assert header == [*header_plain, "suggested"]
+    assert [r[: len(header_plain) - 2] for r in rows] == [
+        r[: len(header_plain) - 2] for r in rows_plain
+    ]
+    before, after = load_workbook(plain), load_workbook(with_model)
+    for name in ("By group", "Closed questions"):
+        assert [r for r in before[name].iter_rows(values_only=True)] == [
+            r for r in after[name].iter_rows(values_only=True)
+        ]
+    summary_before = [r[:3] for r in before["Summary"].iter_rows(values_only=True)]
+    summary_after = [r[:3] for r in after["Summary"].iter_rows(values_only=True)]
+    assert [r for r in summary_before if r[0] != "Report run on"] == [
+        r
+        for r in summary_after
+        if r[0] not in ("Report run on", "Suggestions from the trained classifier")
+    ]
+
+
+def test_suggestions_are_marked_in_coding_and_theme_sheets(suggested_report):
+    _, with_model = suggested_report
+    header, rows = _coding_rows(with_model)
+    themes = header[2 : header.index("themes")]
+    suggested: dict[tuple[str, str], float] = {}
+    for row in rows:
+        for part in filter(None, (row[-1] or "").split("; ")):
+            theme, score = part.split("=")
+            assert row[2 + themes.index(theme)] == 0  # never a suggestion where it is coded
+            assert float(score) >= 0.5
+            suggested[(row[0], theme)] = float(score)
+    assert suggested
+    book = load_workbook(with_model)
+    method = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r and r[0]}
+    assert "send_strategy_textcat" in method["Trained classifier"]
+    assert "never counted" in method["Trained classifier"]
+    label_to_sheet = {book[n]["A1"].value: n for n in book.sheetnames[3:-3]}
+    seen_blue = 0
+    for sheet_name in label_to_sheet.values():
+        sheet = book[sheet_name]
+        header_row = next(
+            r for r in sheet.iter_rows(min_row=1, max_row=6) if r[0].value == "Response ID"
+        )
+        assert header_row[5].value == "Suggested by the classifier (score)"
+        for row in sheet.iter_rows(min_row=header_row[0].row + 1):
+            score = row[5].value
+            if score is None:
+                assert row[0].fill.fgColor.rgb in (None, "00000000")
+                continue
+            seen_blue += 1
+            assert row[0].fill.fgColor.rgb == "00DDEBF7" and row[3].fill.fgColor.rgb == "00DDEBF7"
+            assert row[4].value == "(suggested by the classifier)"
+            theme_ids = [t for (rid, t) in suggested if rid == row[0].value]
+            assert theme_ids, row[0].value
+    assert seen_blue > 0
+
+
+def test_evaluate_compares_dictionary_classifier_and_both():
+    survey = load_survey(SAMPLE)
+    coding = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline()).classify(
+        survey
+    )
+    model = load_classifier(SHIPPED)
+    comparison = compare_with_classifier(coding, model.score(survey), load_gold(HOLDOUT), 0.5)
+    dictionary, combined = comparison.dictionary.micro, comparison.combined.micro
+    classifier = comparison.classifier.micro
+    assert combined.tp >= dictionary.tp and combined.fn <= dictionary.fn  # recall never drops
+    assert combined.tp <= dictionary.tp + classifier.tp
+    assert comparison.dictionary.n_responses == 100
+
+
+def test_shipped_classifier_is_small_complete_and_reproducible():
+    size = sum(f.stat().st_size for f in SHIPPED.rglob("*") if f.is_file())
+    assert size < 20 * 1024 * 1024
+    info = json.loads((SHIPPED / METADATA_FILE).read_text(encoding="utf-8"))
+    dictionary = load_dictionary(default_dictionary())
+    assert info["themes"] == list(dictionary.theme_ids)
+    survey = load_survey(SAMPLE)
+    data = training_data(survey, load_gold(DEV), list(dictionary.theme_ids))
+    assert info["data_sha256"] == data.sha256 and info["trained_on"] == DEV.name
+    retrained = train(data, TrainingSettings(seed=info["seed"]))
+    assert retrained.info.best_epoch == info["best_epoch"]
+    shipped = load_classifier(Path("send_strategy_textcat"))  # found by name in models/
+    texts = [e.text for e in data.examples[:20]]
+    again = [doc.cats[t] for doc in retrained.nlp.pipe(texts) for t in info["themes"]]
+    now = [score for scores in shipped.score_texts(texts) for score in scores.values()]
+    assert again == pytest.approx(now, abs=1e-5)
+
+
+runner = CliRunner()
+
+
+def test_train_command(tiny, tmp_path: Path):
+    export, coded = tiny
+    out = tmp_path / "models" / "tiny"
+    out.parent.mkdir()
+    args = ["train", str(coded), "--export", str(export), "--out", str(out), "--max-epochs", "3"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Classifier on its held-out responses" in result.output
+    assert "micro average" in result.output and (out / METADATA_FILE).exists()
+    again = runner.invoke(app, args)
+    assert again.exit_code == 1
+    assert "already exists; add --force" in again.output
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+
+
+def test_train_errors_are_one_line(tiny, tmp_path: Path):
+    export, coded = tiny
+    no_export = runner.invoke(app, ["train", str(coded), "--out", str(tmp_path / "m")])
+    assert no_export.exit_code == 1
+    assert "add --export" in no_export.output and "Traceback" not in no_export.output
+    few = tmp_path / "few.csv"
+    few.write_text("response_id,transport\nANON-TINY-0001,1\nANON-TINY-0002,0\n", encoding="utf-8")
+    too_few = runner.invoke(
+        app, ["train", str(few), "--export", str(export), "--out", str(tmp_path / "m")]
+    )
+    assert too_few.exit_code == 1 and "code at least 10" in too_few.output
+    with pytest.raises(GoldError, match="no column named after a theme id"):
+        training_data(load_survey(export), load_gold(coded), ["placements"])
+
+
+def test_train_from_a_reviewed_report_finds_its_export(suggested_report, tmp_path: Path):
+    plain, _ = suggested_report
+    folder = tmp_path / "review"
+    folder.mkdir()
+    shutil.copy(plain, folder / "reviewed.xlsx")
+    missing = runner.invoke(
+        app, ["train", str(folder / "reviewed.xlsx"), "--out", str(tmp_path / "m")]
+    )
+    assert missing.exit_code == 1 and "was not found beside reviewed.xlsx" in missing.output
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    found = runner.invoke(
+        app,
+        ["train", str(folder / "reviewed.xlsx"), "--out", str(tmp_path / "m"), "--max-epochs", "2"],
+    )
+    assert found.exit_code == 0, found.output
+    info = json.loads((tmp_path / "m" / METADATA_FILE).read_text(encoding="utf-8"))
+    assert info["export"] == SAMPLE.name and info["n_train"] + info["n_validation"] > 300
+
+
+def test_loading_errors_say_what_to_do(tmp_path: Path):
+    with pytest.raises(ModelError, match="was not found"):
+        load_classifier(tmp_path / "nowhere")
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(ModelError, match="is a file"):
+        load_classifier(tmp_path / "file.txt")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ModelError, match="not a classifier made by sendconsult train"):
+        load_classifier(empty)
+    (empty / METADATA_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="damaged"):
+        load_classifier(empty)
+    (empty / METADATA_FILE).write_text('{"themes": ["transport"]}', encoding="utf-8")
+    with pytest.raises(ModelError, match="could not be loaded"):
+        load_classifier(empty)
+
+
+def test_analyse_and_evaluate_with_the_classifier_as_an_officer_runs_them(tmp_path: Path):
+    export = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, export)
+    report = tmp_path / "report.xlsx"
+    completed = subprocess.run(
+        [sys.executable, "-m", "sendconsult", "analyse", str(export), "--out", str(report),
+         "--classifier", str(SHIPPED), "--no-cache"],
+        capture_output=True, text=True, env={"COLUMNS": "200", **_env()},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "Suggested by send_strategy_textcat (not counted)" in completed.stdout
+    assert "Classifier" in completed.stderr  # its own progress bar
+    result = runner.invoke(
+        app,
+        ["evaluate", str(export), "--gold", str(HOLDOUT), "--classifier", str(SHIPPED),
+         "--errors", "0"],
+        env={"COLUMNS": "220"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "together F1" in result.output and "classifier P" in result.output
+    bad = runner.invoke(app, ["analyse", str(export), "--classifier", str(tmp_path / "nope")])
+    assert bad.exit_code == 1 and "was not found" in bad.output
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "COLUMNS"}
