@@ -76,7 +76,8 @@ def test_config_example_is_valid(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    "command", ["inspect", "analyse", "explain", "evaluate", "themes check", "themes import"]
+    "command",
+    ["inspect", "analyse", "explain", "evaluate", "themes check", "themes import", "train"],
 )
 def test_commands_table_lists_real_commands(command: str):
     assert f"`sendconsult {command}" in README
@@ -106,3 +107,53 @@ def test_accuracy_table_matches_a_fresh_evaluation():
         assert rows["micro F1"][column] == f"{result.micro.f1:.2f}"
         assert rows["macro F1"][column] == f"{result.macro_f1:.2f}"
         assert rows["Cohen's kappa (pooled)"][column] == f"{result.micro.kappa:.2f}"
+
+
+def test_classifier_section_matches_the_shipped_classifier():
+    """The README's classifier figures are those of a fresh evaluation of the shipped one."""
+    import json
+
+    from sendconsult.evaluate import compare_with_classifier, load_gold
+    from sendconsult.ingest import load_survey
+    from sendconsult.resources import default_dictionary
+    from sendconsult.textcat import METADATA_FILE, load_classifier
+
+    section = README.split("## Learning from hand-coding", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"```\n(sendconsult train .*?)\n```", section).group(1)
+    folder = ROOT / command.split("--out ")[1].strip()
+    info = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    assert f"--export sample_responses/{info['export']}" in command
+    assert f"sample_responses/{info['trained_on']}" in command
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    assert size < 5 * 1024 * 1024  # "under 5 MB"
+    survey = load_survey(ROOT / "sample_responses" / "leicester_send_strategy_2019.csv")
+    coding = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline()).classify(
+        survey
+    )
+    model = load_classifier(folder)
+    gold = load_gold(ROOT / "sample_responses" / "hand_coded_holdout.csv")
+    comparison = compare_with_classifier(coding, model.score(survey), gold, 0.5)
+    rows = {
+        cells[0]: cells[1:]
+        for line in section.splitlines()
+        if line.startswith("| ") and "---" not in line and not line.startswith("| on the")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    for name, run in (
+        ("dictionary", comparison.dictionary),
+        ("classifier alone", comparison.classifier),
+        ("dictionary and suggestions together", comparison.combined),
+    ):
+        m = run.micro
+        assert rows[name] == [
+            f"{m.precision:.2f}", f"{m.recall:.2f}", f"{m.f1:.2f}", f"{run.macro_f1:.2f}"
+        ], name  # fmt: skip
+    found = comparison.combined.micro.tp - comparison.dictionary.micro.tp
+    wrong = comparison.combined.micro.fp - comparison.dictionary.micro.fp
+    missed = comparison.dictionary.micro.fn
+    flat = " ".join(section.split())
+    assert f"finds {found} of the {missed} theme mentions the dictionary missed" in flat
+    assert f"makes {wrong} wrong suggestions" in flat
+    assert (
+        f"trained on {info['n_train']} responses ({info['n_validation']} more held out" in flat
+    )
