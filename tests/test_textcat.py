@@ -365,6 +365,9 @@ def test_analyse_and_evaluate_with_the_classifier_as_an_officer_runs_them(tmp_pa
     assert completed.returncode == 0, completed.stderr
     assert "Suggested by send_strategy_textcat (not counted)" in completed.stdout
     assert "Classifier" in completed.stderr  # its own progress bar
+    method = {r[0]: r[1] for r in load_workbook(report)["Method"].iter_rows(values_only=True)}
+    assert method["Command"].startswith("sendconsult analyse ")  # not "__main__.py analyse"
+    assert "--classifier" in method["Command"]
     result = runner.invoke(
         app,
         ["evaluate", str(export), "--gold", str(HOLDOUT), "--classifier", str(SHIPPED),

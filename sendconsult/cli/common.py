@@ -79,7 +79,10 @@ def warn(message: str) -> None:
 
 def command_line() -> str:
     """The command as the officer typed it, for the Method sheet."""
-    args = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv else ["sendconsult"]
+    program = Path(sys.argv[0]).name if sys.argv else "sendconsult"
+    if program in ("__main__.py", ""):  # python -m sendconsult
+        program = "sendconsult"
+    args = [program, *sys.argv[1:]]
     return " ".join(_quote(a) for a in args)
 
 
