@@ -2,8 +2,10 @@
 
 A good quote is a sentence where the theme's most common matched terms appear, of readable
 length, from a respondent who agreed to publication; quotes are spread across respondent
-groups and never two from one campaign. Quotes are redacted when redaction is on. In a theme
-raised by many thousands, sentences are scored for an even spread of MAX_CANDIDATES of them
+groups, never two from one campaign and never the same words twice. Quotes are redacted when
+redaction is on, and always for respondents who asked to be published anonymously: their words
+are quoted without identifying details, whatever the report's settings. In a theme raised by
+many thousands, sentences are scored for an even spread of MAX_CANDIDATES of them
 (how common each term is still counts every match): ten quotes need no more.
 """
 
@@ -18,13 +20,25 @@ from sendconsult.privacy import Redactor
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
 
 MAX_CANDIDATES = 3_000
+# Patterns only (no NER pipeline): for anonymous respondents when the report is not redacted.
+PATTERN_REDACTOR = Redactor()
 
 
 @dataclass(frozen=True)
 class Quote:
+    """One quote for a theme's summary: who said it (as groups) and the words, redacted."""
+
     response_id: str
     groups: tuple[str, ...]
     text: str
+
+
+def quote_redactor(consent: Consent | None, redactor: Redactor | None) -> Redactor | None:
+    """The redactor for a respondent's quoted words: the report's (None when redaction is
+    off), except that respondents publishing anonymously are always redacted."""
+    if redactor is None and consent is Consent.ANONYMOUS:
+        return PATTERN_REDACTOR
+    return redactor
 
 
 def representative_quotes(
@@ -35,6 +49,7 @@ def representative_quotes(
     redactor: Redactor | None,
     per_theme: int = 10,
 ) -> dict[str, list[Quote]]:
+    """Up to `per_theme` quotes per theme id, best first, from respondents who may be quoted."""
     frame = survey.responses
     consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
     groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
@@ -69,11 +84,18 @@ def representative_quotes(
                 if rid not in candidates or score > candidates[rid][0]:
                     candidates[rid] = (score, sentence)
         ranked = sorted(candidates.items(), key=lambda item: (-item[1][0], item[0]))
-        result[theme] = _spread(ranked, groups, by_campaign, redactor, per_theme)
+        result[theme] = _spread(ranked, groups, consent, by_campaign, redactor, per_theme)
     return result
 
 
-def _spread(ranked, groups, by_campaign, redactor, limit: int) -> list[Quote]:  # noqa: ANN001
+def _spread(
+    ranked: list[tuple[str, tuple[float, str]]],
+    groups: dict[str, list[str]],
+    consent: dict[str, Consent],
+    by_campaign: dict[str, str],
+    redactor: Redactor | None,
+    limit: int,
+) -> list[Quote]:
     """Round-robin over respondent groups, best first within each group."""
     queues: dict[str, list[tuple[str, str]]] = {}
     for rid, (_, sentence) in ranked:
@@ -81,6 +103,7 @@ def _spread(ranked, groups, by_campaign, redactor, limit: int) -> list[Quote]:  
         queues.setdefault(first_group, []).append((rid, sentence))
     chosen: list[Quote] = []
     used_campaigns: set[str] = set()
+    used_texts: set[str] = set()
     while len(chosen) < limit and any(queues.values()):
         for group in list(queues):
             if not queues[group] or len(chosen) >= limit:
@@ -89,8 +112,13 @@ def _spread(ranked, groups, by_campaign, redactor, limit: int) -> list[Quote]:  
             campaign = by_campaign.get(rid)
             if campaign and campaign in used_campaigns:
                 continue
+            text = " ".join(sentence.split())
+            if text.casefold() in used_texts:  # the same words from a second respondent
+                continue
             if campaign:
                 used_campaigns.add(campaign)
-            text = redactor.redact(sentence) if redactor else sentence
+            used_texts.add(text.casefold())
+            shown_by = quote_redactor(consent.get(rid), redactor)
+            text = shown_by.redact(sentence) if shown_by else sentence
             chosen.append(Quote(rid, tuple(groups.get(rid) or ()), text))
     return chosen

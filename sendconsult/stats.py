@@ -25,6 +25,7 @@ class GroupTest:
 
     @property
     def notable(self) -> bool:
+        """Whether the test found a difference at the 5% level (indicative only)."""
         return self.p_value is not None and self.p_value < SIGNIFICANCE
 
 

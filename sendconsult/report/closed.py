@@ -10,16 +10,18 @@ from sendconsult.report import ReportContent
 from sendconsult.report.cells import write_count, write_share
 from sendconsult.report.workbook import (
     SECTION_FONT,
+    add_table,
     page_setup,
     set_text,
     set_widths,
     write_header,
     write_title,
 )
-from sendconsult.suppression import suppress
+from sendconsult.suppression import suppress_by_group
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
+    """Per question: a counts table, a % table (same cells suppressed) and a stacked bar chart."""
     agg = content.aggregates
     threshold = content.options.suppression_threshold
     row = write_title(
@@ -43,7 +45,9 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         columns = list(question.counts.columns)
         sizes = question.counts.sum()
         widest = max(widest, len(columns) + 1)
-        hidden = suppress(question.counts, threshold, columns_add_up=True)
+        hidden = suppress_by_group(
+            question.counts, threshold, total=columns[0], sizes=sizes, columns_add_up=True
+        )  # columns[0] is All; groups add up to it when each respondent is in one group
         for block, kind in ((0, "count"), (1, "%")):
             header_row = row
             write_header(
@@ -77,8 +81,6 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                             threshold=threshold,
                         )
             last = header_row + len(question.counts.index)
-            from sendconsult.report.workbook import add_table
-
             add_table(
                 sheet,
                 f"Closed{number}{'Counts' if kind == 'count' else 'Shares'}",

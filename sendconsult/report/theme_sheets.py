@@ -12,6 +12,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Match
+from sendconsult.quotes import quote_redactor
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, register_style, stream_table
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
@@ -119,7 +120,7 @@ def write_theme(
                 rid,
                 ", ".join(groups.get(rid) or []) or "Not stated",
                 question,
-                highlighted(text, matches, content),
+                highlighted(text, matches, content, consent.get(rid)),
                 ", ".join(dict.fromkeys(m.term for m in matches)) or ADDED_BY_OFFICER,
             ]
             yield [*cells, None] if suggestions is not None else cells
@@ -129,7 +130,7 @@ def write_theme(
                 rid,
                 ", ".join(groups.get(rid) or []) or "Not stated",
                 question,
-                highlighted(text, [], content),
+                highlighted(text, [], content, consent.get(rid)),
                 SUGGESTED_TERMS,
                 score,
             ]
@@ -147,11 +148,15 @@ def write_theme(
     )
 
 
-def highlighted(text: str, matches: list[Match], content: ReportContent) -> CellRichText:
-    """The answer (redacted when on) with each matched span as a bold red run."""
+def highlighted(
+    text: str, matches: list[Match], content: ReportContent, consent: Consent | None = None
+) -> CellRichText:
+    """The answer (redacted when on, and always for anonymous respondents) with each matched
+    span as a bold red run."""
     spans = sorted({(m.start, m.end) for m in matches})
-    if content.options.redact and content.redactor is not None:
-        shown, offset = content.redactor.redact_with_offsets(text)
+    redactor = quote_redactor(consent, content.redactor if content.options.redact else None)
+    if redactor is not None:
+        shown, offset = redactor.redact_with_offsets(text)
         spans = [(offset(s), offset(e)) for s, e in spans]
     else:
         shown = text

@@ -7,24 +7,29 @@ from collections.abc import Iterator
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.quotes import quote_redactor
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
 from sendconsult.report.workbook import page_setup, set_widths, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
 
 
-def _answers(content: ReportContent, rid: str) -> str:
+def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -> str:
+    """Every answer of a response under its question; redacted when on, and always for
+    respondents publishing anonymously."""
     texts = content.survey.texts(rid)
-    redactor = content.redactor if content.options.redact else None
+    redactor = quote_redactor(consent, content.redactor if content.options.redact else None)
     parts = [f"{q}\n{redactor.redact(t) if redactor else t}" for q, t in texts.items()]
     return "\n\n".join(parts)
 
 
 def _words(content: ReportContent, rid: str) -> int:
+    """Words in all of a response's answers: how the sheet is ordered."""
     return sum(len(t.split()) for t in content.survey.texts(rid).values())
 
 
 def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
+    """Responses with free text and no theme, longest first (publishable ones only)."""
     frame = content.survey.responses
     has_text = content.survey.has_text().to_numpy()
     coded_any = (content.coding.codes.loc[frame[RESPONSE_ID]].to_numpy().sum(axis=1) > 0).tolist()
@@ -36,7 +41,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
         if text and not coded
     ]
     shown = [
-        (rid, groups, _words(content, rid))
+        (rid, groups, _words(content, rid), c)
         for rid, groups, c in uncoded
         if c is not Consent.WITHHOLD
     ]
@@ -54,8 +59,13 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     page_setup(sheet)
 
     def rows() -> Iterator[list[CellValue]]:
-        for rid, groups, words in shown:
-            yield [rid, ", ".join(groups) or "Not stated", words, _answers(content, rid)]
+        for rid, groups, words, consent in shown:
+            yield [
+                rid,
+                ", ".join(groups) or "Not stated",
+                words,
+                _answers(content, rid, consent),
+            ]
 
     return stream_table(
         sheet,
@@ -70,6 +80,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
 
 
 def write_withheld(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
+    """The internal sheet: responses whose authors asked not to be published."""
     frame = content.survey.responses
     withheld = [
         (rid, g)
