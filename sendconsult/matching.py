@@ -100,7 +100,10 @@ def term_key(term: Term) -> str:
     """What decides a term's candidates (kind, words, distance), independent of its theme."""
     words = [w.lower() for w in term.words]
     if term.kind is TermKind.NEAR:
-        return f"near/{term.distance}:{words[0]}|{words[1]}"
+        # "gap": the distance runs between the sides' facing ends (see _near_pairs); keys of
+        # the earlier start-to-start count ("near/N:") name other candidates, so a parse
+        # cache holding them is not reused for these terms.
+        return f"near-gap/{term.distance}:{words[0]}|{words[1]}"
     return f"{term.kind.value}:{' '.join(words)}"
 
 
@@ -286,19 +289,27 @@ def _near_pairs(
     distance: int,
     sentence_of: Callable[[int], int],
 ) -> set[tuple[int, int]]:
-    """Both sides of every pair in one sentence with starts at most `distance` tokens apart."""
+    """Both sides of every pair in one sentence at most `distance` words apart, either order.
+
+    The distance runs from the last word of the side that comes first to the first word of
+    the other ("choice and a little control": 4), so a side of several words ("social care")
+    is as near to the other side when it comes first as when it comes second.
+    """
     if not left or not right:
         return set()
     right = sorted(right)
     right_starts = [s for s, _ in right]
+    longest = max(e - s for s, e in right)
     paired: set[tuple[int, int]] = set()
     for l_start, l_end in left:
-        low = bisect.bisect_left(right_starts, l_start - distance)
-        high = bisect.bisect_right(right_starts, l_start + distance)
-        for r_start, r_end in right[low:high]:  # only sides close enough: linear, not L x R
+        # only sides close enough: linear, not L x R
+        low = bisect.bisect_left(right_starts, l_start - distance - (longest - 1))
+        high = bisect.bisect_right(right_starts, l_end - 1 + distance)
+        for r_start, r_end in right[low:high]:
             if l_start < r_end and r_start < l_end:
                 continue  # the same words cannot be both sides
-            if sentence_of(l_start) != sentence_of(r_start):
+            gap = r_start - (l_end - 1) if r_start >= l_end else l_start - (r_end - 1)
+            if gap > distance or sentence_of(l_start) != sentence_of(r_start):
                 continue
             paired.add((l_start, l_end))
             paired.add((r_start, r_end))

@@ -160,11 +160,23 @@ def _load_named(model: str) -> Language:
     try:
         return spacy.load(model)
     except OSError as exc:
-        where = "folder" if path.exists() else "installed pipeline"
-        raise ModelError(
-            f"spaCy {where} '{model}' could not be loaded; install it (pip install {model}) or "
-            "leave out --model to use the built-in English pipeline."
-        ) from exc
+        if path.exists():
+            message = (
+                f"'{model}' is not a spaCy pipeline folder (it has no config.cfg); give the "
+                "folder a pipeline was saved to, or leave out --model to use the built-in "
+                "English pipeline."
+            )
+        elif any(sep in model for sep in ("/", "\\")) or model.startswith("."):
+            message = (
+                f"spaCy pipeline folder '{model}' was not found; check the folder name, or "
+                "leave out --model to use the built-in English pipeline."
+            )
+        else:
+            message = (
+                f"spaCy pipeline '{model}' is not installed; install it (pip install {model}) "
+                "or leave out --model to use the built-in English pipeline."
+            )
+        raise ModelError(message) from exc
     except Exception as exc:  # a half-installed or incompatible pipeline
         raise ModelError(
             f"spaCy pipeline '{model}' is not compatible with spaCy {spacy.__version__} "

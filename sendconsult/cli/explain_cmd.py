@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -12,12 +12,15 @@ from rich.text import Text
 from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    EXIT_USAGE,
     ConfigOpt,
     DebugOpt,
     IdColumnOpt,
     ModelOpt,
     SheetOpt,
     ThemesOpt,
+    err,
+    escape,
     guarded,
     load_export,
     load_themes,
@@ -55,7 +58,10 @@ def explain_cli(
     """
     set_debug(debug)
     if (text is None) == (response_id is None):
-        raise typer.BadParameter("give either a TEXT or --id RESPONSE_ID with --export FILE")
+        usage_error(
+            "give either a TEXT or --id RESPONSE_ID with --export FILE; see sendconsult "
+            "explain --help."
+        )
     dictionary = load_themes(themes, export)
     nlp = build_pipeline(model)
     classifier = ThemeClassifier(dictionary, nlp)
@@ -63,7 +69,7 @@ def explain_cli(
         answers = {"text": text}
     else:
         if export is None:
-            raise typer.BadParameter("--id needs --export FILE to find the response in")
+            usage_error("--id needs --export FILE to find the response in.")
         survey = load_export(export, sheet=sheet, config=config, id_column=id_column)
         answers = survey.texts(response_id)  # type: ignore[arg-type]
         if not answers and response_id not in set(survey.responses["response_id"]):
@@ -89,6 +95,13 @@ def explain_cli(
     out.print(f"\n[bold]Themes:[/] {result or 'none'}")
     if negated:
         out.print(f"\n[dim]Negation rule: {NEGATION_RULE}[/]")
+
+
+def usage_error(message: str) -> NoReturn:
+    """A mistyped command: one line and exit code 2 (a BadParameter raised inside a guarded
+    command would be reported as an unexpected problem)."""
+    err.print(f"[bold red]Error:[/] {escape(message)}")
+    raise typer.Exit(EXIT_USAGE)
 
 
 def _highlighted(answer: str, matches: list[Match]) -> Text:

@@ -28,8 +28,9 @@ from sendconsult.cli.common import (
     resolve_config,
     set_debug,
 )
+from sendconsult.cli.explain_cmd import usage_error
 from sendconsult.cli.progress import parse_progress
-from sendconsult.errors import ReportError
+from sendconsult.errors import DictionaryError, ReportError
 from sendconsult.nlp import build_pipeline, tokens
 from sendconsult.term_stats import kwic, term_hits
 
@@ -68,7 +69,11 @@ def check_cli(
     from sendconsult.themes.validate import check_dictionary, unmatchable_terms
 
     set_debug(debug)
+    if kwic_term is not None and export is None:
+        usage_error("--kwic needs an EXPORT to search; see sendconsult themes check --help.")
     dictionary = load_dictionary(dictionary_file)
+    if kwic_term is not None:
+        _check_kwic_term(dictionary, dictionary_file, kwic_term)
     nlp = build_pipeline(model)
     issues = [
         *check_dictionary(dictionary),
@@ -91,8 +96,6 @@ def check_cli(
     if not issues:
         out.print("[green]No problems found.[/]")
     if export is None:
-        if kwic_term:
-            raise typer.BadParameter("--kwic needs an EXPORT to search")
         if any(i.level == "error" for i in issues):
             raise typer.Exit(EXIT_USER_ERROR)
         return
@@ -105,10 +108,26 @@ def check_cli(
         coding = classifier.classify(survey, progress=advance)
     if kwic_term:
         _print_kwic(survey, coding, kwic_term)
-        return
-    _print_term_hits(dictionary, coding, top, survey.n_responses)
+    else:
+        _print_term_hits(dictionary, coding, top, survey.n_responses)
     if any(i.level == "error" for i in issues):
         raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _check_kwic_term(dictionary, dictionary_file: Path, term: str) -> None:  # noqa: ANN001
+    """--kwic takes a term as the dictionary writes it; say so at once if it is not one."""
+    import difflib
+
+    written = {t.text.lower(): t.text for theme in dictionary.themes for t in theme.terms}
+    if term.strip().lower() in written:
+        return
+    close = difflib.get_close_matches(term.strip().lower(), list(written), n=3, cutoff=0.6)
+    hint = (
+        "did you mean " + " or ".join(f"'{written[c]}'" for c in close) + "?"
+        if close
+        else "give a term exactly as the dictionary writes it, e.g. 'taxi*'."
+    )
+    raise DictionaryError(f"'{term}' is not a term of {dictionary_file.name}; {hint}")
 
 
 def _print_term_hits(dictionary, coding, top: int, n_responses: int) -> None:  # noqa: ANN001

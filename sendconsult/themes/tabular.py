@@ -36,6 +36,7 @@ def load_tabular(path: Path) -> ThemeDictionary:
         if name in header
     }
     themes: dict[str, Theme] = {}
+    labelled: set[str] = set()  # themes whose label came from the label column
     for number, row in enumerate(rows[1:], start=2):
         cells = row + [""] * (len(header) - len(row))
         theme_text = cells[col["theme"]].strip()
@@ -53,12 +54,14 @@ def load_tabular(path: Path) -> ThemeDictionary:
         theme_id = (
             theme_text if re.fullmatch(r"[a-z][a-z0-9_]*", theme_text) else _snake(theme_text)
         )
-        label = (
-            cells[col["label"]].strip()
-            if "label" in col and cells[col["label"]].strip()
-            else theme_text
-        )
-        theme = themes.setdefault(theme_id, Theme(id=theme_id, label=label, line=number))
+        label = cells[col["label"]].strip() if "label" in col else ""
+        theme = themes.get(theme_id)
+        if theme is None:
+            theme = themes[theme_id] = Theme(id=theme_id, label=label or theme_text, line=number)
+        elif label and theme_id not in labelled:  # the label is on a later row of the theme
+            theme.label = label
+        if label:
+            labelled.add(theme_id)
         if "description" in col and cells[col["description"]].strip() and not theme.description:
             theme.description = cells[col["description"]].strip()
         try:

@@ -59,6 +59,10 @@ def parse_term(text: object, line: int | None = None) -> Term:
         raise TermSyntaxError(
             f"term '{raw}': write a distance after NEAR, e.g. 'health NEAR/5 council'"
         )
+    if re.search(r"\bNEAR/", raw, re.IGNORECASE):  # a side missing: it would be a phrase
+        raise TermSyntaxError(
+            f"term '{raw}': NEAR needs words on both sides, e.g. 'health NEAR/5 council'"
+        )
     words = tuple(_WORD_SPLIT.split(raw.lower()))
     for word in words[:-1]:
         if "*" in word:
@@ -84,6 +88,10 @@ def _side(side: str, raw: str) -> str:
         raise TermSyntaxError(f"term '{raw}': NEAR needs words on both sides")
     if "*" in side[:-1]:
         raise TermSyntaxError(f"term '{raw}': '*' may only end a word")
+    if side.endswith("*") and len(side.split()[-1]) - 1 < 3:
+        raise TermSyntaxError(
+            f"term '{raw}': a wildcard needs at least 3 letters before '*' or it matches too much"
+        )
     return side
 
 

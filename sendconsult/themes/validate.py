@@ -106,16 +106,19 @@ def unmatchable_terms(
     """Terms whose words the pipeline splits differently from how they are written.
 
     `tokenize` gives the pipeline's tokens (or lemmas) for a piece of text. A wildcard whose
-    last token is punctuation ("ehcp'*", "post-*") can never match, and a phrase with no words
-    matches nothing.
+    stem ends in punctuation ("post-*"), alone or as a side of a NEAR term, cannot match the
+    words it is meant for: "post-school" is read as "post", "-", "school" (only a few forms
+    such as "post-16" stay whole). A phrase with no words matches nothing. Exclude phrases
+    are checked too: one that cannot match never vetoes anything.
     """
     issues: list[DictionaryIssue] = []
     for theme in dictionary.themes:
-        for term in theme.terms:
-            if term.kind is TermKind.WILDCARD:
+        listed = [(term, "") for term in theme.terms] + [(t, "exclude ") for t in theme.exclude]
+        for term, role in listed:
+            kind = "wildcard" if term.kind is TermKind.WILDCARD else "term"
+            for stem in _wildcard_stems(term):
                 # A wildcard matches words that extend its last token; if the tokenizer splits
-                # "stem" + letters apart, no word can ever extend it.
-                stem = " ".join(term.words)
+                # "stem" + letters apart, no word written with letters after it extends it.
                 last = (tokenize(stem) or [""])[-1]
                 extended = (tokenize(stem + "abc") or [""])[-1]
                 if extended != last + "abc":
@@ -125,8 +128,10 @@ def unmatchable_terms(
                             term.line,
                             theme.id,
                             term.text,
-                            f"wildcard '{term.text}' can never match: words continuing '{term.words[-1]}' "
-                            "are split at its punctuation; put the * straight after letters, e.g. 'commission*'.",
+                            f"{role}{kind} '{term.text}' cannot match words that continue "
+                            f"'{stem.split()[-1]}' with letters: they are split at its "
+                            "punctuation; put the * straight after letters, e.g. "
+                            "'commission*', or list the words as phrases.",
                         )  # fmt: skip
                     )
             if term.kind is TermKind.PHRASE and not tokenize(term.text):
@@ -136,10 +141,19 @@ def unmatchable_terms(
                         term.line,
                         theme.id,
                         term.text,
-                        f"term '{term.text}' has no words to match.",
+                        f"{role}term '{term.text}' has no words to match.",
                     )
                 )
     return issues
+
+
+def _wildcard_stems(term: Term) -> list[str]:
+    """The text before each '*' of a term: its own, or that of each NEAR side ending in '*'."""
+    if term.kind is TermKind.WILDCARD:
+        return [" ".join(term.words)]
+    if term.kind is TermKind.NEAR:
+        return [side[:-1] for side in term.words if side.endswith("*")]
+    return []
 
 
 def _issue(term: Term, theme_id: str, message: str) -> DictionaryIssue:

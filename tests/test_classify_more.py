@@ -1,0 +1,264 @@
+"""NEAR in either order and within one sentence, and the reach of exclude phrases.
+
+README: "A NEAR/N B matches when A and B are at most N words apart, in either order, in one
+sentence" and "exclude phrases cancel a match of the same theme when they overlap it or are
+within 3 words of it in the same sentence".
+
+Distances are counted from the last word of the side that comes first to the first word of
+the other: in "choice and a little control" the two are 4 words apart (3 words between).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sendconsult.classify import EXCLUDE_WINDOW, ThemeClassifier
+from sendconsult.nlp import build_pipeline
+from sendconsult.themes.model import Theme, ThemeDictionary
+from sendconsult.themes.terms import TermSyntaxError, parse_term
+
+
+def terms(*texts: str) -> list:
+    return [parse_term(t) for t in texts]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+@pytest.fixture(scope="module")
+def classifier(nlp):
+    dictionary = ThemeDictionary(
+        themes=[
+            Theme(
+                "personal_budgets",
+                "Personal budgets",
+                terms=terms("choice NEAR/4 control", "employ NEAR/6 own"),
+            ),
+            Theme(
+                "joint_commissioning",
+                "Joint commissioning",
+                terms=terms("health NEAR/3 social care", "fund* NEAR/5 health"),
+            ),
+            Theme(
+                "post_16",
+                "Post-16",
+                terms=terms("college", "sixth form"),
+                exclude=terms("royal college", "nursing"),
+            ),
+            Theme("short_breaks", "Short breaks", terms=terms("short break*", "respite")),
+            Theme("holiday", "Holiday clubs", terms=terms("holiday club*"), parent="short_breaks"),
+        ]
+    )
+    dictionary.theme("short_breaks").exclude.extend(terms("lunch"))
+    return ThemeClassifier(dictionary, nlp)
+
+
+def counted(classifier, nlp, text: str) -> set[str]:
+    return {m.theme_id for m in classifier.match_doc(nlp(text), "q") if m.counts}
+
+
+def vetoes(classifier, nlp, text: str) -> list[str | None]:
+    return [m.vetoed_by for m in classifier.match_doc(nlp(text), "q")]
+
+
+# -- NEAR ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We want real choice and more control over who supports him.",  # A before B, 3 apart
+        "We want control and real choice over who supports him.",  # B before A
+        "We had no control, and no choice either.",  # B before A, 4 apart, commas count
+        "She would like to employ her own PA.",  # structured-style pair, 3 apart
+        "We could have our own PA if we could employ one.",  # B first, 5 apart
+    ],
+)
+def test_near_matches_in_either_order(classifier, nlp, text):
+    assert counted(classifier, nlp, text) == {"personal_budgets"}
+
+
+def test_near_matched_words_are_both_sides(classifier, nlp):
+    text = "More control and choice would help."
+    matches = classifier.match_doc(nlp(text), "q")
+    assert [text[m.start : m.end] for m in matches] == ["control", "choice"]
+    assert {m.term for m in matches} == {"choice NEAR/4 control"}
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("choice and a little control", True),  # 4 apart
+        ("control and a little choice", True),  # the same, reversed
+        ("choice and a little more control", False),  # 5 apart
+        ("control and a little more choice", False),  # the same, reversed
+    ],
+)
+def test_near_distance_is_the_same_both_ways(classifier, nlp, text, matches):
+    assert (counted(classifier, nlp, text) == {"personal_budgets"}) is matches
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Health and then social care come in.",  # the one-word side first: 3 apart
+        "Social care and then health come in.",  # the phrase first: 'care' to 'health', 3
+        "Health, social care: nobody talks.",
+        "Social care, health: nobody talks.",
+    ],
+)
+def test_a_side_of_several_words_is_as_near_either_way(classifier, nlp, text):
+    assert counted(classifier, nlp, text) == {"joint_commissioning"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Health said one thing and then social care said another.",  # 6 apart
+        "Social care said one thing and then health said another.",
+    ],
+)
+def test_a_side_of_several_words_too_far_either_way(classifier, nlp, text):
+    assert counted(classifier, nlp, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We were given no choice. Control was taken away from us.",
+        "We were given no control! Choice is a word they use in leaflets.",
+        "Is there any choice? Control seems to sit with the panel.",
+        "choice\ncontrol",  # a new line starts a new sentence (bullet lists)
+        "Social care were late. Health never came.",
+    ],
+)
+def test_near_does_not_cross_a_sentence_boundary(classifier, nlp, text):
+    assert counted(classifier, nlp, text) == set()
+
+
+def test_near_pairs_within_a_sentence_even_when_one_side_is_also_elsewhere(classifier, nlp):
+    text = "Choice matters to us. We want choice and control."
+    matches = classifier.match_doc(nlp(text), "q")
+    assert [(m.matched, m.start) for m in matches] == [("choice", 30), ("control", 41)]
+
+
+def test_near_with_a_wildcard_side(classifier, nlp):
+    assert counted(classifier, nlp, "It is funded jointly by health.") == {"joint_commissioning"}
+    assert counted(classifier, nlp, "Health never agreed to the funding.") == {
+        "joint_commissioning"
+    }
+    assert counted(classifier, nlp, "Health is one thing. Funding is another.") == set()
+
+
+FILLER = ["the", "team", "said", "we", "might", "get", "some", "more", "help", "soon"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    between=st.integers(0, 8),
+    distance=st.integers(1, 7),
+    reverse=st.booleans(),
+    left=st.sampled_from(["choice", "social care", "short term support"]),
+)
+def test_near_is_at_most_n_words_apart_in_either_order(nlp, between, distance, reverse, left):
+    dictionary = ThemeDictionary(
+        themes=[Theme("t", "T", terms=terms(f"{left} NEAR/{distance} control"))]
+    )
+    classifier = ThemeClassifier(dictionary, nlp)
+    sides = [left, "control"]
+    if reverse:
+        sides.reverse()
+    text = " ".join([sides[0], *FILLER[:between], sides[1]])
+    found = {m.theme_id for m in classifier.match_doc(nlp(text), "q") if m.counts}
+    assert (found == {"t"}) is (between + 1 <= distance), text
+
+
+# -- exclude ------------------------------------------------------------------------------------
+
+
+def test_exclude_window_is_three_words():
+    assert EXCLUDE_WINDOW == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "veto"),
+    [
+        ("The Royal College of Nursing backs this plan.", "exclude: royal college"),  # overlaps
+        ("She trained at the college of nursing in Leicester.", "exclude: nursing"),  # 1 between
+        ("The college runs courses for nursing staff.", "exclude: nursing"),  # 3 between
+        ("The college ran a course for nursing staff.", None),  # 4 between
+        ("The college ran a short course for nursing staff.", None),  # 5 between
+        ("Nursing staff say the college is full.", "exclude: nursing"),  # before, 3 between
+        ("Nursing staff said that the college is full.", None),  # before, 4 between
+        ("Nursing staff from the team told us the college was full.", None),  # before, 7 between
+    ],
+)
+def test_exclude_vetoes_within_three_words_only(classifier, nlp, text, veto):
+    assert vetoes(classifier, nlp, text) == [veto]
+    assert counted(classifier, nlp, text) == (set() if veto else {"post_16"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I work in nursing. College places for my son are the problem.",
+        "Nursing!\nCollege is where he wants to go.",
+    ],
+)
+def test_exclude_does_not_reach_into_another_sentence(classifier, nlp, text):
+    assert vetoes(classifier, nlp, text) == [None]
+    assert counted(classifier, nlp, text) == {"post_16"}
+
+
+def test_exclude_only_vetoes_its_own_theme(classifier, nlp):
+    text = "The nursing college offers respite."  # 'nursing' is 2 words from 'respite'
+    assert [(m.matched, m.vetoed_by) for m in classifier.match_doc(nlp(text), "q")] == [
+        ("college", "exclude: nursing"),
+        ("respite", None),
+    ]
+    assert counted(classifier, nlp, text) == {"short_breaks"}
+
+
+def test_exclude_of_a_theme_vetoes_its_sub_themes(classifier, nlp):
+    vetoed = "The lunch time holiday club was cancelled."  # 'lunch' is 1 word from the club
+    assert vetoes(classifier, nlp, vetoed) == ["exclude: lunch"]
+    assert counted(classifier, nlp, vetoed) == set()
+    kept = "We miss the holiday club terribly since it closed."
+    assert counted(classifier, nlp, kept) == {"short_breaks"}
+
+
+def test_one_exclude_nearby_does_not_veto_a_mention_further_on(classifier, nlp):
+    text = "The College of Nursing is next door to the sixth form, and his college is full."
+    found = [(m.matched, m.vetoed_by) for m in classifier.match_doc(nlp(text), "q")]
+    assert found == [
+        ("College", "exclude: nursing"),
+        ("sixth form", None),
+        ("college", None),
+    ]
+
+
+# -- NEAR terms that could never mean what they say are refused ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("* NEAR/3 school", "a wildcard needs at least 3 letters before '*'"),
+        ("ta* NEAR/3 support", "a wildcard needs at least 3 letters before '*'"),
+        ("school NEAR/3 ta*", "a wildcard needs at least 3 letters before '*'"),
+        ("NEAR/3 school", "NEAR needs words on both sides"),
+        ("school near/3", "NEAR needs words on both sides"),
+    ],
+)
+def test_near_syntax_errors(text, message):
+    with pytest.raises(TermSyntaxError, match=message):
+        parse_term(text)
+
+
+def test_near_in_lower_case_and_near_as_a_word_still_work():
+    assert parse_term("health near/5 council").kind.value == "near"
+    assert parse_term("near home").kind.value == "phrase"
