@@ -397,6 +397,20 @@ def test_every_sheet_prints_one_page_wide(book):
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
 
 
+def test_print_orientation_and_page_breaks_as_the_readme_says(book):
+    for sheet in book.worksheets:
+        expected = "portrait" if sheet.title == "Summary" else "landscape"
+        assert sheet.page_setup.orientation == expected, sheet.title
+    closed = book["Closed questions"]
+    questions = len(closed._charts)  # one stacked chart per question
+    assert questions >= 2
+    # each question after the first starts a page, and each question's chart has a page
+    assert len(closed.row_breaks.brk) == 2 * questions - 1
+    chart_rows = sorted(c.anchor._from.row + 1 for c in closed._charts)
+    breaks = {b.id for b in closed.row_breaks.brk}
+    assert all(row - 1 in breaks for row in chart_rows)
+
+
 def test_charts_sit_below_their_tables_and_sections_have_no_repeated_headers(book):
     summary = book["Summary"]
     _, body = table_rows(summary, "Theme")

@@ -133,7 +133,11 @@ def _quotes(sheet: Worksheet, row: int, content: ReportContent) -> int:
     sheet.cell(row=row, column=1).font = SUBTITLE_FONT
     note = "Quotes are redacted (names, contact details, NHS numbers) and never come from respondents who asked not to be published."
     if not content.options.redact:
-        note = "Quotes are NOT redacted (--no-redact): for internal use only. Respondents who asked not to be published are never quoted."
+        note = (
+            "Quotes are NOT redacted (--no-redact): for internal use only, except those of "
+            "respondents who asked to be published anonymously, which are always redacted. "
+            "Respondents who asked not to be published are never quoted."
+        )
     set_text(sheet.cell(row=row + 1, column=1), note)
     sheet.cell(row=row + 1, column=1).font = NOTE_FONT
     row += 3
