@@ -36,7 +36,7 @@ from sendconsult.negation import NEGATION_RULE
 CACHE_FOLDER = ".sendconsult-cache"
 FORMAT = 1
 # Bump when matching.py changes what a candidate is or where it is found.
-MATCHING_VERSION = 1
+MATCHING_VERSION = 2  # 2: NEAR distance counted between the facing ends of its sides
 ENGINE_VERSION = hashlib.sha256(
     f"{FORMAT}/{MATCHING_VERSION}/{NEGATION_RULE}".encode()
 ).hexdigest()[:16]
