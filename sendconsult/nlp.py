@@ -118,11 +118,13 @@ class FastSentencesAndLemmas:
         if n == 0:
             return doc
         columns = doc.to_array([NORM, self._boundary])
-        boundary = columns[:, 1].tolist()
-        starts = [1] + [1 if boundary[i - 1] and not boundary[i] else -1 for i in range(1, n)]
+        boundary = columns[:, 1].astype(bool)
+        starts = np.full(n, -1, dtype=np.int64)  # a sentence starts after a boundary word
+        starts[0] = 1
+        starts[1:][boundary[:-1] & ~boundary[1:]] = 1
         values = np.empty((n, 2), dtype=np.uint64)
         values[:, 0] = columns[:, 0]
-        values[:, 1] = np.array(starts, dtype=np.int64).astype(np.uint64)
+        values[:, 1] = starts.astype(np.uint64)
         doc.from_array([LEMMA, SENT_START], values)
         return doc
 
