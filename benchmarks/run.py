@@ -9,8 +9,9 @@ For each size, on a generated export (benchmarks/generate.py, seeded):
   * re-run with a revised dictionary: five terms added, one removed, cache from the first run;
 - the cold run's time by stage (read, parse and match, campaigns, aggregate, write);
 - in one process, on the export's distinct answers: tokens per second of spaCy's bare tokenizer
-  (nlp.make_doc, the ceiling), of tokenizing and lemmatising, and of tokenizing, lemmatising
-  and matching the dictionary, with the ratio to the ceiling.
+  (nlp.make_doc, the ceiling), of tokenizing and lemmatising, and of tokenizing, lemmatising,
+  matching the dictionary and deciding the codes (negation, exclusions) as a run does it, in
+  batches of docs, with the ratio to the ceiling.
 
     python benchmarks/run.py                       # 1k, 10k, 100k, median of 3
     python benchmarks/run.py --sizes 1000 --repeat 1
@@ -165,6 +166,7 @@ def throughput(export: Path) -> dict:
     from sendconsult.nlp import build_pipeline
     from sendconsult.resources import default_dictionary
     from sendconsult.themes.loader import load_dictionary
+    from sendconsult.workers import BATCH_SIZE
 
     survey = load_survey(export)
     texts = list(dict.fromkeys(t for _, _, t, _ in answer_pieces(survey, 10**9)))
@@ -181,12 +183,17 @@ def throughput(export: Path) -> dict:
     tokens = sum(len(nlp.make_doc(t)) for t in texts)
     bare = timed(lambda: [nlp.make_doc(t) for t in texts])
     lemmas = timed(lambda: list(nlp.pipe(texts, batch_size=256)))
-    full = timed(
-        lambda: [
-            matcher.find(doc, text)
-            for text, doc in zip(texts, nlp.pipe(texts, batch_size=256), strict=True)
-        ]
-    )
+
+    def match_all() -> None:  # as a run parses: batches of docs, candidates, then the codes
+        docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = texts[start : start + BATCH_SIZE]
+            found, _ = matcher.find_batch([next(docs) for _ in batch], batch)
+            for candidates in found:
+                if candidates:
+                    classifier.resolve_rows(candidates)
+
+    full = timed(match_all)
     return {
         "answers": len(list(answer_pieces(survey, 10**9))),
         "distinct": len(texts),
