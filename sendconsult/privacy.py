@@ -1,40 +1,72 @@
 """Redacting personal data from quotes before they go into a report.
 
 Replaced by a tag: e-mail addresses [EMAIL], UK phone numbers [PHONE], postcodes [POSTCODE],
-NHS numbers [NHS_NUMBER] (checked with their modulus-11 check digit), web addresses [URL],
-and personal names [NAME]. Names are found by a spaCy NER pipeline when one is given (--model),
-and always by patterns that catch how respondents mention people: "my son Jack", "our daughter,
-Amira,", "called Oliwia", "Mrs Patel", "Dr. Okafor". Redaction only changes what is shown:
+NHS numbers [NHS_NUMBER] (checked with their modulus-11 check digit, or named as NHS numbers),
+web addresses [URL], and personal names [NAME]. Redaction only changes what is shown:
 classification always reads the original text.
 
-Libraries considered: presidio-analyzer needs a large spaCy model downloaded at run time, which
-an offline council laptop cannot do; scrubadub's name detection also relies on downloaded
-models. Patterns plus an optional installed NER pipeline keep this offline and explainable.
+Names are found three ways, all offline:
+
+- patterns for how respondents mention people: "my son Jack", "our daughter, Amira,", "called
+  Oliwia", "named Siôn", "Mrs Patel", "Dr. Okafor" (any capitalised word, or a word of a script
+  without capitals such as Arabic or Chinese, after such a cue);
+- a list of given names shipped as data (data/first_names.txt: a few thousand names common in
+  the UK's communities), so "Harvey is 22 now" or "Kacper's school" are caught without a cue.
+  Names that are also everyday words, months or places (data/name_words.txt: Will, May, Grace,
+  Rose, Jordan...) count only after a cue or before a surname ("Grace Okafor"), so "May I say",
+  "Will the council" and "Rose Hill" stay; a listed name followed by a place word ("Victoria
+  Park", "Mary Street") or after "St", "King" or "Queen" is a place, not a person;
+- a spaCy NER pipeline's PERSON entities, when the officer names one with --model.
+
+Libraries considered: presidio-analyzer finds names only through a NER model (en_core_web_lg by
+default) that must be downloaded, which an offline council laptop cannot do, and its other
+recognisers add dependencies for what a few patterns do here; scrubadub finds names through
+TextBlob corpora or spaCy models, both downloads, and has had no release since 2023. Patterns, a
+names list and an optional installed NER pipeline keep redaction offline, fast (a few
+milliseconds per thousand answers' worth of quotes) and explainable to an officer.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from typing import NamedTuple
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.strings import get_string_id
 
-_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’\-]+"
-NAME_AFTER = re.compile(
-    r"\b(?i:my|our|his|her|their|the)\s+(?i:(?:eldest|youngest|middle|little|older|younger|foster|step|adopted|twin)\s+)?"
-    r"(?i:son|daughter|child|boy|girl|grandson|granddaughter|grandchild|brother|sister|nephew|niece|"
-    r"stepson|stepdaughter|twins?|kids?|children|husband|wife|partner)s?,?\s+"
-    rf"(?P<name>{_CAP}(?:\s+(?:and|&)\s+{_CAP})?(?:\s+{_CAP})?)",
-    re.UNICODE,
+from sendconsult.nlp import _lookup_table
+
+# A word: letters (any script, with combining accents), inner apostrophes and hyphens.
+_LETTER = r"[^\W\d_]"
+_WORD_CHARS = r"[\w\u0300-\u036f]"
+WORD = re.compile(rf"{_LETTER}{_WORD_CHARS}*(?:['’\-]{_LETTER}{_WORD_CHARS}*)*")
+
+RELATIONS = (
+    "son|daughter|child|boy|girl|grandson|granddaughter|grandchild|brother|sister|nephew|niece|"
+    "stepson|stepdaughter|twin|kid|children|husband|wife|partner|mum|mom|mother|dad|father|"
+    "carer|friend|cousin|aunt|auntie|uncle|nan|nana|nanny|grandma|grandmother|grandad|granddad|"
+    "grandpa|grandfather|baby|toddler|teenager|boyfriend|girlfriend|worker|caseworker|keyworker|"
+    "teacher|senco|paediatrician|therapist|nurse|consultant|coordinator|co-ordinator|officer|"
+    "advisor|adviser|assistant|headteacher"
 )
-NAME_CALLED = re.compile(
-    rf"\b(?:called|named|name is|name's)\s+(?P<name>{_CAP}(?:\s+{_CAP})?)", re.UNICODE
+# "my son", "our eldest daughter", "my 12 year old son": up to three lower-case words between.
+CUE_RELATION = re.compile(
+    r"\b(?i:my|our|his|her|their|your|the)\s+(?:[a-z0-9][\w'-]*\s+){0,3}?"
+    rf"(?i:{RELATIONS})s?,?\s+(?=\S)"
 )
-NAME_TITLE = re.compile(
-    rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+(?P<name>{_CAP}(?:[\s-]+{_CAP})?)", re.UNICODE
-)
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+CUE_CALLED = re.compile(r"\b(?i:called|named|nicknamed|name is|name's|names are|known as)\s+(?=\S)")
+CUE_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+(?=\S)")
+
+# The look-behind makes a match start only where a word starts: without it a long word with no
+# "@" is scanned again from every one of its characters (quadratic time).
+EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", re.IGNORECASE)
 NHS = re.compile(r"(?<![\d+])\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")
@@ -46,7 +78,43 @@ NOT_NAMES = {
     "is", "has", "was", "and", "who", "with", "at", "in", "the", "a", "an", "he", "she", "they",
     "it", "but", "so", "because", "when", "who's", "school", "college", "year", "reception",
     "nursery", "had", "needs", "attends", "goes", "started", "camhs", "ehcp", "sendiass",
+    "autism", "autistic", "adhd", "asd", "send", "sen", "ehc", "down", "mainstream", "special",
+    "english", "polish", "urdu", "punjabi", "gujarati", "bengali", "somali", "arabic", "asian",
+    "black", "white", "british", "muslim", "hindu", "sikh", "christian", "jewish", "god", "allah",
+    "jesus", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "july", "september", "october", "november", "december",
+    "leicester", "leicestershire", "council", "nhs", "ofsted", "social", "local", "short",
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame",
 }  # fmt: skip
+# A listed name followed by one of these is a place or an organisation: "Victoria Park".
+PLACE_WORDS = {
+    "road", "rd", "street", "lane", "avenue", "ave", "close", "drive", "way", "crescent", "court",
+    "place", "square", "gardens", "grove", "park", "hill", "hills", "field", "fields", "green",
+    "common", "wood", "woods", "vale", "valley", "lodge", "hall", "house", "centre", "center",
+    "academy", "school", "schools", "college", "university", "primary", "infants", "infant",
+    "junior", "juniors", "nursery", "hospital", "hospice", "surgery", "practice", "clinic",
+    "ward", "unit", "trust", "foundation", "church", "chapel", "cathedral", "mosque", "temple",
+    "gurdwara", "mandir", "synagogue", "library", "station", "bridge", "estate", "village",
+    "town", "city", "county", "council", "manor", "castle", "abbey", "farm", "mill", "meadow",
+    "meadows", "mead", "leys", "cross", "gate", "rise", "view", "terrace", "row", "walk",
+    "parade", "mews", "heights", "point", "quay", "zoo", "building", "buildings", "group",
+    "partnership", "club", "team", "service", "services", "project", "charity", "fund", "ltd",
+    "limited", "plc", "society", "association", "federation", "institute", "hub", "forum",
+    "syndrome", "disease", "day", "week", "term", "half-term", "bank",
+}  # fmt: skip
+NOT_PERSON_BEFORE = {"st", "st.", "saint", "king", "queen", "prince", "princess", "lady", "lord"}
+# Ambiguous names that start sentences as verbs or modals: "Will Leicester listen?"
+VERB_NAMES = {"Will", "May", "Mark", "Hope", "Grant", "Chase", "Rob", "Sue", "Drew", "Bill"}
+MONTH_NAMES = {"Jan", "April", "May", "June", "Summer", "Autumn"}
+TIME_WORDS = {
+    "in", "by", "since", "until", "till", "from", "last", "next", "this", "of", "during",
+    "before", "after", "early", "late", "mid", "end", "every", "each", "through", "over",
+    "around", "between", "to", "on", "that",
+}  # fmt: skip
+# Acronyms common in SEND that are also listed names when written in capitals.
+ACRONYMS = {"ELSA", "LEA", "TED", "SAM", "ADA", "ISA", "EVE", "AVA", "ANA", "TIA", "AMI", "MIA"}
+SENTENCE_END = ".!?:;\n\r"
+OPENERS = "\"'“‘([{-–—•*·"
 
 
 @dataclass(frozen=True)
@@ -62,17 +130,27 @@ class Redaction:
         return f"[{self.kind}]"
 
 
+class _Token(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+
 class Redactor:
     """Finds and replaces personal data in free text."""
 
     def __init__(self, nlp: Language | None = None) -> None:
         self._ner = nlp if nlp is not None and nlp.has_pipe("ner") else None
+        self._names, self._name_words = name_lists()
 
     def find(self, text: str) -> list[Redaction]:
         """Non-overlapping spans to redact, in order."""
         found: list[Redaction] = []
-        found += [Redaction(m.start(), m.end(), "EMAIL") for m in EMAIL.finditer(text)]
-        found += [Redaction(m.start(), m.end(), "URL") for m in URL.finditer(text)]
+        if "@" in text:
+            found += [Redaction(m.start(), m.end(), "EMAIL") for m in EMAIL.finditer(text)]
+        for m in URL.finditer(text):
+            end = m.start() + len(m.group().rstrip(".,;:!?"))
+            found.append(Redaction(m.start(), end, "URL"))
         found += [Redaction(m.start(), m.end(), "POSTCODE") for m in POSTCODE.finditer(text)]
         for m in NHS.finditer(text):
             context = text[max(0, m.start() - 25) : m.start()].lower()
@@ -80,16 +158,11 @@ class Redactor:
                 found.append(Redaction(m.start(), m.end(), "NHS_NUMBER"))
         for m in PHONE.finditer(text):
             digits = re.sub(r"\D", "", m.group())
-            digits = "0" + digits[2:] if digits.startswith("44") else digits
+            if m.group().startswith("+"):  # +44 7700..., +44 (0)116...: the national number
+                digits = "0" + digits[2:].removeprefix("0")
             if 10 <= len(digits) <= 11:
                 found.append(Redaction(m.start(), m.end(), "PHONE"))
-        for pattern in (NAME_AFTER, NAME_CALLED, NAME_TITLE):
-            for m in pattern.finditer(text):
-                start, end = m.span("name")
-                name = m.group("name")
-                if name.split()[0].lower() in NOT_NAMES or name.isupper():
-                    continue
-                found.append(Redaction(start, end, "NAME"))
+        found += self._names_in(text)
         if self._ner is not None:
             for ent in self._ner(text).ents:
                 if ent.label_ == "PERSON":
@@ -127,6 +200,205 @@ class Redactor:
             return offset + shift
 
         return "".join(pieces), offset_map
+
+    # Names -------------------------------------------------------------------------------
+
+    def _names_in(self, text: str) -> list[Redaction]:
+        """Name spans from cue patterns and from the names list."""
+        tokens = [_Token(*m.span(), m.group()) for m in WORD.finditer(text)]
+        if not tokens:
+            return []
+        starts = [t.start for t in tokens]
+        found: list[Redaction] = []
+        cued: set[int] = set()
+        for pattern, strict in ((CUE_RELATION, False), (CUE_CALLED, True), (CUE_TITLE, False)):
+            for m in pattern.finditer(text):
+                i = bisect.bisect_left(starts, m.end())
+                if i >= len(tokens) or tokens[i].start != m.end():
+                    continue
+                first = tokens[i]
+                if not self._cued_name(first.text, strict=strict):
+                    continue
+                last = self._chain(text, tokens, i, allow_and=pattern is CUE_RELATION)
+                if _place_follows(text, tokens, last):
+                    continue  # "called Rowley Fields", "Sir Jonathan North College"
+                end = _core_end(tokens[last])
+                found.append(Redaction(first.start, end, "NAME"))
+                cued.update(range(i, last + 1))
+        i = 0
+        while i < len(tokens):
+            if i in cued or not tokens[i].text[0].isupper():  # most words: no name here
+                i += 1
+                continue
+            last = self._listed_name(text, tokens, i)
+            if last is None:
+                i += 1
+                continue
+            found.append(Redaction(tokens[i].start, _core_end(tokens[last]), "NAME"))
+            i = last + 1
+        return found
+
+    def _cued_name(self, word: str, *, strict: bool) -> bool:
+        """Whether a word right after a cue is a name: capitalised, or of a caseless script."""
+        core = _core(word)
+        if not core:
+            return False
+        if core.isupper() and len(core) > 1:  # "MY SON CALLUM"; not "our children SEND",
+            key = _first_part(core.title())  # nor "OUR SON WILL NEVER GET A PLACE"
+            return key in self._names and key not in self._name_words
+        first = core[0]
+        caseless = first.isalpha() and first.lower() == first.upper()
+        if not (caseless or _title_case(core)):
+            return False
+        if _first_part(core) in self._names:
+            return True  # even a listed word: "my son Will", "Mrs May"
+        lower = core.lower()
+        if lower in NOT_NAMES or lower in STOP_WORDS or lower in PLACE_WORDS:
+            return False
+        # After "called", an everyday word is not a name: "a group called Short Breaks Together".
+        return not (strict and not caseless and _is_english_word(core))
+
+    def _listed_name(self, text: str, tokens: list[_Token], i: int) -> int | None:
+        """The last token of a person's name starting at token i, from the names list."""
+        word = tokens[i].text
+        core = _core(word)
+        shouting = core.isupper() and len(core) >= 3
+        key = unicodedata.normalize("NFC", _first_part(core.title() if shouting else core))
+        if key not in self._names or not (shouting or _title_case(core)):
+            return None
+        if shouting:
+            if key in self._name_words or core in ACRONYMS or not _shouting_around(tokens, i):
+                return None
+            return i
+        previous = tokens[i - 1] if i > 0 and _adjacent(text, tokens[i - 1], tokens[i]) else None
+        if previous is not None and previous.text.lower() in NOT_PERSON_BEFORE:
+            return None
+        last = self._chain(text, tokens, i, allow_and=False)
+        if _place_follows(text, tokens, last):
+            return None  # "Victoria Park", "Jonathan North College", "St Mary's Hospital"
+        if key in self._name_words:
+            if last == i:
+                return None  # "May I say", "Will the council", "Rose Hill" (a place word)
+            if key in VERB_NAMES and _sentence_initial(text, tokens[i].start):
+                return None  # "Will Leicester listen?"
+            if key in MONTH_NAMES and previous is not None and previous.text.lower() in TIME_WORDS:
+                return None  # "in May Ofsted visited"
+        return last
+
+    def _chain(self, text: str, tokens: list[_Token], i: int, *, allow_and: bool) -> int:
+        """Index of the last token of a name starting at i: surnames, "Jack and Harry"."""
+        last = i
+        extra = 0
+        while last + 1 < len(tokens) and extra < 3 and not _possessive(tokens[last].text):
+            following = tokens[last + 1]
+            if not _adjacent(text, tokens[last], following):
+                break
+            if (
+                allow_and
+                and following.text in ("and",)
+                and last + 2 < len(tokens)
+                and _adjacent(text, following, tokens[last + 2])
+                and self._cued_name(tokens[last + 2].text, strict=False)
+            ):
+                last += 2
+                extra += 1
+                continue
+            if not _surname_like(following.text):
+                break
+            last += 1
+            extra += 1
+        return last
+
+
+@functools.cache
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """The shipped given names, and those of them that are also everyday words."""
+    data = resources.files("sendconsult") / "data"
+
+    def read(name: str) -> frozenset[str]:
+        lines = (data / name).read_text(encoding="utf-8").splitlines()
+        return frozenset(s for line in lines if (s := line.strip()) and not s.startswith("#"))
+
+    words = read("name_words.txt")
+    return read("first_names.txt") | words, words
+
+
+@functools.cache
+def _english_lemmas() -> frozenset[str]:
+    return frozenset(_lookup_table().values())
+
+
+def _is_english_word(word: str) -> bool:
+    """Whether spaCy's English lemma table knows the word (as a lemma or an inflected form)."""
+    lower = word.lower()
+    return lower in _english_lemmas() or get_string_id(lower) in _lookup_table()
+
+
+def _core(word: str) -> str:
+    """The word without a possessive 's: "Kacper's" -> "Kacper"."""
+    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+        return word[:-2]
+    return word
+
+
+def _core_end(token: _Token) -> int:
+    return token.start + len(_core(token.text))
+
+
+def _first_part(word: str) -> str:
+    """ "Mary-Jane" is a listed name if "Mary" is."""
+    return word.split("-", 1)[0] if "-" in word else word
+
+
+def _title_case(word: str) -> bool:
+    return word[:1].isupper() and any(c.islower() for c in word)
+
+
+def _possessive(word: str) -> bool:
+    return _core(word) != word
+
+
+def _surname_like(word: str) -> bool:
+    """A capitalised word that can follow a given name as a surname: not a common word."""
+    lower = word.lower()
+    return (
+        _title_case(word)
+        and len(word) > 1
+        and lower not in STOP_WORDS
+        and lower not in NOT_NAMES
+        and lower not in PLACE_WORDS
+        and _core(word).lower() not in PLACE_WORDS
+    )
+
+
+def _adjacent(text: str, left: _Token, right: _Token) -> bool:
+    """Only spaces (no punctuation, no line break) between two tokens."""
+    gap = text[left.end : right.start]
+    return 0 < len(gap) <= 3 and gap.strip(" \t\u00a0") == ""
+
+
+def _place_follows(text: str, tokens: list[_Token], i: int) -> bool:
+    """A capitalised place word right after token i: "Victoria Park", not "Kacper's school"."""
+    if i + 1 >= len(tokens) or not _adjacent(text, tokens[i], tokens[i + 1]):
+        return False
+    following = tokens[i + 1].text
+    return following[:1].isupper() and _core(following).lower() in PLACE_WORDS
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """At the start of the text, or after a full stop, colon, line break or bullet."""
+    j = start - 1
+    while j >= 0 and (text[j].isspace() or text[j] in OPENERS):
+        if text[j] in "\n\r":
+            return True
+        j -= 1
+    return j < 0 or text[j] in SENTENCE_END
+
+
+def _shouting_around(tokens: list[_Token], i: int) -> bool:
+    """A word in capitals is a name only in a passage written in capitals ("MY SON CALLUM")."""
+    neighbours = [tokens[j].text for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return any(len(w) >= 2 and w.isupper() for w in neighbours)
 
 
 def _nhs_valid(candidate: str) -> bool:

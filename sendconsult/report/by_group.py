@@ -20,24 +20,45 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
-from sendconsult.suppression import suppress
+from sendconsult.suppression import (
+    SECONDARY_LABEL,
+    groups_partition,
+    secondary,
+    suppress_by_group,
+)
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
     agg = content.aggregates
     threshold = content.options.suppression_threshold
     columns = [ALL, *agg.groups]
+    counts = agg.group_counts[columns]
+    # Where each respondent is in one group, a row's groups add up to All and one hidden cell
+    # could be worked out by subtraction, so a second is hidden. Where groups overlap (a
+    # respondent who ticked two groups counts in both), the groups add up to more than All and
+    # subtraction gives only a lower bound, so a second cell is hidden only when that bound
+    # would pin a hidden count (see sendconsult.suppression).
+    hidden = suppress_by_group(counts, threshold, total=ALL, sizes=agg.group_sizes)
+    second = secondary(counts, hidden, threshold)
+    exclusive = groups_partition(agg.group_sizes, ALL, agg.groups)
     note = (
         "Respondents who raised each theme, as a % of each group's respondents with free text "
-        "(n in the header), then as numbers. A respondent in two groups counts in both, so groups "
-        "do not add up to All."
+        "(n in the header), then as numbers. "
+        + (
+            "Each respondent is in one group, so groups add up to All."
+            if exclusive
+            else "A respondent in two groups counts in both, so groups do not add up to All."
+        )
     )
     if threshold > 1:
         note += f" Numbers from 1 to {threshold - 1} are shown as <{threshold}, and so are their %."
+        if bool(second.to_numpy().any()):
+            note += (
+                f" {SECONDARY_LABEL}: a number hidden so that a number below {threshold} cannot "
+                "be worked out from All."
+            )
     row = write_title(sheet, "Themes by respondent group", note)
     names = [f"{c} (n={agg.group_sizes[c]:,})" for c in columns]
-    counts = agg.group_counts[columns]
-    hidden = suppress(counts, threshold)
     labels = {t: content.dictionary.label(t) for t in counts.index}
     order = list(agg.theme_table["theme_id"])
 
@@ -58,6 +79,8 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 else:
                     value = agg.group_shares.at[theme, column]
                     write_share(sheet, r, j, value, hidden=is_hidden, threshold=threshold)
+                if bool(second.at[theme, column]):  # not a small number: do not say "<5"
+                    sheet.cell(row=r, column=j).value = SECONDARY_LABEL
         add_table(
             sheet, name, header_row, header_row + len(order), len(names) + 1, repeat_header=False
         )

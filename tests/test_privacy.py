@@ -1,0 +1,290 @@
+"""Redaction of quotes: what is replaced by which tag, what is left alone, offsets, and that
+redaction changes only what the report shows, never the coding."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from sendconsult.cli import app
+from sendconsult.privacy import Redactor, name_lists
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    return Redactor()
+
+
+def redact(redactor: Redactor, text: str) -> str:
+    return redactor.redact(text)
+
+
+# -- contact details and numbers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Email me at sarah.k.mitchell84@example.com please", "Email me at [EMAIL] please"),
+        ("j.o'neill+send@council.gov.uk.", "[EMAIL]."),
+        ("Ring 07700 900418 after six", "Ring [PHONE] after six"),
+        ("Ring 07700900418", "Ring [PHONE]"),
+        ("office 0116 496 0732, evenings", "office [PHONE], evenings"),
+        ("(0116) 496 0732", "[PHONE]"),
+        ("London 020 7946 0958", "London [PHONE]"),
+        ("from abroad +44 7700 900123", "from abroad [PHONE]"),
+        ("+447700900123", "[PHONE]"),
+        ("+44 (0)116 496 0123", "[PHONE]"),
+        ("freephone 0800 123 4567", "freephone [PHONE]"),
+        ("We live at LE4 6FL now", "We live at [POSTCODE] now"),
+        ("postcode le2 7fs", "postcode [POSTCODE]"),
+        ("LE17FS", "[POSTCODE]"),
+        ("His NHS number is 943 476 5919.", "His NHS number is [NHS_NUMBER]."),
+        ("9434765919", "[NHS_NUMBER]"),  # valid check digit: no context needed
+        ("NHS no 485 777 3456", "NHS no [NHS_NUMBER]"),  # named as one
+        ("See https://www.example.org/our-school/send-info, thanks", "See [URL], thanks"),
+        ("at www.ourlifewithautism.co.uk/direct-payments.", "at [URL]."),
+        ("http://example.com?a=1&b=2", "[URL]"),
+    ],
+)
+def test_contact_details_and_numbers(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The EHCP took 40 weeks and 20 weeks is the legal limit.",
+        "Priority 1: 2019-2022, section 3.4",
+        "Year 6 in 2019 with 1234 5678 something",  # not a phone: no leading 0
+        "We waited 12345678901 days",  # 11 digits, no 0 or +44: not a phone
+        "@council the EHCP took 40 weeks",  # an @ is not an e-mail address
+        "1234567890",  # ten digits, invalid check digit, nothing says NHS
+    ],
+)
+def test_numbers_that_are_not_personal_data_stay(redactor, text):
+    assert redact(redactor, text) == text
+
+
+# -- names --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My son Jack is 9", "My son [NAME] is 9"),
+        ("Our daughter, Amira, is 18", "Our daughter, [NAME], is 18"),
+        ("my 12 year old son Kacper has autism", "my 12 year old son [NAME] has autism"),
+        ("my sons Jack and Harry go there", "my sons [NAME] go there"),
+        ("She is called Oliwia.", "She is called [NAME]."),
+        ("a boy named Siôn", "a boy named [NAME]"),
+        ("My name is Zuzanna Wiśniewska, I am from Poland", "My name is [NAME], I am from Poland"),
+        ("Mrs Patel the SENCO", "Mrs [NAME] the SENCO"),
+        ("Dr. Okafor said", "Dr. [NAME] said"),
+        ("Mr O'Brien said", "Mr [NAME] said"),
+        ("our social worker Tiggy left", "our social worker [NAME] left"),  # not a listed name
+        ("MY SON CALLUM WAITED 52 WEEKS", "MY SON [NAME] WAITED 52 WEEKS"),
+        # a name cue lets even a listed everyday word be a name
+        ("My son Will is 8", "My son [NAME] is 8"),
+        ("We saw Mrs May at the meeting", "We saw Mrs [NAME] at the meeting"),
+        ("our daughter Grace had to go", "our daughter [NAME] had to go"),
+    ],
+)
+def test_names_after_a_cue(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Isla went backwards when staff changed.", "[NAME] went backwards when staff changed."),
+        ("Harvey is 22 now.", "[NAME] is 22 now."),
+        ("Kacper's school is far away.", "[NAME]'s school is far away."),
+        ("I asked Mohammed Ali at the council.", "I asked [NAME] at the council."),
+        ("Anne-Marie from the team rang.", "[NAME] from the team rang."),
+        ("Thanks, Siobhán", "Thanks, [NAME]"),
+        ("Priya and Gurpreet", "[NAME] and [NAME]"),
+        ("Abdirahman, Chiamaka and Xinyi", "[NAME], [NAME] and [NAME]"),
+        # an everyday-word name before a surname is a person
+        ("I hope Will Smith reads this.", "I hope [NAME] reads this."),
+        ("Grace Okafor helped us.", "[NAME] helped us."),
+        ("Joy Brown said", "[NAME] said"),
+    ],
+)
+def test_names_from_the_shipped_list(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I say the council has done well.",
+        "Will the council listen?",
+        "Will Leicester listen to parents?",
+        "In May Ofsted visited the school.",
+        "Rose Hill school is great.",
+        "Ash Field Academy is full.",
+        "We went to Victoria Park.",
+        "She goes to St Mary's Primary.",
+        "Sir Jonathan North College is good.",
+        "Mary Street is closed.",
+        "Faith schools, Hope and Joy are words too.",
+        "Summer holidays are hard; Autumn term is better.",
+        "An Amber warning. Jade and Iris are colours.",
+        "Dawn is the worst time. Holly Lodge is a place.",
+        "Frank discussions, Rich data, Sunny days, Ivy on walls.",
+        "Mark the date. Bill the council. Grace period.",
+        "Non-verbal children and Down syndrome",
+        "a group called Short Breaks Together",
+        "our children SEND needs",
+        "OUR SON WILL NEVER GET A PLACE",  # in capitals, WILL is the verb
+        "THE ELSA AT SCHOOL HELPS",  # an acronym, not Elsa
+    ],
+)
+def test_words_that_are_not_names_stay(redactor, text):
+    assert redact(redactor, text) == text
+
+
+def test_accented_and_non_latin_names_are_redacted_whole(redactor):
+    assert redact(redactor, "My son Łukasz has autism") == "My son [NAME] has autism"
+    assert redact(redactor, "called Ștefan") == "called [NAME]"
+    assert redact(redactor, "José and María came") == "[NAME] and [NAME] came"
+    # Scripts without capitals are names only after a cue; the rest of the text is untouched.
+    assert redact(redactor, "my daughter محمد likes school") == "my daughter [NAME] likes school"
+    assert redact(redactor, "my son 小明, 他很好") == "my son [NAME], 他很好"
+    assert redact(redactor, "Ольга said да") == "Ольга said да"
+    # Decomposed accents (NFD) stay part of the name.
+    nfd = "named Sio\u0302n today"
+    assert redact(redactor, nfd) == "named [NAME] today"
+
+
+def test_names_list_is_shipped_as_package_data():
+    names, words = name_lists()
+    assert len(names) > 2500
+    for name in ("Oliwia", "Łukasz", "Siôn", "Gurpreet", "Abdirahman", "Chiamaka", "Xinyi",
+                 "Ioana", "Tyrone", "Aoife", "Eilidh", "Dafydd", "Mohammed", "Zainab"):  # fmt: skip
+        assert name in names, name
+    for word in ("Will", "May", "Grace", "Hope", "Mark", "Bill", "Rose", "Faith", "Joy",
+                 "Summer", "Autumn", "Frank", "Sunny", "Rich", "Amber", "Jade", "Iris", "Ivy",
+                 "Dawn", "Holly"):  # fmt: skip
+        assert word in words, word
+    assert words <= names
+
+
+def test_every_tag_used(redactor):
+    text = (
+        "I am Mrs Patel, sarah@example.com, 07700 900418, LE4 6FL, NHS number 943 476 5919, "
+        "see www.example.org."
+    )
+    assert redact(redactor, text) == (
+        "I am Mrs [NAME], [EMAIL], [PHONE], [POSTCODE], NHS number [NHS_NUMBER], see [URL]."
+    )
+
+
+def test_redaction_offsets_map_to_the_redacted_text(redactor):
+    text = "Our son Jack needs a taxi; ring 07700 900418 about transport."
+    shown, offset = redactor.redact_with_offsets(text)
+    assert shown == "Our son [NAME] needs a taxi; ring [PHONE] about transport."
+    for word in ("Our", "needs", "taxi", "ring", "about", "transport"):
+        start = text.index(word)
+        assert shown[offset(start) : offset(start) + len(word)] == word
+    # An offset inside a redacted span maps to the start of its tag.
+    assert offset(text.index("Jack") + 2) == shown.index("[NAME]")
+    assert offset(text.index("900418")) == shown.index("[PHONE]")
+    assert offset(len(text)) == len(shown)
+    plain, same = redactor.redact_with_offsets("nothing to hide here")
+    assert plain == "nothing to hide here" and same(7) == 7
+
+
+def test_redacting_every_sample_answer_is_fast_and_finds_its_personal_data(redactor):
+    with SAMPLE.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    questions = [q for q in rows[0] if q.startswith(("Please tell", "What one", "Do you have"))]
+    texts = [row[q] for row in rows for q in questions if row[q]]
+    started = time.perf_counter()
+    redacted = [redactor.redact(t) for t in texts]
+    assert time.perf_counter() - started < 2.0
+    joined = "\n".join(redacted)
+    for secret in ("Amira", "Oliwia", "Kacper", "Łukasz", "Zuzanna", "Wiśniewska", "Isla",
+                   "PRIYA", "07700 900418", "LE4 6FL", "943 476 5919", "@example.com"):  # fmt: skip
+        assert secret in "\n".join(texts), secret
+        assert secret not in joined, secret
+    for kept in ("Ash Field", "Down syndrome", "Leicester", "Saturday", "Polish"):
+        assert kept in joined, kept
+
+
+@pytest.mark.parametrize("text", ["a" * 40_000, "é" * 20_000, "a@" * 20_000, "Mrs " * 10_000])
+def test_one_huge_answer_is_redacted_in_linear_time(redactor, text):
+    # A 40,000-character word once took seconds: the e-mail pattern rescanned it from every
+    # character.
+    started = time.perf_counter()
+    redactor.redact(text)
+    assert time.perf_counter() - started < 0.5
+
+
+# -- in the report ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
+    """The sample analysed with and without --no-redact."""
+    folder = tmp_path_factory.mktemp("privacy")
+    export = folder / SAMPLE.name
+    shutil.copy(SAMPLE, export)
+    books = {}
+    for name, extra in (("redacted", []), ("plain", ["--no-redact"])):
+        out = folder / f"{name}.xlsx"
+        result = runner.invoke(
+            app, ["analyse", str(export), "--out", str(out), "--no-cache", "--jobs", "1", *extra]
+        )
+        assert result.exit_code == 0, result.output
+        books[name] = openpyxl.load_workbook(out)
+    return books
+
+
+def _values(sheet) -> list[list[object]]:  # noqa: ANN001
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_redaction_never_changes_the_coding(reports):
+    redacted, plain = reports["redacted"], reports["plain"]
+    assert _values(redacted["Coding"]) == _values(plain["Coding"])
+    assert _values(redacted["By group"]) == _values(plain["By group"])
+
+
+def test_method_sheet_says_whether_redaction_was_on(reports):
+    def redaction_line(book) -> str:  # noqa: ANN001
+        return {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r[0]}["Redaction"]
+
+    assert redaction_line(reports["redacted"]).startswith("On")
+    assert redaction_line(reports["plain"]).startswith("OFF")
+
+
+def test_names_in_the_sample_are_redacted_in_every_quoting_sheet(reports):
+    def text_of(book) -> str:  # noqa: ANN001
+        skip = {"Coding", "Method"}
+        return "\n".join(
+            str(v)
+            for sheet in book.worksheets
+            if sheet.title not in skip
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if isinstance(v, str)
+        )
+
+    plain, redacted = text_of(reports["plain"]), text_of(reports["redacted"])
+    names = ("Oliwia", "Kacper", "Łukasz", "Zuzanna", "Jayden", "Isla went backwards")
+    assert any(n in plain for n in names)  # the quotes are there to be redacted
+    for name in names:
+        assert name not in redacted, name
+    assert "[NAME]" in redacted
