@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -326,10 +328,44 @@ def test_unknown_sheet_lists_sheets(tmp_path: Path):
         load_survey(xlsx, IngestOptions(sheet="Answers"))
 
 
-def test_defusedxml_protects_xlsx_parsing():
-    import openpyxl.xml
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+EXTERNAL = '<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
 
-    assert openpyxl.xml.DEFUSEDXML is True
+
+@pytest.mark.parametrize(
+    ("part", "doctype", "entity"),
+    [
+        ("xl/worksheets/sheet1.xml", LAUGHS, "&lol3;"),  # entity expansion ("billion laughs")
+        ("xl/worksheets/sheet1.xml", EXTERNAL, "&secret;"),  # an external entity
+        ("xl/workbook.xml", LAUGHS, ""),
+    ],
+)
+def test_xml_attacks_in_xlsx_are_refused(tmp_path: Path, part: str, doctype: str, entity: str):
+    """Exports come from outside: a workbook whose XML declares entities is never parsed."""
+    clean = _xlsx(tmp_path / "clean.xlsx", [list(r) for r in GENERIC_ROWS])
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(clean) as source, zipfile.ZipFile(hostile, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == part:
+                text = data.decode("utf-8")
+                head, _, body = text.rpartition("?>")  # the XML declaration, if any
+                head = head + "?>" if head else ""
+                if entity:
+                    body = re.sub(r"<t>[^<]*</t>", f"<t>{entity}</t>", body, count=1)
+                    assert entity in body
+                data = (head + doctype + body).encode("utf-8")
+            target.writestr(info, data)
+    before = hostile.read_bytes()
+    with pytest.raises(
+        ExportError, match="hostile.xlsx contains XML declarations that Excel never writes"
+    ):
+        load_survey(hostile)
+    assert hostile.read_bytes() == before
 
 
 def test_export_is_never_modified(tmp_path: Path):

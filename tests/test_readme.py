@@ -154,6 +154,4 @@ def test_classifier_section_matches_the_shipped_classifier():
     flat = " ".join(section.split())
     assert f"finds {found} of the {missed} theme mentions the dictionary missed" in flat
     assert f"makes {wrong} wrong suggestions" in flat
-    assert (
-        f"trained on {info['n_train']} responses ({info['n_validation']} more held out" in flat
-    )
+    assert f"trained on {info['n_train']} responses ({info['n_validation']} more held out" in flat

@@ -368,12 +368,18 @@ def test_analyse_and_evaluate_with_the_classifier_as_an_officer_runs_them(tmp_pa
     method = {r[0]: r[1] for r in load_workbook(report)["Method"].iter_rows(values_only=True)}
     assert method["Command"].startswith("sendconsult analyse ")  # not "__main__.py analyse"
     assert "--classifier" in method["Command"]
-    result = runner.invoke(
-        app,
-        ["evaluate", str(export), "--gold", str(HOLDOUT), "--classifier", str(SHIPPED),
-         "--errors", "0"],
-        env={"COLUMNS": "220"},
-    )  # fmt: skip
+    from sendconsult.cli.common import out
+
+    width = out._width  # the results console was made at import, with the terminal's width
+    out.width = 220
+    try:
+        result = runner.invoke(
+            app,
+            ["evaluate", str(export), "--gold", str(HOLDOUT), "--classifier", str(SHIPPED),
+             "--errors", "0"],
+        )  # fmt: skip
+    finally:
+        out._width = width
     assert result.exit_code == 0, result.output
     assert "together F1" in result.output and "classifier P" in result.output
     bad = runner.invoke(app, ["analyse", str(export), "--classifier", str(tmp_path / "nope")])

@@ -17,6 +17,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from defusedxml import DefusedXmlException
+
 from sendconsult.errors import ExportError
 from sendconsult.ingest.encoding import decode_bytes
 
@@ -192,6 +194,8 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
             warnings.simplefilter("ignore")
             workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+        if _refused_xml(exc):
+            raise _unsafe_xml(path) from exc
         raise ExportError(
             f"{path.name} is damaged or not a real Excel workbook; open it in Excel and save it "
             "again as .xlsx, or export CSV from the survey tool."
@@ -208,6 +212,8 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
     except ExportError:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated archives fail while reading rows
+        if _refused_xml(exc):
+            raise _unsafe_xml(path) from exc
         raise ExportError(
             f"{path.name} is damaged (it could not be read to the end); open it in Excel and save "
             "it again, or export the responses again."
@@ -215,6 +221,28 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
     finally:
         workbook.close()
     return Grid(rows=rows, kind="xlsx", sheet=title)
+
+
+def _refused_xml(exc: BaseException) -> bool:
+    """Whether defusedxml refused the XML somewhere behind `exc` (openpyxl wraps it)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unsafe_xml(path: Path) -> ExportError:
+    """defusedxml refused the workbook's XML: it declares entities or a DTD, which Excel never
+    writes and XML attacks (entity expansion, external entities) need."""
+    return ExportError(
+        f"{path.name} contains XML declarations that Excel never writes and that can be used to "
+        "attack the computer reading it, so it was not read; export the responses from the "
+        "survey tool again, or open the file in Excel and save it as a new .xlsx."
+    )
 
 
 def _check_is_workbook(path: Path, raw: bytes) -> None:

@@ -17,7 +17,7 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
-from sendconsult.suppression import suppress_by_group
+from sendconsult.suppression import SECONDARY_LABEL, secondary, suppress_by_group
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
@@ -28,7 +28,14 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         sheet,
         "Closed questions",
         "Answers to each closed question: counts, then % of each column's respondents. A respondent "
-        "in two groups counts in both.",
+        "in two groups counts in both."
+        + (
+            f" Numbers from 1 to {threshold - 1} are shown as <{threshold}, and so are their %; "
+            f"{SECONDARY_LABEL} is a number hidden so that one below {threshold} cannot be worked "
+            "out from a total."
+            if threshold > 1
+            else ""
+        ),
     )
     if not agg.closed:
         set_text(sheet.cell(row=row, column=1), "The export has no closed questions.")
@@ -48,6 +55,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         hidden = suppress_by_group(
             question.counts, threshold, total=columns[0], sizes=sizes, columns_add_up=True
         )  # columns[0] is All; groups add up to it when each respondent is in one group
+        second = secondary(question.counts, hidden, threshold)  # not small: not "<5"
         for block, kind in ((0, "count"), (1, "%")):
             header_row = row
             write_header(
@@ -80,6 +88,8 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                             hidden=is_hidden,
                             threshold=threshold,
                         )
+                    if bool(second.at[answer, column]):
+                        sheet.cell(row=header_row + i, column=j).value = SECONDARY_LABEL
             last = header_row + len(question.counts.index)
             add_table(
                 sheet,

@@ -49,7 +49,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         ("Negation rule", run.negation_rule),
         (
             "Small-number suppression",
-            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total would reveal a hidden cell. The Coding sheet is not suppressed: it is the internal working record."
+            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total would reveal a hidden cell (those cells are shown as [c]). The Coding sheet is not suppressed: it is the internal working record."
             if threshold > 1
             else "Off (--suppress 0).",
         ),
