@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from sendconsult.classify import ThemeClassifier
 from sendconsult.coding import Coding
+from sendconsult.nlp import tokenizable
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MAX_RESPONSES = 20_000
@@ -67,7 +68,9 @@ def suggest_terms(
     outside: dict[str, dict[str, set[str]]] = {}  # response -> theme -> phrases not in its matches
     examples: dict[str, str] = {}
     for rid, doc in zip(
-        sample, nlp.pipe("\n".join(survey.texts(rid).values()) for rid in sample), strict=True
+        sample,
+        nlp.pipe(tokenizable("\n".join(survey.texts(rid).values())) for rid in sample),
+        strict=True,
     ):
         found = _phrases(doc, nlp, examples)
         phrases[rid] = {phrase for phrase, _, _ in found}

@@ -24,6 +24,7 @@ from spacy.language import Language
 
 from sendconsult.coding import Coding
 from sendconsult.errors import ModelError
+from sendconsult.nlp import tokenizable
 from sendconsult.survey import Survey
 
 METADATA_FILE = "sendconsult_classifier.json"
@@ -40,7 +41,7 @@ def model_text(answers: list[str]) -> str:
     Lower-cased because the bag-of-words features are the words as written: "Respite" and
     "respite" should be one feature when a few hundred examples are all there is to learn from.
     """
-    return ANSWER_SEPARATOR.join(answers).lower()[:MAX_MODEL_CHARS]
+    return tokenizable(ANSWER_SEPARATOR.join(answers).lower()[:MAX_MODEL_CHARS])
 
 
 def response_texts(survey: Survey) -> dict[str, str]:

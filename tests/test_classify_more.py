@@ -262,3 +262,36 @@ def test_near_syntax_errors(text, message):
 def test_near_in_lower_case_and_near_as_a_word_still_work():
     assert parse_term("health near/5 council").kind.value == "near"
     assert parse_term("near home").kind.value == "phrase"
+
+
+def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence():
+    """spaCy's tokenizer takes quadratic time on a run of punctuation (40,000 '!' took minutes);
+    such runs are blanked past their start for tokenizing, keeping every offset."""
+    import time
+    from pathlib import Path
+
+    import pandas as pd
+
+    from sendconsult.nlp import PUNCTUATION_RUN_KEPT, tokenizable
+    from sendconsult.resources import default_dictionary
+    from sendconsult.survey import Consent, Layout, Survey
+    from sendconsult.themes.loader import load_dictionary
+
+    answer = "We waited!!" + "!" * 40_000 + " The taxi never came" + "?" * 5_000 + " (respite ____"
+    tamed = tokenizable(answer)
+    assert len(tamed) == len(answer)
+    assert tamed.startswith("We waited" + "!" * PUNCTUATION_RUN_KEPT + " ")
+    assert tamed.count("?") == PUNCTUATION_RUN_KEPT and tamed.endswith(" (respite ____")
+    assert tokenizable("Fine!!! Thank you...") == "Fine!!! Thank you..."
+    frame = pd.DataFrame(
+        {"response_id": ["R1"], "source_row": [2], "groups": [[]], "groups_raw": [""],
+         "consent": [Consent.PUBLISH], "Why?": [answer]}
+    )  # fmt: skip
+    survey = Survey(Path("x.csv"), Layout.GENERIC, frame, ["Why?"], [], [])
+    classifier = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline())
+    started = time.perf_counter()
+    coding = classifier.classify(survey)
+    assert time.perf_counter() - started < 20  # minutes before the fix
+    (rid,) = coding.codes.index
+    matched = {m.theme_id: answer[m.start : m.end] for m in coding.evidence(rid)}
+    assert matched["transport"] == "taxi" and matched["short_breaks"] == "respite"
