@@ -142,9 +142,17 @@ class Redactor:
     def __init__(self, nlp: Language | None = None) -> None:
         self._ner = nlp if nlp is not None and nlp.has_pipe("ner") else None
         self._names, self._name_words = name_lists()
+        self._found: dict[str, list[Redaction]] = {}
 
     def find(self, text: str) -> list[Redaction]:
-        """Non-overlapping spans to redact, in order."""
+        """Non-overlapping spans to redact, in order (remembered: a report quotes one answer on
+        several sheets)."""
+        known = self._found.get(text)
+        if known is None:
+            known = self._found[text] = self._find(text)
+        return list(known)
+
+    def _find(self, text: str) -> list[Redaction]:
         found: list[Redaction] = []
         if "@" in text:
             found += [Redaction(m.start(), m.end(), "EMAIL") for m in EMAIL.finditer(text)]
@@ -205,6 +213,8 @@ class Redactor:
 
     def _names_in(self, text: str) -> list[Redaction]:
         """Name spans from cue patterns and from the names list."""
+        if not self._may_hold_a_name(text):
+            return []
         tokens = [_Token(*m.span(), m.group()) for m in WORD.finditer(text)]
         if not tokens:
             return []
@@ -237,6 +247,22 @@ class Redactor:
             found.append(Redaction(tokens[i].start, _core_end(tokens[last]), "NAME"))
             i = last + 1
         return found
+
+    def _may_hold_a_name(self, text: str) -> bool:
+        """A quick test that most answers fail: a name cue, a word of a caseless script, or a
+        capitalised word whose first part is a listed name. Only then are words located."""
+        if CUE_RELATION.search(text) or CUE_CALLED.search(text) or CUE_TITLE.search(text):
+            return True
+        names = self._names
+        for word in WORD.findall(text):
+            first = word[0]
+            if not first.isupper():
+                continue
+            core = _core(word)
+            for key in (_first_part(core), _first_part(core.title())):
+                if key in names or unicodedata.normalize("NFC", key) in names:
+                    return True
+        return False
 
     def _cued_name(self, word: str, *, strict: bool) -> bool:
         """Whether a word right after a cue is a name: capitalised, or of a caseless script."""
