@@ -111,17 +111,9 @@ def parse_overrides(cell: str) -> dict[str, int]:
 
 def read_report(path: Path) -> CodingRecord:
     """The coding record in a report's Coding sheet (made by `sendconsult analyse`)."""
-    from openpyxl import load_workbook
-
     if not path.exists():
         raise ReportError(f"The report {path} was not found; check the file name and folder.")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise ReportError(
-            f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}); give "
-            "a report made by sendconsult analyse."
-        ) from exc
+    workbook = _open_report(path)
     try:
         if CODING_SHEET not in workbook.sheetnames:
             raise ReportError(
@@ -184,15 +176,7 @@ def _record(path: Path, header: list[str], rows) -> CodingRecord:  # noqa: ANN00
 
 def export_named_in_report(path: Path) -> str | None:
     """The file name of the export a report was made from, as its Method sheet records it."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise ReportError(
-            f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}); give "
-            "a report made by sendconsult analyse."
-        ) from exc
+    workbook = _open_report(path)
     try:
         if "Method" not in workbook.sheetnames:
             return None
@@ -202,3 +186,16 @@ def export_named_in_report(path: Path) -> str | None:
         return None
     finally:
         workbook.close()
+
+
+def _open_report(path: Path):  # noqa: ANN202 - an openpyxl read-only Workbook
+    """A report opened read-only, or a ReportError saying it is not a workbook."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+        raise ReportError(
+            f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}); give "
+            "a report made by sendconsult analyse."
+        ) from exc
