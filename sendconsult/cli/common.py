@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -71,6 +71,13 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
+
+
+def usage_error(message: str) -> NoReturn:
+    """A mistyped command: one line and exit code 2 (a BadParameter raised inside a guarded
+    command would be reported as an unexpected problem)."""
+    err.print(f"[bold red]Error:[/] {escape(message)}")
+    raise typer.Exit(EXIT_USAGE)
 
 
 def warn(message: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,20 +12,18 @@ from rich.text import Text
 from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
-    EXIT_USAGE,
     ConfigOpt,
     DebugOpt,
     IdColumnOpt,
     ModelOpt,
     SheetOpt,
     ThemesOpt,
-    err,
-    escape,
     guarded,
     load_export,
     load_themes,
     out,
     set_debug,
+    usage_error,
 )
 from sendconsult.coding import Match
 from sendconsult.errors import ColumnError
@@ -95,13 +93,6 @@ def explain_cli(
     out.print(f"\n[bold]Themes:[/] {result or 'none'}")
     if negated:
         out.print(f"\n[dim]Negation rule: {NEGATION_RULE}[/]")
-
-
-def usage_error(message: str) -> NoReturn:
-    """A mistyped command: one line and exit code 2 (a BadParameter raised inside a guarded
-    command would be reported as an unexpected problem)."""
-    err.print(f"[bold red]Error:[/] {escape(message)}")
-    raise typer.Exit(EXIT_USAGE)
 
 
 def _highlighted(answer: str, matches: list[Match]) -> Text:

@@ -27,8 +27,8 @@ from sendconsult.cli.common import (
     out,
     resolve_config,
     set_debug,
+    usage_error,
 )
-from sendconsult.cli.explain_cmd import usage_error
 from sendconsult.cli.progress import parse_progress
 from sendconsult.errors import DictionaryError, ReportError
 from sendconsult.nlp import build_pipeline, tokens
