@@ -299,6 +299,17 @@ def test_train_command(tiny, tmp_path: Path):
     assert again.exit_code == 1
     assert "already exists; add --force" in again.output
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    extra = tmp_path / "with_extra_column.csv"
+    rows = coded.read_text(encoding="utf-8").splitlines()
+    extra.write_text(
+        "\n".join([rows[0] + ",waiting_times", *(r + ",0" for r in rows[1:])]), encoding="utf-8"
+    )
+    warned = runner.invoke(app, [*args[:1], str(extra), *args[2:], "--force"])
+    assert warned.exit_code == 0
+    assert "not themes of SEND strategy themes were left out: waiting_times" in " ".join(
+        warned.output.split()
+    )
+    assert "Only 1 coded" not in warned.output  # every theme has 12 coded responses here
 
 
 def test_train_errors_are_one_line(tiny, tmp_path: Path):

@@ -212,6 +212,10 @@ def analyse_cli(
         timings_file.write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: ANN001
     summary = result.summary
     table = Table(title="Summary", title_justify="left", show_header=False)
@@ -235,7 +239,7 @@ def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: 
         suggested = result.suggestions
         table.add_row(
             f"Suggested by {suggested.model_name} (not counted)",
-            f"{suggested.n_codes:,} themes for {suggested.n_responses:,} responses",
+            f"{_count(suggested.n_codes, 'theme')} for {_count(suggested.n_responses, 'response')}",
         )
     out.print(table)
     top = Table(title="Top themes", title_justify="left")

@@ -100,6 +100,12 @@ def train_cli(
     )
     dictionary = load_themes(themes, export, project_config)
     data = training_data(survey, gold, list(dictionary.theme_ids))
+    unknown = [c for c in gold.columns if c not in dictionary.theme_ids]
+    if unknown:
+        warn(
+            f"Columns of {coded.name} that are not themes of {dictionary.name} were left out: "
+            f"{', '.join(unknown)}; give the dictionary they come from with --themes."
+        )
     if data.missing_ids:
         warn(
             f"{len(data.missing_ids)} responses of {coded.name} are not in {export.name} "
@@ -109,8 +115,8 @@ def train_cli(
         warn(f"{len(data.without_text)} coded responses have no free text; they were left out.")
     for theme, n in data.rare_themes.items():
         warn(
-            f"Only {n} coded responses raise {theme}; the classifier cannot learn it well. Code "
-            "more responses that raise it."
+            f"Only {n} coded {'response raises' if n == 1 else 'responses raise'} {theme}; the "
+            "classifier cannot learn it well. Code more responses that raise it."
         )
     with new_progress() as progress:
         task = progress.add_task("Training", total=settings.max_epochs)
