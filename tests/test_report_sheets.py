@@ -181,16 +181,17 @@ def mentions(text: str, rid: str) -> bool:
 
 def summary_quotes(sheet) -> list[tuple[str, str, str]]:
     """(theme label, quote, response ID) for every quote on the Summary."""
-    rows = [r[0] for r in sheet.iter_rows(values_only=True)]
+    rows = [str(r[0]) if r[0] is not None else None for r in sheet.iter_rows(values_only=True)]
     start = rows.index("What respondents said: representative quotes per theme")
     found, theme = [], None
-    for previous, value in zip(rows[start:], rows[start + 1 :], strict=False):
-        if not isinstance(value, str):
+    for value in rows[start + 1 :]:
+        if value is None:
             continue
-        attribution = re.fullmatch(r".* \(([^()\s]+)\)", value)
-        if attribution and isinstance(previous, str) and previous.startswith("“"):
-            found.append((theme, previous.strip("“”"), attribution.group(1)))
-        elif not value.startswith("“") and not attribution:
+        said, _, by = value.rpartition("\n")  # a quote's cell ends with who said it
+        attribution = re.fullmatch(r".* \(([^()\s]+)\)", by)
+        if said.startswith("“") and attribution:
+            found.append((theme, said.strip("“”"), attribution.group(1)))
+        elif not value.startswith("“"):
             theme = value
     return found
 

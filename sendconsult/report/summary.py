@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.quotes import Quote
 from sendconsult.report import ReportContent
 from sendconsult.report.cells import write_count, write_share
 from sendconsult.report.workbook import (
+    EXCEL_CELL_LIMIT,
     LABEL_FONT,
     NOTE_FONT,
     SECTION_FONT,
     SUBTITLE_FONT,
     add_table,
+    clean_text,
     page_setup,
     row_height_for,
+    set_rich,
     set_text,
     set_widths,
     write_header,
@@ -24,7 +29,8 @@ from sendconsult.report.workbook import (
 )
 from sendconsult.suppression import suppress
 
-QUOTE_FONT = Font(name="Arial", size=10)
+QUOTE_RUN = InlineFont(rFont="Arial", sz=10)
+ATTRIBUTION_RUN = InlineFont(rFont="Arial", sz=9, i=True, color="595959")  # as NOTE_FONT
 WIDTHS = {1: 46, 2: 14, 3: 22}  # three columns: fits a portrait page
 PAGE_WIDTH = sum(WIDTHS.values())
 
@@ -159,19 +165,20 @@ def _quotes(sheet: Worksheet, row: int, content: ReportContent) -> int:
             row += 2
             continue
         for quote in quotes:
-            row = _across(sheet, row, f"“{quote.text}”", QUOTE_FONT)
-            attribution = f"{', '.join(quote.groups) or 'Group not stated'} ({quote.response_id})"
-            row = _across(sheet, row, attribution, NOTE_FONT) + 1
+            row = _quote(sheet, row, quote) + 1
         row += 1
     return row
 
 
-def _across(sheet: Worksheet, row: int, text: str, font) -> int:  # noqa: ANN001
-    """Wrapped text across the sheet's three columns; returns the next row."""
-    set_text(sheet.cell(row=row, column=1), text, wrap=True)
-    sheet.cell(row=row, column=1).font = font
+def _quote(sheet: Worksheet, row: int, quote: Quote) -> int:
+    """A quote and, on its last line, who said it: one cell, so that a printed page never
+    separates the words from their attribution; returns the next row."""
+    by = clean_text(f"{', '.join(quote.groups) or 'Group not stated'} ({quote.response_id})")
+    said = clean_text(f"“{quote.text}”", limit=EXCEL_CELL_LIMIT - len(by) - 1)
+    cell = sheet.cell(row=row, column=1)
+    set_rich(cell, CellRichText(TextBlock(QUOTE_RUN, said), TextBlock(ATTRIBUTION_RUN, "\n" + by)))
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    height = row_height_for({1: text}, {1: PAGE_WIDTH * 1.25})  # merged: wraps later
+    height = row_height_for({1: f"{said}\n{by}"}, {1: PAGE_WIDTH * 1.25})  # merged: wraps later
     if height:
         sheet.row_dimensions[row].height = height
     return row + 1

@@ -47,12 +47,13 @@ TOP = Alignment(vertical="top")
 TABLE_STYLE = "TableStyleMedium2"
 
 
-def clean_text(value: str) -> str:
-    """Text Excel accepts: no control characters, within the cell limit (marked if cut)."""
+def clean_text(value: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+    """Text Excel accepts: no control characters, within `limit` characters (the cell limit;
+    less where the cell holds more than this text), marked if cut."""
     text = ILLEGAL_CHARACTERS_RE.sub("", value) if ILLEGAL_CHARACTERS_RE.search(value) else value
-    if len(text) > EXCEL_CELL_LIMIT:
+    if len(text) > limit:
         marker = f" … [truncated: {len(text):,} characters in full]"
-        text = text[: EXCEL_CELL_LIMIT - len(marker)] + marker
+        text = text[: limit - len(marker)] + marker
     return text
 
 
