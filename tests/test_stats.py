@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import chi2_contingency, fisher_exact
 
 from sendconsult.stats import SIGNIFICANCE, compare_groups
@@ -127,3 +129,39 @@ def test_not_tested(coded: dict[str, int], sizes: dict[str, int], note: str):
     assert test.p_value is None and not test.notable
     assert test.note == note
     assert test.higher == () and test.lower == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(st.integers(0, 150), min_size=4, max_size=4),
+)
+def test_fisher_exact_is_scipys(cells: list[int]):
+    """The written-out Fisher test gives scipy.stats.fisher_exact's p-value, ties included."""
+    from sendconsult.stats import fisher_exact_p
+
+    table = np.array(cells).reshape(2, 2)
+    if table.sum(axis=0).min() == 0 or table.sum(axis=1).min() == 0:
+        return
+    assert fisher_exact_p(table) == pytest.approx(fisher_exact(table)[1], abs=1e-10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(statistic=st.floats(0, 400, allow_nan=False), dof=st.integers(1, 40))
+def test_chi_square_survival_is_scipys(statistic: float, dof: int):
+    from scipy.stats import chi2
+
+    from sendconsult.stats import chi_square_sf
+
+    assert chi_square_sf(statistic, dof) == pytest.approx(chi2.sf(statistic, dof), abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(1, 300), st.integers(1, 300)), min_size=2, max_size=9))
+def test_chi_square_test_is_scipys(rows: list[tuple[int, int]]):
+    from sendconsult.stats import chi_square_p
+
+    table = np.array(rows, dtype=float)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    yates = len(rows) == 2
+    theirs = chi2_contingency(table, correction=yates)[1]
+    assert chi_square_p(table, expected, yates=yates) == pytest.approx(theirs, abs=1e-12)
