@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import spacy
@@ -153,6 +155,20 @@ def _blank_after_start(match: re.Match[str]) -> str:
     return run[:PUNCTUATION_RUN_KEPT] + " " * (len(run) - PUNCTUATION_RUN_KEPT)
 
 
+class TamingTokenizer:
+    """The pipeline's tokenizer, given every text through tokenizable() first: whatever parses
+    an answer (nlp(text), nlp.pipe, make_doc) is safe from runs of punctuation."""
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.inner = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        return self.inner(tokenizable(text))
+
+    def __getattr__(self, name: str) -> Any:  # rules, vocab, ...: the tokenizer's own
+        return getattr(self.inner, name)
+
+
 def build_pipeline(model: str | None = None) -> Language:
     """The parsing pipeline: built-in English by default, or an installed spaCy pipeline."""
     if model is None:
@@ -164,6 +180,7 @@ def build_pipeline(model: str | None = None) -> Language:
         if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
             nlp.add_pipe("sentencizer", first=True)
         nlp.add_pipe(LEMMA_COMPONENT, last=True)
+    nlp.tokenizer = TamingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_TEXT_CHARS
     nlp.meta[SOURCE_KEY] = model
     return nlp

@@ -41,7 +41,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.strings import get_string_id
 
-from sendconsult.nlp import _lookup_table, tokenizable
+from sendconsult.nlp import _lookup_table
 
 # A word: letters (any script, with combining accents), inner apostrophes and hyphens.
 _LETTER = r"[^\W\d_]"
@@ -172,7 +172,7 @@ class Redactor:
                 found.append(Redaction(m.start(), m.end(), "PHONE"))
         found += self._names_in(text)
         if self._ner is not None:
-            for ent in self._ner(tokenizable(text)).ents:
+            for ent in self._ner(text).ents:
                 if ent.label_ == "PERSON":
                     found.append(Redaction(ent.start_char, ent.end_char, "NAME"))
         return _non_overlapping(found)

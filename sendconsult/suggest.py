@@ -27,7 +27,6 @@ from spacy.tokens import Doc
 
 from sendconsult.classify import ThemeClassifier
 from sendconsult.coding import Coding
-from sendconsult.nlp import tokenizable
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MAX_RESPONSES = 20_000
@@ -69,7 +68,7 @@ def suggest_terms(
     examples: dict[str, str] = {}
     for rid, doc in zip(
         sample,
-        nlp.pipe(tokenizable("\n".join(survey.texts(rid).values())) for rid in sample),
+        nlp.pipe("\n".join(survey.texts(rid).values()) for rid in sample),
         strict=True,
     ):
         found = _phrases(doc, nlp, examples)

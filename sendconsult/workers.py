@@ -23,7 +23,7 @@ import numpy as np
 
 from sendconsult.errors import SendconsultError
 from sendconsult.matching import CacheRows, Candidates, TermMatcher, term_key
-from sendconsult.nlp import build_pipeline, pipeline_source, tokenizable
+from sendconsult.nlp import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def _code_chunk(
     result = _Parsed()
     for_cache = mode == "code+cache"
     found: list[Candidates] = []
-    docs = nlp.pipe(map(tokenizable, texts), batch_size=BATCH_SIZE)
+    docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
     for start in range(0, len(texts), BATCH_SIZE):
         batch = texts[start : start + BATCH_SIZE]
         candidates, rows = matcher.find_batch(

@@ -283,6 +283,8 @@ def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence():
     assert tamed.startswith("We waited" + "!" * PUNCTUATION_RUN_KEPT + " ")
     assert tamed.count("?") == PUNCTUATION_RUN_KEPT and tamed.endswith(" (respite ____")
     assert tokenizable("Fine!!! Thank you...") == "Fine!!! Thank you..."
+    doc = build_pipeline()(answer)  # the pipeline's own tokenizer tames every text it is given
+    assert len(doc) < 100 and doc.text == tamed
     frame = pd.DataFrame(
         {"response_id": ["R1"], "source_row": [2], "groups": [[]], "groups_raw": [""],
          "consent": [Consent.PUBLISH], "Why?": [answer]}

@@ -27,7 +27,7 @@ from sendconsult.cli.common import (
 )
 from sendconsult.coding import Match
 from sendconsult.errors import ColumnError
-from sendconsult.nlp import build_pipeline, tokenizable
+from sendconsult.nlp import build_pipeline
 
 
 @app.command("explain")
@@ -78,7 +78,7 @@ def explain_cli(
     coded: set[str] = set()
     negated = False
     for question, answer in answers.items():
-        doc = nlp(tokenizable(answer))
+        doc = nlp(answer)
         matches = classifier.match_doc(doc, question)
         coded.update(m.theme_id for m in matches if m.counts)
         negated = negated or any((m.vetoed_by or "").startswith("negation") for m in matches)
