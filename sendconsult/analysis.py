@@ -188,9 +188,7 @@ def run_analysis(
         started = time.perf_counter()
         model = settings.classifier
         scores = model.score(survey, progress=score_progress)
-        threshold = settings.suggest_threshold
-        if threshold is None:
-            threshold = model.info.threshold
+        threshold = model.threshold_or_own(settings.suggest_threshold)
         suggestions = suggest(coding, scores, threshold, model)
         if suggestions.unknown_themes:
             warnings.append(

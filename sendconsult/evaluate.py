@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from sendconsult.coding import Coding, Match
 from sendconsult.errors import GoldError
+from sendconsult.textcat import model_codes
 
 TRUE_VALUES = {"1", "1.0", "yes", "y", "true", "x"}
 FALSE_VALUES = {"0", "0.0", "no", "n", "false", ""}
@@ -74,6 +76,11 @@ class Counts:
         )
 
 
+def pooled(tables: Iterable[Counts]) -> Counts:
+    """Many 2x2 tables added into one: micro averages and pooled kappa are computed on it."""
+    return sum(tables, Counts(0, 0, 0, 0))
+
+
 @dataclass(frozen=True)
 class Disagreement:
     """A response where the dictionary and the gold coding differ on one theme."""
@@ -97,10 +104,7 @@ class Evaluation:
 
     @property
     def micro(self) -> Counts:
-        total = Counts(0, 0, 0, 0)
-        for counts in self.per_theme.values():
-            total = total + counts
-        return total
+        return pooled(self.per_theme.values())
 
     @property
     def macro_f1(self) -> float | None:
@@ -262,7 +266,7 @@ def compare_with_classifier(
             "columns are the dictionary's theme ids."
         )
     index = coding.codes.index
-    model = (scores[themes] >= threshold).astype(int).reindex(index).fillna(0).astype(int)
+    model = model_codes(scores[themes], threshold, index)
     dictionary_codes = coding.codes[themes]
     combined = (dictionary_codes | model).astype(int)
     shared = Coding(themes, dictionary_codes, coding.matches)

@@ -112,6 +112,10 @@ class ThemeModel:
     def name(self) -> str:
         return self.path.name
 
+    def threshold_or_own(self, threshold: float | None) -> float:
+        """The score from which a theme is suggested: the officer's, else the classifier's."""
+        return self.info.threshold if threshold is None else threshold
+
     def score_texts(
         self, texts: list[str], *, progress: Callable[[int], None] | None = None
     ) -> list[dict[str, float]]:

@@ -13,6 +13,7 @@ examples in seconds and is a few megabytes on disk.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -34,7 +35,7 @@ from thinc.api import Adam
 
 import sendconsult
 from sendconsult.errors import GoldError, ModelError
-from sendconsult.evaluate import Counts
+from sendconsult.evaluate import Counts, pooled
 from sendconsult.survey import Survey
 from sendconsult.textcat import (
     DEFAULT_THRESHOLD,
@@ -170,7 +171,7 @@ class TrainingResult:
 
     @property
     def micro(self) -> Counts:
-        return _micro(self.per_theme)
+        return pooled(self.per_theme.values())
 
 
 def split(examples: list[CodedText], share: float, seed: int) -> tuple[list, list]:
@@ -216,14 +217,14 @@ def train(
             nlp.update(batch, sgd=optimizer, drop=settings.dropout, losses=losses)
         loss, per_theme = _validate(nlp, held_out, data.themes, settings.threshold)
         if progress is not None:
-            progress(epoch, _micro(per_theme).f1 or 0.0)
+            progress(epoch, pooled(per_theme.values()).f1 or 0.0)
         if loss < best_loss:
             best_loss, best_epoch, best_bytes = loss, epoch, nlp.to_bytes()
         elif epoch >= settings.min_epochs and epoch - best_epoch >= settings.patience:
             break
     nlp.from_bytes(best_bytes)
     _, per_theme = _validate(nlp, held_out, data.themes, settings.threshold)
-    micro = _micro(per_theme)
+    micro = pooled(per_theme.values())
     nlp.meta["name"] = "sendconsult_textcat"
     nlp.meta["description"] = "Theme classifier trained by sendconsult train"
     info = ClassifierInfo(
@@ -285,13 +286,6 @@ def _validate(
     return total / max(1, len(examples) * len(themes)), counts
 
 
-def _micro(per_theme: dict[str, Counts]) -> Counts:
-    total = Counts(0, 0, 0, 0)
-    for counts in per_theme.values():
-        total = total + counts
-    return total
-
-
 def _scores_of(counts: Counts) -> dict[str, float | int | None]:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
@@ -321,7 +315,7 @@ def save_classifier(result: TrainingResult, out: Path, *, export: str, force: bo
         raise ModelError(
             f"The folder {out.parent} does not exist; create it or choose another --out."
         )
-    info = ClassifierInfo(**{**result.info.__dict__, "export": export})
+    info = dataclasses.replace(result.info, export=export)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         _as_normally_made(staging)

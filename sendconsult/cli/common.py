@@ -80,6 +80,11 @@ def usage_error(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
+def score_text(value: float | None) -> str:
+    """A precision, recall, F1 or kappa as printed: two decimals, or n/a when undefined."""
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def warn(message: str) -> None:
     err.print(f"[yellow]Warning:[/] {escape(message)}")
 

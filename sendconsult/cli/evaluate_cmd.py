@@ -26,6 +26,7 @@ from sendconsult.cli.common import (
     load_themes,
     out,
     resolve_config,
+    score_text,
     set_debug,
     warn,
 )
@@ -115,15 +116,11 @@ def evaluate_cli(
     out.print(scores_table(result, dictionary.label))
     if theme_model is not None:
         scores = theme_model.score(survey)
-        chosen = threshold if threshold is not None else theme_model.info.threshold
+        chosen = theme_model.threshold_or_own(threshold)
         comparison = compare_with_classifier(coding, scores, gold_codes, chosen)
         out.print(comparison_table(comparison, dictionary.label, theme_model.name))
     if errors > 0:
         out.print(disagreement_table(result, survey, errors))
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
 
 
 def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
@@ -137,23 +134,23 @@ def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
         c = result.per_theme[theme]
         table.add_row(
             Text(label(theme)),
-            _fmt(c.precision),
-            _fmt(c.recall),
-            _fmt(c.f1),
+            score_text(c.precision),
+            score_text(c.recall),
+            score_text(c.f1),
             str(c.support),
-            _fmt(c.kappa),
+            score_text(c.kappa),
         )
     micro = result.micro
     table.add_section()
     table.add_row(
         "micro average",
-        _fmt(micro.precision),
-        _fmt(micro.recall),
-        _fmt(micro.f1),
+        score_text(micro.precision),
+        score_text(micro.recall),
+        score_text(micro.f1),
         str(micro.support),
-        _fmt(micro.kappa),
+        score_text(micro.kappa),
     )
-    table.add_row("macro F1", "", "", _fmt(result.macro_f1), "", "")
+    table.add_row("macro F1", "", "", score_text(result.macro_f1), "", "")
     return table
 
 
@@ -175,15 +172,15 @@ def comparison_table(comparison: ClassifierComparison, label, name: str) -> Tabl
         cells = []
         for run in runs:
             c = run.per_theme[theme]
-            cells += [_fmt(c.precision), _fmt(c.recall), _fmt(c.f1)]
+            cells += [score_text(c.precision), score_text(c.recall), score_text(c.f1)]
         table.add_row(Text(label(theme)), *cells)
     table.add_section()
     cells = []
     for run in runs:
         m = run.micro
-        cells += [_fmt(m.precision), _fmt(m.recall), _fmt(m.f1)]
+        cells += [score_text(m.precision), score_text(m.recall), score_text(m.f1)]
     table.add_row("micro average", *cells)
-    table.add_row("macro F1", *[x for run in runs for x in ("", "", _fmt(run.macro_f1))])
+    table.add_row("macro F1", *[x for run in runs for x in ("", "", score_text(run.macro_f1))])
     return table
 
 

@@ -23,6 +23,7 @@ from sendconsult.cli.common import (
     load_themes,
     out,
     resolve_config,
+    score_text,
     set_debug,
     warn,
 )
@@ -151,22 +152,22 @@ def scores_table(result) -> Table:  # noqa: ANN001 - TrainingResult
         table.add_column(column, justify="left" if column == "theme" else "right")
     for theme, counts in result.per_theme.items():
         table.add_row(
-            theme, _fmt(counts.precision), _fmt(counts.recall), _fmt(counts.f1), str(counts.support)
+            theme,
+            score_text(counts.precision),
+            score_text(counts.recall),
+            score_text(counts.f1),
+            str(counts.support),
         )
     micro = result.micro
     table.add_section()
     table.add_row(
         "micro average",
-        _fmt(micro.precision),
-        _fmt(micro.recall),
-        _fmt(micro.f1),
+        score_text(micro.precision),
+        score_text(micro.recall),
+        score_text(micro.f1),
         str(micro.support),
     )
     return table
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
 
 
 def export_of_report(coded: Path) -> Path:

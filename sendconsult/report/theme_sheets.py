@@ -107,11 +107,7 @@ def write_theme(
         headers.append("Suggested by the classifier (score)")
         kinds.append("number")
         widths[6] = 16
-    styles = [
-        register_style(sheet, fill=SUGGESTED_FILL, wrap=kind in ("wrap", "rich")) for kind in kinds
-    ]
-    if suggestions is not None:
-        styles[-1] = register_style(sheet, fill=SUGGESTED_FILL, number_format="0.00")
+    styles = _suggested_styles(sheet, kinds) if suggested else []
 
     def rows() -> Iterator[list[CellValue]]:
         for rid, question, matches in answers:
@@ -146,6 +142,16 @@ def write_theme(
         rows=rows(),
         n_rows=len(answers) + len(suggested),
     )
+
+
+def _suggested_styles(sheet: Worksheet, kinds: list[str]) -> list[int]:
+    """The blue style of each column of a suggested row (the score shown as 0.00)."""
+    return [
+        register_style(sheet, fill=SUGGESTED_FILL, number_format="0.00")
+        if kind == "number"
+        else register_style(sheet, fill=SUGGESTED_FILL, wrap=kind in ("wrap", "rich"))
+        for kind in kinds
+    ]
 
 
 def highlighted(
