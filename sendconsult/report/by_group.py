@@ -72,15 +72,15 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
             r = header_row + i
             set_text(sheet.cell(row=r, column=1), labels[theme])
             for j, column in enumerate(columns, start=2):
-                is_hidden = bool(hidden.at[theme, column])
+                shown = {
+                    "hidden": bool(hidden.at[theme, column]),
+                    "threshold": threshold,
+                    "secondary": bool(second.at[theme, column]),
+                }
                 if kind == "count":
-                    value = counts.at[theme, column]
-                    write_count(sheet, r, j, value, hidden=is_hidden, threshold=threshold)
+                    write_count(sheet, r, j, counts.at[theme, column], **shown)
                 else:
-                    value = agg.group_shares.at[theme, column]
-                    write_share(sheet, r, j, value, hidden=is_hidden, threshold=threshold)
-                if bool(second.at[theme, column]):  # not a small number: do not say "<5"
-                    sheet.cell(row=r, column=j).value = SECONDARY_LABEL
+                    write_share(sheet, r, j, agg.group_shares.at[theme, column], **shown)
         add_table(
             sheet, name, header_row, header_row + len(order), len(names) + 1, repeat_header=False
         )
@@ -129,7 +129,6 @@ def _tests(sheet: Worksheet, row: int, agg, order: list[str], labels: dict[str, 
         set_text(sheet.cell(row=r, column=5), ", ".join(test.lower), wrap=True)
     last = header_row + len(order)
     add_table(sheet, "ThemesByGroupTests", header_row, last, 5, repeat_header=False)
-    # The test table shares the sheet's columns: its wide text columns merge across two.
     footnote = last + 2
     set_text(
         sheet.cell(row=footnote, column=1),
@@ -143,8 +142,8 @@ def _tests(sheet: Worksheet, row: int, agg, order: list[str], labels: dict[str, 
     return footnote + 1
 
 
-def _chart(sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor_row: int) -> int:
-    """A clustered bar chart of the % table, below the tables; returns the rows it covers."""
+def _chart(sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor_row: int) -> None:
+    """A clustered bar chart of the % table, below the tables."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
@@ -163,4 +162,3 @@ def _chart(sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor_
     chart.width = 26
     chart.legend.position = "b"
     sheet.add_chart(chart, f"A{anchor_row}")
-    return int(chart.height / 0.5) + 1

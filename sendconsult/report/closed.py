@@ -69,27 +69,17 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
             for i, answer in enumerate(question.counts.index, start=1):
                 set_text(sheet.cell(row=header_row + i, column=1), answer)
                 for j, column in enumerate(columns, start=2):
-                    is_hidden = bool(hidden.at[answer, column])
+                    shown = {
+                        "hidden": bool(hidden.at[answer, column]),
+                        "threshold": threshold,
+                        "secondary": bool(second.at[answer, column]),
+                    }
                     if kind == "count":
-                        write_count(
-                            sheet,
-                            header_row + i,
-                            j,
-                            question.counts.at[answer, column],
-                            hidden=is_hidden,
-                            threshold=threshold,
-                        )
+                        value = question.counts.at[answer, column]
+                        write_count(sheet, header_row + i, j, value, **shown)
                     else:
-                        write_share(
-                            sheet,
-                            header_row + i,
-                            j,
-                            question.shares.at[answer, column],
-                            hidden=is_hidden,
-                            threshold=threshold,
-                        )
-                    if bool(second.at[answer, column]):
-                        sheet.cell(row=header_row + i, column=j).value = SECONDARY_LABEL
+                        value = question.shares.at[answer, column]
+                        write_share(sheet, header_row + i, j, value, **shown)
             last = header_row + len(question.counts.index)
             add_table(
                 sheet,
