@@ -19,8 +19,8 @@ from sendconsult.coding import Coding
 from sendconsult.compare import Changes
 from sendconsult.overrides import OverrideResult
 from sendconsult.privacy import Redactor
-from sendconsult.quotes import Quote
-from sendconsult.survey import Survey
+from sendconsult.quotes import Quote, quote_redactor
+from sendconsult.survey import Consent, Survey
 from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
@@ -66,6 +66,10 @@ class ReportContent:
     overrides: OverrideResult | None = None  # officer overrides applied in this run
     changes: Changes | None = None  # what changed since an earlier report (--compare)
     suggestions: Suggestions | None = None  # a trained classifier's suggestions (--classifier)
+
+    def redactor_for(self, consent: Consent | None) -> Redactor | None:
+        """How a respondent's words are redacted in this report (None: shown as written)."""
+        return quote_redactor(consent, self.redactor if self.options.redact else None)
 
 
 def write_report(path: Path, content: ReportContent) -> None:

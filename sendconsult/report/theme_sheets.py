@@ -12,7 +12,6 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Match
-from sendconsult.quotes import quote_redactor
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, register_style, stream_table
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
@@ -160,7 +159,7 @@ def highlighted(
     """The answer (redacted when on, and always for anonymous respondents) with each matched
     span as a bold red run."""
     spans = sorted({(m.start, m.end) for m in matches})
-    redactor = quote_redactor(consent, content.redactor if content.options.redact else None)
+    redactor = content.redactor_for(consent)
     if redactor is not None:
         shown, offset = redactor.redact_with_offsets(text)
         spans = [(offset(s), offset(e)) for s, e in spans]

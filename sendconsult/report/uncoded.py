@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sendconsult.quotes import quote_redactor
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
 from sendconsult.report.workbook import page_setup, set_widths, write_title
@@ -18,7 +17,7 @@ def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -
     """Every answer of a response under its question; redacted when on, and always for
     respondents publishing anonymously."""
     texts = content.survey.texts(rid)
-    redactor = quote_redactor(consent, content.redactor if content.options.redact else None)
+    redactor = content.redactor_for(consent)
     parts = [f"{q}\n{redactor.redact(t) if redactor else t}" for q, t in texts.items()]
     return "\n\n".join(parts)
 
