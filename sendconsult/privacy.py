@@ -22,8 +22,8 @@ Libraries considered: presidio-analyzer finds names only through a NER model (en
 default) that must be downloaded, which an offline council laptop cannot do, and its other
 recognisers add dependencies for what a few patterns do here; scrubadub finds names through
 TextBlob corpora or spaCy models, both downloads, and has had no release since 2023. Patterns, a
-names list and an optional installed NER pipeline keep redaction offline, fast (a few
-milliseconds per thousand answers' worth of quotes) and explainable to an officer.
+names list and an optional installed NER pipeline keep redaction offline, fast (about a
+tenth of a millisecond per answer) and explainable to an officer.
 """
 
 from __future__ import annotations

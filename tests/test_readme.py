@@ -155,3 +155,12 @@ def test_classifier_section_matches_the_shipped_classifier():
     assert f"finds {found} of the {missed} theme mentions the dictionary missed" in flat
     assert f"makes {wrong} wrong suggestions" in flat
     assert f"trained on {info['n_train']} responses ({info['n_validation']} more held out" in flat
+
+
+def test_names_list_size_is_as_the_readme_says():
+    from sendconsult.privacy import name_lists
+
+    names, _ = name_lists()
+    claimed = int(re.search(r"list of about ([\d,]+) given names", " ".join(README.split()))
+                  .group(1).replace(",", ""))  # fmt: skip
+    assert abs(len(names) - claimed) <= 50
