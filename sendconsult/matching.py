@@ -15,17 +15,18 @@ rather than through a spaCy object per token, which was most of the classificati
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, NORM, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from sendconsult.negation import AFTER_STARTS, BEFORE_TRIGGERS, NEGATION_WINDOW, negation_cue_at
+from sendconsult.nlp import lemmas_are_norms, sentence_starts
 from sendconsult.themes.model import Term, TermKind
 
 
@@ -122,11 +123,13 @@ class TermMatcher:
     """Matchers for a set of terms, built once with the pipeline that parses the answers.
 
     Terms are lemmatised by that same pipeline: a lemma matcher whose patterns were made any
-    other way silently finds nothing.
+    other way silently finds nothing. With the built-in pipeline, lemmas and sentences are
+    read from the tokenizer's doc (nlp.lemmas_are_norms), so `parse` only tokenizes.
     """
 
     def __init__(self, nlp: Language, terms: Iterable[Term]) -> None:
         self.nlp = nlp
+        self._boundary_flag = lemmas_are_norms(nlp)
         self.keys: list[str] = []
         self._distance: dict[str, int] = {}
         self._units_of_key: dict[str, list[int]] = {}
@@ -135,7 +138,8 @@ class TermMatcher:
         self._units: list[_Unit] = []
         self._unit_of: dict[tuple[TermKind, tuple[str, ...]], int] = {}
         self._phrase_ids: dict[int, int] = {}
-        self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        lemma_attr = "LEMMA" if self._boundary_flag is None else "NORM"
+        self._phrases = PhraseMatcher(nlp.vocab, attr=lemma_attr)
         self._wildcards = _WildcardIndex(nlp)
         for term in terms:
             self._add_term(term)
@@ -224,6 +228,14 @@ class TermMatcher:
 
     # -- matching ---------------------------------------------------------------------------
 
+    def parse(self, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
+        """The docs `find_batch` needs of many texts: tokenized only with the built-in
+        pipeline (see the class docstring), through the whole pipeline otherwise."""
+        if self._boundary_flag is not None:
+            make_doc = self.nlp.make_doc
+            return (make_doc(text) for text in texts)
+        return iter(self.nlp.pipe(texts, batch_size=batch_size))
+
     def find(self, doc: Doc, text: str | None = None) -> Candidates:
         """Every candidate of every term in one parsed text, by term key.
 
@@ -237,7 +249,7 @@ class TermMatcher:
     ) -> tuple[list[Candidates], CacheRows | None]:
         """The candidates of many parsed texts and, `for_cache`, the same as arrays with each
         text's words (see CacheRows)."""
-        batch = _Batch(docs, texts)
+        batch = _Batch(docs, texts, self._boundary_flag)
         found: list[Candidates] = [{} for _ in docs]
         hits: list[list[tuple[int, int, int]]] = [[] for _ in docs]
         phrase_ids = self._phrase_ids
@@ -316,7 +328,6 @@ def _near_pairs(
     return paired
 
 
-_COLUMNS = [LEMMA, LOWER, IDX, LENGTH, SENT_START]
 _BEFORE = np.array(sorted(BEFORE_TRIGGERS), dtype=np.uint64)
 _AFTER = np.array(sorted(AFTER_STARTS), dtype=np.uint64)
 
@@ -324,12 +335,22 @@ _AFTER = np.array(sorted(AFTER_STARTS), dtype=np.uint64)
 class _Batch:
     """The token columns of many parsed docs end to end, with where each doc and sentence
     starts: positions, sentences and the negation pre-check are computed for all candidates
-    of the batch at once with numpy, not token by token."""
+    of the batch at once with numpy, not token by token.
 
-    def __init__(self, docs: Sequence[Doc], texts: Sequence[str]) -> None:
+    With `boundary_flag` (the built-in pipeline, see nlp.lemmas_are_norms) lemmas are read from
+    NORM and sentences found from the boundary words; otherwise from LEMMA and SENT_START.
+    """
+
+    def __init__(
+        self, docs: Sequence[Doc], texts: Sequence[str], boundary_flag: int | None = None
+    ) -> None:
         self.texts = texts
+        if boundary_flag is None:
+            columns_wanted = [LEMMA, LOWER, IDX, LENGTH, SENT_START]
+        else:
+            columns_wanted = [NORM, LOWER, IDX, LENGTH, boundary_flag]
         arrays = [
-            doc.to_array(_COLUMNS) if len(doc) else np.zeros((0, 5), dtype=np.uint64)
+            doc.to_array(columns_wanted) if len(doc) else np.zeros((0, 5), dtype=np.uint64)
             for doc in docs
         ]
         self.arrays = arrays
@@ -340,8 +361,12 @@ class _Batch:
         self.lemma, self.lower = columns[:, 0], columns[:, 1]
         self.idx = columns[:, 2].astype(np.int64)
         self.length = columns[:, 3].astype(np.int64)
-        is_start = columns[:, 4] == 1
-        is_start[self.offsets[:-1][lengths > 0]] = True  # a doc starts a sentence
+        doc_starts = self.offsets[:-1][lengths > 0]
+        if boundary_flag is None:
+            is_start = columns[:, 4] == 1
+            is_start[doc_starts] = True  # a doc starts a sentence
+        else:
+            is_start = sentence_starts(columns[:, 4] == 1, doc_starts)
         self.sentence_starts = np.flatnonzero(is_start)
         self.doc_of = np.repeat(np.arange(len(docs)), lengths)
         self._starts_list: list[int] | None = None

@@ -188,7 +188,7 @@ def _code_chunk(
     result = _Parsed()
     for_cache = mode == "code+cache"
     found: list[Candidates] = []
-    docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
+    docs = matcher.parse(texts, BATCH_SIZE)
     for start in range(0, len(texts), BATCH_SIZE):
         batch = texts[start : start + BATCH_SIZE]
         candidates, rows = matcher.find_batch(

@@ -297,3 +297,20 @@ def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence():
     (rid,) = coding.codes.index
     matched = {m.theme_id: answer[m.start : m.end] for m in coding.evidence(rid)}
     assert matched["transport"] == "taxi" and matched["short_breaks"] == "respite"
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["_" * 500, "_!" * 250, "!" * 500, "-." * 250],
+    ids=["underscores", "underscores and marks", "marks", "mixed marks"],
+)
+def test_every_kind_of_long_punctuation_run_is_blanked_past_its_start(run):
+    """Underscores are as slow for spaCy's tokenizer as other punctuation, alone or mixed."""
+    from sendconsult.nlp import PUNCTUATION_RUN_KEPT, tokenizable
+
+    text = f"Please sign here {run} and return the form to school."
+    tamed = tokenizable(text)
+    assert len(tamed) == len(text)
+    assert tamed == text.replace(
+        run, run[:PUNCTUATION_RUN_KEPT] + " " * (len(run) - PUNCTUATION_RUN_KEPT)
+    )
