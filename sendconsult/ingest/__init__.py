@@ -39,7 +39,7 @@ def load_survey(path: Path, options: IngestOptions | None = None) -> Survey:
             f"{path.name} has no column headings; export the responses again with headings."
         )
     rows = tidy_rows(layout)
-    if not rows.cells:
+    if not rows.numbers:
         raise ExportError(
             f"{path.name} has column headings but no responses; check it is the full export, "
             "downloaded after responses came in."

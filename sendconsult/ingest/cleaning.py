@@ -34,6 +34,17 @@ def clean_cell(value: str) -> str:
     return text.strip()
 
 
+def clean_column(values: Iterable[str]) -> list[str]:
+    """`clean_cell` of every value, cleaning each distinct value once.
+
+    Exports repeat most of their cells (groups, Likert answers, dates, consent), so a column of
+    100,000 cells usually holds far fewer distinct values.
+    """
+    values = list(values)
+    cleaned = {value: clean_cell(value) for value in set(values)}
+    return list(map(cleaned.__getitem__, values))
+
+
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 text that was read as Windows-1252 and saved again ("â€™" -> "’").
 
