@@ -23,6 +23,7 @@ from sendconsult.coding_record import CodingRecord, record_of
 from sendconsult.compare import Changes, compare
 from sendconsult.config import ProjectConfig
 from sendconsult.errors import ReportError
+from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp import pipeline_id
 from sendconsult.overrides import Override, OverrideResult, apply_overrides
 from sendconsult.parse_cache import ParseCache
@@ -160,7 +161,22 @@ def run_analysis(
     """Code, count and write the report; returns what the CLI summarises.
 
     `progress` advances per answer parsed; `score_progress` per response the classifier scores.
+    The run holds millions of long-lived objects: see memory.py for why the cycle collector
+    waits until it ends.
     """
+    with cycle_collection_paused():
+        return _run(survey, dictionary, nlp, settings, report_path, progress, score_progress)
+
+
+def _run(
+    survey: Survey,
+    dictionary: ThemeDictionary,
+    nlp: Language,
+    settings: AnalysisSettings,
+    report_path: Path,
+    progress: Callable[[int], None] | None,
+    score_progress: Callable[[int], None] | None,
+) -> AnalysisResult:
     timings: dict[str, float] = {}
     warnings: list[str] = []
     started = time.perf_counter()

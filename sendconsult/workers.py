@@ -23,6 +23,7 @@ import numpy as np
 
 from sendconsult.errors import SendconsultError
 from sendconsult.matching import CacheRows, Candidates, TermMatcher, term_key
+from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
 
@@ -232,4 +233,5 @@ def _work(task: tuple[Sequence[str], str, list[Term] | None]) -> _Parsed:
         if keys not in _worker_matchers:
             _worker_matchers[keys] = TermMatcher(_worker.nlp, terms)
         matcher = _worker_matchers[keys]
-    return _code_chunk(_worker, matcher, texts, mode)
+    with cycle_collection_paused():  # as in the main process: see memory.py
+        return _code_chunk(_worker, matcher, texts, mode)
