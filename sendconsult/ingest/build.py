@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sendconsult.config import ProjectConfig
@@ -79,7 +81,10 @@ def _frame(
     by_role: dict[Role, list[str]],
     config: ProjectConfig | None,
 ) -> pd.DataFrame:
-    """Object columns so that None stays None (pandas would otherwise infer NaN-filled strings)."""
+    """Object columns so that None stays None (pandas would otherwise infer NaN-filled strings).
+
+    Free-text cells are tested for non-answers once per distinct value.
+    """
     configured = config.non_answers if config is not None else None
     non_answers = non_answer_set(DEFAULT_NON_ANSWERS if configured is None else configured)
     data: dict[str, pd.Series] = {
@@ -91,11 +96,11 @@ def _frame(
     }
     longest = max(map(len, non_answers), default=0)
     for question in by_role[Role.TEXT]:
-        answers = [
-            v if v and not is_non_answer(v, non_answers, longest) else None
-            for v in columns[question]
-        ]
-        data[_safe_name(question)] = pd.Series(answers, dtype=object)
+        cells = columns[question]
+        answer = {
+            v: v if v and not is_non_answer(v, non_answers, longest) else None for v in set(cells)
+        }
+        data[_safe_name(question)] = pd.Series(list(map(answer.__getitem__, cells)), dtype=object)
     for question in by_role[Role.CLOSED]:
         data[_safe_name(question)] = pd.Series([v or None for v in columns[question]], dtype=object)
     return pd.DataFrame(data)
@@ -125,13 +130,16 @@ def response_ids(values: list[str] | None, numbers: list[int], warnings: list[st
             f"(row-{numbers[0]:04d} = spreadsheet row {numbers[0]})."
         )
         return [f"row-{n:04d}" for n in numbers]
+    stripped = [v.strip() for v in values]
+    seen: Counter[str] = Counter(stripped)
+    del seen[""]
+    if len(seen) == len(stripped):  # no blank and no repeated ID: the usual case
+        return stripped
     ids: list[str] = []
-    seen: Counter[str] = Counter(v.strip() for v in values if v.strip())
     used: set[str] = set()
     repeats: list[str] = []
     blanks: list[int] = []
-    for value, number in zip(values, numbers, strict=True):
-        rid = value.strip()
+    for rid, number in zip(stripped, numbers, strict=True):
         if not rid:
             blanks.append(number)
             rid = f"row-{number:04d}"
@@ -186,10 +194,9 @@ def respondent_groups(
     config: ProjectConfig | None,
 ) -> Groups:
     """Split the group answers into whole options; typed "Other" text goes to other_texts."""
-    groups = Groups.empty(len(ids))
     if group_col is None:
-        return groups
-    groups.raw = list(columns[group_col])
+        return Groups.empty(len(ids))
+    groups = Groups([], list(columns[group_col]))
     if group_col in layout.combined:
         groups.lists = [
             ["Other" if is_other_label(o) else o for o in chosen]
@@ -205,14 +212,18 @@ def respondent_groups(
             value: split_selection(value, layout.separator, known, closed=bool(configured))
             for value in set(groups.raw)
         }
-        for index, (rid, value) in enumerate(zip(ids, groups.raw, strict=True)):
-            selection = selections[value]
-            groups.lists[index] = list(selection.options)
-            if selection.other_text:
-                groups.other_texts[rid] = selection.other_text
+        options = {value: selection.options for value, selection in selections.items()}
+        groups.lists = list(map(list, map(options.__getitem__, groups.raw)))
+        typed = {value for value, selection in selections.items() if selection.other_text}
+        if typed:
+            groups.other_texts = {
+                rid: selections[value].other_text
+                for rid, value in zip(ids, groups.raw, strict=True)
+                if value in typed
+            }
         listed = list(configured)
         _add_other_columns(groups, layout, group_col, columns, ids)
-    counts = Counter(o for chosen in groups.lists for o in chosen)
+    counts = Counter(chain.from_iterable(groups.lists))
     seen = sorted(counts, key=lambda o: (-counts[o], o))
     groups.options = list(dict.fromkeys([*(o for o in listed if o in counts), *seen]))
     return groups
@@ -251,11 +262,8 @@ def _warn_empty(
         frame[questions].notna().any(axis=1) if questions else pd.Series(False, index=frame.index)
     )
     has_group = frame[GROUPS].map(bool)
-    empty = [
-        f"{rid} (row {n})"
-        for rid, n, a, g in zip(ids, numbers, answered, has_group, strict=True)
-        if not a and not g
-    ]
+    quiet = ~(answered.to_numpy(dtype=bool) | has_group.to_numpy(dtype=bool))
+    empty = [f"{ids[i]} (row {numbers[i]})" for i in np.flatnonzero(quiet).tolist()]
     if empty:
         shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
         warnings.append(

@@ -20,6 +20,8 @@ _CONTINUATION = "".join(
 )
 _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONTINUATION)}]")
 _SEGMENT = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONTINUATION)}]{{1,3}}")
+# One character for which str.isalnum() is true: a word character (re's \w) but not "_".
+_ALNUM = re.compile(r"[^\W_]")
 
 
 def clean_cell(value: str) -> str:
@@ -37,10 +39,15 @@ def clean_cell(value: str) -> str:
 def clean_column(values: Iterable[str]) -> list[str]:
     """`clean_cell` of every value, cleaning each distinct value once.
 
-    Exports repeat most of their cells (groups, Likert answers, dates, consent), so a column of
-    100,000 cells usually holds far fewer distinct values.
+    A column that is all ASCII with no carriage return or `_x000` (IDs, dates, most closed
+    answers) only needs stripping, which is done without looking at each value first. Otherwise
+    each distinct value is cleaned once: exports repeat most of their cells (groups, Likert
+    answers, consent).
     """
     values = list(values)
+    joined = "\n".join(values)  # "\n" can't complete "_x000" or "\r" across two cells
+    if joined.isascii() and "\r" not in joined and "_x000" not in joined:
+        return list(map(str.strip, values))
     cleaned = {value: clean_cell(value) for value in set(values)}
     return list(map(cleaned.__getitem__, values))
 
@@ -93,6 +100,6 @@ def is_non_answer(text: str, non_answers: frozenset[str], longest: int | None = 
     `longest`, the length of the longest non-answer, lets long answers skip normalising.
     """
     if longest is not None and len(text) > 2 * longest + 10:
-        return not any(ch.isalnum() for ch in text)
+        return _ALNUM.search(text) is None
     key = " ".join(text.lower().split())
-    return key in non_answers or not any(ch.isalnum() for ch in key)
+    return key in non_answers or _ALNUM.search(key) is None

@@ -22,7 +22,7 @@ def decode_bytes(raw: bytes) -> DecodedText:
     UnicodeDecodeError: the last resort decodes with replacement characters.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return DecodedText(raw[3:].decode("utf-8", errors="replace"), "utf-8-sig")
+        return DecodedText(raw.decode("utf-8-sig", errors="replace"), "utf-8-sig")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return DecodedText(raw.decode("utf-16", errors="replace"), "utf-16")
     try:

@@ -14,6 +14,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +147,7 @@ def _lines(text: str) -> list[str] | io.StringIO:
     the end of a row. Its lines are used only when every break it made is a real line end.
     """
     lines = text.splitlines(keepends=True)
-    if all(line[-1] in "\r\n" for line in lines[:-1]):
+    if all(map(str.endswith, lines[:-1], repeat(("\r", "\n")))):
         return lines
     return io.StringIO(text, newline="")
 

@@ -8,7 +8,9 @@ like dates, e-mails or tool bookkeeping. Header words only break ties.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from sendconsult.survey import Role
@@ -68,21 +70,26 @@ def column_stats(values: list[str], separator: str) -> ColumnStats:
     """Fill rate, variety and length of a column: the evidence every role is decided on.
 
     The shares of dates, e-mails and multi-select answers are measured on an even sample of at
-    most SHARE_SAMPLE values: they only need to tell "nearly all" from "few".
+    most SHARE_SAMPLE values: they only need to tell "nearly all" from "few". Words are counted
+    once per distinct value, weighted by how often it occurs.
     """
-    filled = [v for v in values if v and not v.isspace()]
+    counts = Counter(values)
+    blanks = {v for v in counts if not v or v.isspace()}
+    for blank in blanks:
+        del counts[blank]
+    filled = [v for v in values if v not in blanks] if blanks else values
     n = len(filled)
     if n == 0:
         return ColumnStats(0.0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0)
-    words = [len(v.split()) for v in filled]
-    distinct = len(set(filled))
+    words = [len(v.split()) for v in counts]
+    distinct = len(counts)
     sep = separator.strip() or separator
     sample = [v.strip() for v in filled[:: max(1, n // SHARE_SAMPLE)]]
     return ColumnStats(
         fill_rate=n / len(values) if values else 0.0,
         distinct=distinct,
         distinct_ratio=distinct / n,
-        mean_words=sum(words) / n,
+        mean_words=sum(map(operator.mul, words, counts.values())) / n,
         max_words=max(words),
         date_share=sum(bool(DATE_LIKE.match(v)) for v in sample) / len(sample),
         email_share=sum(bool(EMAIL_LIKE.match(v) or IP_LIKE.match(v)) for v in sample)
