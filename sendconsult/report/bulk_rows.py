@@ -15,11 +15,13 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 from xml.etree import ElementTree
 
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -27,7 +29,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sendconsult.report.workbook import clean_text, row_height_for
+from sendconsult.report.workbook import clean_text, line_height, text_lines
 
 
 class Marked(NamedTuple):
@@ -43,6 +45,7 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ROWS_PER_WRITE = 2_000
+_DISTINCT_KEPT = 20_000  # distinct values a column remembers the XML of
 
 
 @dataclass
@@ -115,15 +118,36 @@ def inject(source: Path, target: Path, bulk: Sequence[BulkRows]) -> None:
                 continue
             head, tail = _split_sheet(data)
             with zout.open(info.filename, "w", force_zip64=True) as handle:
-                handle.write(_with_dimension(head, rows.n_columns, rows.last_row))
-                pieces: list[str] = []
-                for xml in _rows_xml(rows):
-                    pieces.append(xml)
-                    if len(pieces) >= _ROWS_PER_WRITE:
-                        handle.write("".join(pieces).encode("utf-8"))
-                        pieces.clear()
-                handle.write("".join(pieces).encode("utf-8"))
-                handle.write(tail)
+                _write_in_background(
+                    handle,
+                    _chunks(_with_dimension(head, rows.n_columns, rows.last_row), rows, tail),
+                )
+
+
+def _chunks(head: bytes, rows: BulkRows, tail: bytes) -> Iterator[bytes]:
+    """A sheet's XML in pieces of `_ROWS_PER_WRITE` rows."""
+    yield head
+    pieces: list[str] = []
+    for xml in _rows_xml(rows):
+        pieces.append(xml)
+        if len(pieces) >= _ROWS_PER_WRITE:
+            yield "".join(pieces).encode("utf-8")
+            pieces.clear()
+    yield "".join(pieces).encode("utf-8")
+    yield tail
+
+
+def _write_in_background(handle: IO[bytes], chunks: Iterator[bytes]) -> None:
+    """Write `chunks` in order from another thread: zlib compresses without holding Python's
+    lock, so the next rows are built meanwhile (a few chunks are held at most)."""
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: deque[Future[int]] = deque()
+        for chunk in chunks:
+            pending.append(writer.submit(handle.write, chunk))
+            if len(pending) > 2:
+                pending.popleft().result()
+        for done in pending:
+            done.result()
 
 
 def _with_dimension(head: bytes, n_columns: int, last_row: int) -> bytes:
@@ -161,31 +185,49 @@ def _split_sheet(data: bytes) -> tuple[bytes, bytes]:
 
 
 def _rows_xml(bulk: BulkRows) -> Iterator[str]:
+    """Each row's XML. A cell is `<c r="` + column letter, the row number, then the rest of its
+    XML, which depends only on its column and value: that rest is built once per distinct text
+    or number of a column (group names, theme lists, 0/1 codes repeat across a sheet)."""
     letters = [get_column_letter(c) for c in range(1, bulk.n_columns + 1)]
     styles = [f' s="{s}"' if s else "" for s in bulk.styles]
+    heads = [f'<c r="{letter}' for letter in letters]
+    numbers: list[dict[int, str]] = [{} for _ in letters]
+    texts: list[dict[str, str]] = [{} for _ in letters]
+    wrap = sorted((bulk.wrap_widths or {}).items())
+    lines_of: dict[tuple[int, str], int] = {}
     for number, values in zip(range(bulk.first_row, bulk.last_row + 1), bulk.rows, strict=True):
-        cells = []
+        row = str(number)
+        parts: list[str] = []
         for column, value in enumerate(values):
             kind = type(value)
-            if kind is int:  # the common cases inline: a million cells in a large report
-                cells.append(
-                    f'<c r="{letters[column]}{number}"{styles[column]} t="n"><v>{value}</v></c>'
-                )
+            if kind is int:  # a million 0/1 codes in a large report
+                known = numbers[column]
+                rest = known.get(value)
+                if rest is None:
+                    rest = known[value] = f'"{styles[column]} t="n"><v>{value}</v></c>'
             elif kind is str:
-                if value:
-                    cells.append(
-                        f'<c r="{letters[column]}{number}"{styles[column]} t="inlineStr"><is>'
-                        f"{_t(value)}</is></c>"
-                    )
+                if not value:
+                    continue
+                known_text = texts[column]
+                rest = known_text.get(value)
+                if rest is None:
+                    rest = f'"{styles[column]} t="inlineStr"><is>{_t(value)}</is></c>'
+                    if len(known_text) < _DISTINCT_KEPT:
+                        known_text[value] = rest
             elif kind is Marked:
-                cells.append(
-                    _cell_xml(f"{letters[column]}{number}", f' s="{value.style}"', value.value)
+                parts.append(
+                    _cell_xml(f"{letters[column]}{row}", f' s="{value.style}"', value.value)
                 )
-            elif value is not None:
-                cells.append(_cell_xml(f"{letters[column]}{number}", styles[column], value))
-        height = _height(values, bulk.wrap_widths) if bulk.wrap_widths else None
+                continue
+            elif value is None:
+                continue
+            else:
+                parts.append(_cell_xml(f"{letters[column]}{row}", styles[column], value))
+                continue
+            parts += (heads[column], row, rest)
+        height = _height(values, wrap, lines_of) if wrap else None
         attrs = f' ht="{height}" customHeight="1"' if height else ""
-        yield f'<row r="{number}"{attrs}>{"".join(cells)}</row>'
+        yield f'<row r="{row}"{attrs}>{"".join(parts)}</row>'
 
 
 def _cell_xml(ref: str, style: str, value: CellValue) -> str:
@@ -233,14 +275,31 @@ def _font(block: TextBlock) -> str:
     return f"<rPr>{''.join(props)}</rPr>" if props else ""
 
 
-def _height(values: Sequence[CellValue], wrap_widths: dict[int, float]) -> float | None:
-    """Row height for wrapped text (Excel and LibreOffice do not grow rows themselves)."""
-    texts = {
-        column: str(values[column - 1])
-        for column in wrap_widths
-        if column - 1 < len(values) and values[column - 1] not in (None, "")
-    }
-    return row_height_for(texts, wrap_widths)
+def _height(
+    values: Sequence[CellValue],
+    wrap: list[tuple[int, float]],
+    lines_of: dict[tuple[int, str], int],
+) -> float | None:
+    """Row height for wrapped text (Excel and LibreOffice do not grow rows themselves): as
+    `row_height_for` reckons it, each repeated text of a column measured once."""
+    needed = 1
+    for column, width in wrap:
+        if column > len(values):
+            continue
+        value = values[column - 1]
+        if value is None or value == "":
+            continue
+        if type(value) is str:
+            lines = lines_of.get((column, value))
+            if lines is None:
+                lines = text_lines(value, width)
+                if len(lines_of) < _DISTINCT_KEPT:
+                    lines_of[(column, value)] = lines
+        else:
+            lines = text_lines(str(value), width)
+        if lines > needed:
+            needed = lines
+    return line_height(needed)
 
 
 ColumnKind = str  # "text", "wrap" (wrapped text), "number", "rich" (highlighted text)

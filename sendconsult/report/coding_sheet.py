@@ -65,31 +65,44 @@ def _rows(content: ReportContent, marked: int) -> Iterator[list[CellValue]]:
     frame = content.survey.responses
     campaign_of = content.campaigns.by_response
     overridden = coding.overridden
-    by_theme = {t: coding.evidence_by_response(t) for t in theme_ids}
+    overridden_ids = {rid for rid, _ in overridden}
+    by_theme = [coding.evidence_by_response(t) for t in theme_ids]
     suggestions = content.suggestions
-    values = coding.codes.loc[frame[RESPONSE_ID]].to_numpy().tolist()
+    codes = coding.codes.loc[frame[RESPONSE_ID]].to_numpy()
+    values = codes.tolist()
+    as_ints = codes.dtype.kind not in "iu"  # 0/1 as Python ints, as the sheet holds them
+    no_terms, no_overrides = format_terms({}), format_overrides({})
+    patterns: dict[tuple[int, ...], tuple[list[int], str]] = {}  # codes -> coded, `themes`
     for rid, groups_raw, row_codes in zip(
         frame[RESPONSE_ID], frame[GROUPS_RAW], values, strict=True
     ):
+        key = tuple(row_codes)
+        pattern = patterns.get(key)
+        if pattern is None:
+            coded = [j for j, code in enumerate(row_codes) if code]
+            pattern = patterns[key] = (coded, ",".join(theme_ids[j] for j in coded))
+        coded, themes = pattern
         cells: list[CellValue] = [rid, groups_raw or ""]
+        cells += [int(code) for code in row_codes] if as_ints else row_codes
+        overrides = no_overrides
+        if rid in overridden_ids:
+            set_by_officer: dict[str, int] = {}
+            for j, theme in enumerate(theme_ids):
+                if (rid, theme) in overridden:
+                    set_by_officer[theme] = int(row_codes[j])
+                    cells[2 + j] = Marked(int(row_codes[j]), marked)
+            overrides = format_overrides(set_by_officer)
         terms: dict[str, list[str]] = {}
-        set_by_officer: dict[str, int] = {}
-        for theme, code in zip(theme_ids, row_codes, strict=True):
-            if (rid, theme) in overridden:
-                set_by_officer[theme] = int(code)
-                cells.append(Marked(int(code), marked))
-            else:
-                cells.append(int(code))
-            if code and rid in by_theme[theme]:
-                terms[theme] = list(dict.fromkeys(m.term for m in by_theme[theme][rid]))
-        themes = ",".join(t for t, c in zip(theme_ids, row_codes, strict=True) if c)
-        row = [
-            *cells,
+        for j in coded:
+            found = by_theme[j].get(rid)
+            if found is not None:
+                terms[theme_ids[j]] = list(dict.fromkeys(m.term for m in found))
+        cells += [
             themes,
             campaign_of.get(rid, ""),
-            format_terms(terms),
-            format_overrides(set_by_officer),
+            format_terms(terms) if terms else no_terms,
+            overrides,
         ]
         if suggestions is not None:
-            row.append(format_suggested(suggestions.of_response(rid)))
-        yield row
+            cells.append(format_suggested(suggestions.of_response(rid)))
+        yield cells

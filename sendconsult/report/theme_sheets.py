@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -34,20 +35,46 @@ def assign_sheet_names(content: ReportContent, taken: set[str]) -> None:
 
 def write_all(workbook: Workbook, content: ReportContent) -> list[BulkRows]:
     bulk: list[BulkRows] = []
+    respondents = _Respondents.of(content)  # once for all themes: 100,000 rows each
     for number, theme_id in enumerate(content.aggregates.theme_table["theme_id"], start=1):
         sheet = workbook.create_sheet(content.sheet_names[theme_id])
-        rows = write_theme(sheet, content, theme_id, number)
+        rows = write_theme(sheet, content, theme_id, number, respondents)
         if rows is not None:
             bulk.append(rows)
     return bulk
 
 
+@dataclass(frozen=True)
+class _Respondents:
+    """Each response's publication consent and how its respondent groups are shown."""
+
+    consent: dict[str, Consent | None]
+    groups: dict[str, str]
+
+    @classmethod
+    def of(cls, content: ReportContent) -> _Respondents:
+        frame = content.survey.responses
+        shown: dict[tuple[str, ...], str] = {}
+        groups: dict[str, str] = {}
+        for rid, names in zip(frame[RESPONSE_ID], frame[GROUPS], strict=True):
+            key = tuple(names or ())
+            label = shown.get(key)
+            if label is None:
+                label = shown[key] = ", ".join(key) or "Not stated"
+            groups[rid] = label
+        return cls(dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True)), groups)
+
+
 def write_theme(
-    sheet: Worksheet, content: ReportContent, theme_id: str, number: int
+    sheet: Worksheet,
+    content: ReportContent,
+    theme_id: str,
+    number: int,
+    respondents: _Respondents | None = None,
 ) -> BulkRows | None:
-    frame = content.survey.responses
-    consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
-    groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
+    respondents = respondents or _Respondents.of(content)
+    consent = respondents.consent
+    groups = respondents.groups
     evidence = content.coding.evidence_by_response(theme_id)
     coded_ids = content.coding.coded_ids(theme_id)  # the codes decide, overrides included
     coded = len(coded_ids)
@@ -63,14 +90,17 @@ def write_theme(
     for rid in coded_ids:
         if consent.get(rid) is Consent.WITHHOLD:
             continue
+        found = evidence.get(rid, ())
+        if len(answers) >= limit:  # only counted from here on
+            total += len({m.question for m in found}) or len(content.survey.texts(rid))
+            continue
         by_question: dict[str, list[Match]] = {}
-        for match in evidence.get(rid, ()):
+        for match in found:
             by_question.setdefault(match.question, []).append(match)
         if not by_question:  # coded by an officer: every answer, nothing highlighted
             by_question = {q: [] for q in content.survey.texts(rid)}
         total += len(by_question)
-        if len(answers) < limit:
-            answers.extend((rid, q, matches) for q, matches in by_question.items())
+        answers.extend((rid, q, matches) for q, matches in by_question.items())
     if total > limit:
         note += (
             f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
@@ -113,7 +143,7 @@ def write_theme(
             text = content.survey.texts(rid).get(question, "")
             cells: list[CellValue] = [
                 rid,
-                ", ".join(groups.get(rid) or []) or "Not stated",
+                groups.get(rid, "Not stated"),
                 question,
                 highlighted(text, matches, content, consent.get(rid)),
                 ", ".join(dict.fromkeys(m.term for m in matches)) or ADDED_BY_OFFICER,
@@ -123,7 +153,7 @@ def write_theme(
             text = content.survey.texts(rid).get(question, "")
             cells = [
                 rid,
-                ", ".join(groups.get(rid) or []) or "Not stated",
+                groups.get(rid, "Not stated"),
                 question,
                 highlighted(text, [], content, consent.get(rid)),
                 SUGGESTED_TERMS,
@@ -178,15 +208,16 @@ def highlighted(
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
+    safe = _safe if _ILLEGAL.search(shown) else str  # most answers need no cleaning
     rich = CellRichText()
     cursor = 0
     for start, end in merged:
         if start > cursor:
-            rich.append(TextBlock(PLAIN, _safe(shown[cursor:start])))
-        rich.append(TextBlock(HIGHLIGHT, _safe(shown[start:end])))
+            rich.append(TextBlock(PLAIN, safe(shown[cursor:start])))
+        rich.append(TextBlock(HIGHLIGHT, safe(shown[start:end])))
         cursor = end
     if cursor < len(shown) or not merged:
-        rich.append(TextBlock(PLAIN, _safe(shown[cursor:])))
+        rich.append(TextBlock(PLAIN, safe(shown[cursor:])))
     if marker:
         rich.append(TextBlock(PLAIN, marker))
     return rich

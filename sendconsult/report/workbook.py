@@ -221,12 +221,21 @@ def row_height_for(texts: dict[int, str], widths: dict[int, float]) -> float | N
     """
     lines_needed = 1
     for column, text in texts.items():
-        chars_per_line = max(1.0, widths.get(column, 10) * 1.15)
-        lines = sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
-        lines_needed = max(lines_needed, lines)
-    if lines_needed <= 1:
+        lines_needed = max(lines_needed, text_lines(text, widths.get(column, 10)))
+    return line_height(lines_needed)
+
+
+def text_lines(text: str, width: float) -> int:
+    """The lines a text wraps to in a column `width` wide (at least one per line break)."""
+    chars_per_line = max(1.0, width * 1.15)
+    return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
+
+
+def line_height(lines: int) -> float | None:
+    """The height of a row of `lines` lines of wrapped text (None for one line)."""
+    if lines <= 1:
         return None
-    return LINE_HEIGHT * min(lines_needed, MAX_LINES) + 2
+    return LINE_HEIGHT * min(lines, MAX_LINES) + 2
 
 
 def fit_row_heights(sheet: Worksheet) -> None:
