@@ -16,6 +16,7 @@ parallel processes and the parse cache.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -53,6 +54,11 @@ class _Rule:
     term: str
     order: int  # position in the dictionary: the first listed term names a shared match
     excludes: tuple[tuple[str, str], ...] = ()  # (key, text) of excludes of its theme and root
+
+    @functools.cached_property
+    def exclude_keys(self) -> frozenset[str]:
+        """The keys of `excludes`: an answer holding none of them vetoes nothing."""
+        return frozenset(key for key, _ in self.excludes)
 
 
 # A match without its answer: (rule order, start, end, sentence start, sentence end, veto), with
@@ -124,7 +130,8 @@ class ThemeClassifier:
         rules_by_key = self._rules_by_key
         for key, candidates in found.items():
             for rule in rules_by_key.get(key, ()):
-                hits.extend((c.start_char, c.end_char, rule.order, rule, c) for c in candidates)
+                order = rule.order
+                hits += [(c.start_char, c.end_char, order, rule, c) for c in candidates]
         if not hits:
             return []
         if len(hits) > 1:
@@ -136,7 +143,9 @@ class ThemeClassifier:
             if identity in seen:
                 continue
             seen.add(identity)
-            veto = rule.excludes and _exclude_veto(rule, candidate, found)
+            veto = (
+                not rule.exclude_keys.isdisjoint(found) and _exclude_veto(rule, candidate, found)
+            )
             rows.append(
                 (
                     order,

@@ -44,6 +44,7 @@ class Candidate(NamedTuple):
 
 
 Candidates = dict[str, list[Candidate]]  # term key -> occurrences in one text
+_new_candidate = tuple.__new__  # a Candidate from its fields, without keyword checking: hot
 
 
 @dataclass
@@ -256,10 +257,8 @@ class TermMatcher:
         for d, doc in enumerate(docs):
             if len(doc):
                 hits[d] = [(phrase_ids[m], s, e) for m, s, e in self._phrases(doc)]
-        for unit, start, end in self._wildcards.find_batch(batch):
-            d = int(batch.doc_of[start])
-            offset = int(batch.offsets[d])
-            hits[d].append((unit, start - offset, end - offset))
+        for d, hit in self._wildcards.find_batch(batch):
+            hits[d].append(hit)
         wanted: list[tuple[int, str, int, int]] = []  # (doc, term key, start, end)
         near_units = self._near_units
         for d, doc_hits in enumerate(hits):
@@ -429,7 +428,7 @@ class _Batch:
                 if d not in lemmas:
                     lemmas[d] = self.lemma[self.offsets[d] : self.offsets[d + 1]].tolist()
                 cue = negation_cue_at(lemmas[d], self._text_at(d), s, e, (ss, se))
-            made.append((d, key, Candidate(s, e, sc, ec, ss, ssc, sec, cue)))
+            made.append((d, key, _new_candidate(Candidate, (s, e, sc, ec, ss, ssc, sec, cue))))
             if key_index is not None:
                 cue_ids.append(-1 if cue is None else cues.setdefault(cue, len(cues)))
         if key_index is None:
@@ -507,8 +506,9 @@ class _WildcardIndex:
         if changed or self._starting is None:
             self._starting = np.array(sorted(self._starting_a_stem), dtype=np.uint64)
 
-    def find_batch(self, batch: _Batch) -> list[tuple[int, int, int]]:
-        """(unit, start, end) of every wildcard occurrence, in positions of the whole batch."""
+    def find_batch(self, batch: _Batch) -> list[tuple[int, tuple[int, int, int]]]:
+        """(doc, (unit, start, end)) of every wildcard occurrence, in token positions of its
+        doc."""
         if not self._stems or not len(batch.lower):
             return []
         self._learn(np.unique(batch.lower).tolist())
@@ -516,12 +516,14 @@ class _WildcardIndex:
         if not len(positions):
             return []
         lemma = batch.lemma.tolist()
-        doc_starts = batch.offsets[batch.doc_of[positions]].tolist()
-        found: list[tuple[int, int, int]] = []
+        docs = batch.doc_of[positions]
+        doc_starts = batch.offsets[docs].tolist()
+        found: list[tuple[int, tuple[int, int, int]]] = []
         stems_of, by_leading = self._stems_of, self._by_leading
-        for i, lower, doc_start in zip(
-            positions.tolist(), batch.lower[positions].tolist(), doc_starts, strict=True
-        ):
+        for i, lower, d, doc_start in zip(
+            positions.tolist(), batch.lower[positions].tolist(), docs.tolist(), doc_starts,
+            strict=True,
+        ):  # fmt: skip
             for stem in stems_of[lower]:
                 for count, units_of in by_leading[stem].items():
                     start = i - count
@@ -529,5 +531,6 @@ class _WildcardIndex:
                         continue
                     units = units_of.get(tuple(lemma[start:i]) if count else ())
                     if units:
-                        found.extend((unit, start, i + 1) for unit in units)
+                        local = start - doc_start
+                        found += [(d, (unit, local, local + count + 1)) for unit in units]
         return found
