@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import string
+import sys
+import zlib
 from pathlib import Path
 
 import pandas as pd
 
-from sendconsult.campaigns import detect_campaigns
+from sendconsult.campaigns import SHINGLE, _shingle_hashes, detect_campaigns
 from sendconsult.ingest import load_survey
 from sendconsult.survey import Consent, Layout, Survey
 
@@ -140,3 +143,48 @@ def test_changed_answers_are_not_served_from_the_cache(tmp_path):
     fewer = detect_campaigns(survey_of([LETTER] * 4 + OWN_WORDS), cache_dir=tmp_path)
     assert fewer.campaigns == []
     assert len(list(tmp_path.glob("campaigns-*.json"))) == 2
+
+
+def _reference_shingles(text: str) -> list[int]:
+    """Shingle hashes as the module docstring defines them, one answer at a time."""
+    separators = string.punctuation.replace("'", "") + "’‘“”–—…"
+    words = text.lower().translate(str.maketrans(dict.fromkeys(separators, " "))).split()
+    hashes = [zlib.crc32(w.encode()) for w in words]
+    return [
+        sum(h * 1_000_003 ** (SHINGLE - 1 - k) for k, h in enumerate(hashes[i : i + SHINGLE]))
+        % 2**64
+        for i in range(len(hashes) - SHINGLE + 1)
+    ]
+
+
+def test_answers_are_split_into_words_as_one_at_a_time():
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    rng = random.Random(5)
+    pieces = ["a", "B", "é", "İ", "Σ", "\x00", "'", "’", "“", "—", "…", "-", ".", "😀", *spaces]
+    answers = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(300)]
+    answers += [
+        "",  # nothing
+        "one two three four",  # shorter than a shingle
+        " ".join("x" * n for n in range(1, 40)),  # words of every length from 1 to 39 bytes
+        " ".join("é" * n for n in range(1, 20)),  # two bytes a letter
+        "ΟΔΟΣ ΣΑΣ İSTANBUL and five more words here",  # lower-casing changes the length
+        f"one{spaces}two three four five six",  # every kind of white space, between two words
+        "don't “quote” this—please… it’s ‘fine’ - really",
+    ]
+    hashes, bounds = _shingle_hashes(answers)
+    assert len(bounds) == len(answers) + 1
+    for i, answer in enumerate(answers):
+        assert hashes[bounds[i] : bounds[i + 1]].tolist() == _reference_shingles(answer), answer
+
+
+def test_one_large_campaign_among_answers_without_shingles():
+    personalised = [
+        LETTER.replace("disabled children", f"disabled children like my son R{i}")
+        for i in range(150)
+    ]
+    punctuation_only = "- " * 40  # 40 "words" by its spaces, but none once cleaned
+    answers = [LETTER] * 150 + personalised + OWN_WORDS + [punctuation_only] * 10 + ["", None]
+    result = detect_campaigns(survey_of(answers))
+    assert [c.size for c in result.campaigns] == [300]
+    assert result.campaigns[0].response_ids == tuple(f"R{i:03d}" for i in range(300))
+    assert detect_campaigns(survey_of([punctuation_only] * 10), min_size=1).campaigns == []
