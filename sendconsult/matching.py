@@ -15,6 +15,7 @@ rather than through a spaCy object per token, which was most of the classificati
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -44,7 +45,9 @@ class Candidate(NamedTuple):
 
 
 Candidates = dict[str, list[Candidate]]  # term key -> occurrences in one text
-_new_candidate = tuple.__new__  # a Candidate from its fields, without keyword checking: hot
+# A Candidate from a tuple of its fields, without the named tuple's keyword handling: a run
+# makes one per occurrence of a term (and the parse cache one per cached occurrence).
+candidate_from = functools.partial(tuple.__new__, Candidate)
 
 
 @dataclass
@@ -428,7 +431,7 @@ class _Batch:
                 if d not in lemmas:
                     lemmas[d] = self.lemma[self.offsets[d] : self.offsets[d + 1]].tolist()
                 cue = negation_cue_at(lemmas[d], self._text_at(d), s, e, (ss, se))
-            made.append((d, key, _new_candidate(Candidate, (s, e, sc, ec, ss, ssc, sec, cue))))
+            made.append((d, key, candidate_from((s, e, sc, ec, ss, ssc, sec, cue))))
             if key_index is not None:
                 cue_ids.append(-1 if cue is None else cues.setdefault(cue, len(cues)))
         if key_index is None:
