@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 from sendconsult.config import ProjectConfig
 from sendconsult.ingest import IngestOptions, load_survey
 from sendconsult.ingest.cleaning import (
+    _ALNUM,
     DEFAULT_NON_ANSWERS,
     clean_cell,
+    clean_column,
     is_non_answer,
     non_answer_set,
     repair_mojibake,
@@ -129,3 +132,69 @@ def test_blank_rows_dropped_with_warning_and_empty_responses_kept(write_csv):
     assert any(
         w.startswith("1 response has no answers at all (2 (row 4))") for w in survey.warnings
     )
+
+
+COLUMN_CELLS = [
+    "=SUM(A1:A3)",  # formula-like text is data, kept as typed
+    "+44 7700 900123",
+    "  padded  ",
+    "n/a",
+    "N/A",
+    "nan",
+    "NaN",
+    "None",
+    "12345",
+    "3.14",
+    "",
+    " ",
+    "\t",
+    "ctrl\x07char and \x1b escape",
+    "\u00a0nbsp padded\u00a0",
+    "emoji 👍 answer",
+    "Line one_x000D_\nLine two",
+    "Windows\r\nline\rends",
+    "We canâ€™t cope",
+    "café at the centre",
+]
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, len(COLUMN_CELLS)])
+def test_clean_column_is_clean_cell_of_every_cell(size: int):
+    for start in range(len(COLUMN_CELLS)):
+        cells = (COLUMN_CELLS * 2)[start : start + size]
+        assert clean_column(cells) == [clean_cell(c) for c in cells], cells
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a_x00", "0D_b"],  # "_x000D_" only across two cells: neither is touched
+        ["a\r", "b"],  # a carriage return in one cell
+        ["plain", "weâ€™re", "Â£5"],  # mojibake beside ASCII cells
+        ["Ã", "©"],  # a lead and a continuation character in different cells
+        ["  x  ", "emoji 👍", "_x000A_"],
+    ],
+)
+def test_clean_column_never_mixes_cells(cells: list[str]):
+    assert clean_column(cells) == [clean_cell(c) for c in cells]
+
+
+@settings(deadline=None)  # timing varies on shared CI machines
+@given(st.lists(st.text(alphabet="ab Ã©\r\n_x0Dâ€™\t👍"), max_size=8))
+def test_clean_column_matches_clean_cell_on_any_cells(cells: list[str]):
+    assert clean_column(cells) == [clean_cell(c) for c in cells]
+
+
+@pytest.mark.parametrize("text", ["!!!", "???", "-- " * 30, "_" * 80, "…" * 60])
+def test_long_text_without_letters_or_digits_is_a_non_answer(text: str):
+    assert is_non_answer(text, NON_ANSWERS, longest=14)
+
+
+@pytest.mark.parametrize("text", ["_" * 60 + "a", "—" * 60 + "٣", "." * 60 + "²", "y"])
+def test_one_letter_or_digit_makes_an_answer(text: str):
+    assert not is_non_answer(text, NON_ANSWERS, longest=14)
+
+
+def test_alphanumeric_pattern_is_exactly_str_isalnum():
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert _ALNUM.findall(every) == [ch for ch in every if ch.isalnum()]

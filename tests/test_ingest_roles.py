@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sendconsult.config import ColumnSettings, ProjectConfig
 from sendconsult.errors import ColumnError, ExportError
 from sendconsult.ingest import IngestOptions, load_survey
 from sendconsult.ingest.consent import consent_of
-from sendconsult.ingest.roles import column_stats, guess_role
+from sendconsult.ingest.roles import (
+    _ASCII_SPACE,
+    _WIDE_SPACES,
+    column_stats,
+    guess_role,
+    word_counts,
+)
 from sendconsult.survey import Consent, Role
 
 LIKERT = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"]
@@ -182,3 +192,47 @@ def test_id_header_with_repeats_is_still_the_id(write_csv):
     assert survey.id_column == "ID"
     assert list(survey.responses["response_id"]) == ["0", "0#2", "1", "1#2", "2", "2#2"]
     assert any("3 response IDs appear more than once: 0 (row 3)" in w for w in survey.warnings)
+
+
+WORDY = [
+    "",
+    " ",
+    "one",
+    "  two  words ",
+    "tab\tand\nnew line",
+    "\x1c\x1d\x1e\x1f separators",
+    "\x00\x07 controls are letters",
+    "nbsp\u00a0joins no\u2028more",
+    "zero\u200bwidth is not a space",
+    "emoji 👍 counts",
+    "ideographic\u3000space",
+    "x" * 300,
+]
+
+
+@pytest.mark.parametrize("start", range(len(WORDY)))
+def test_word_counts_match_str_split(start: int):
+    values = (WORDY * 2)[start : start + 5]
+    assert word_counts(values) == [len(v.split()) for v in values]
+
+
+@settings(deadline=None)  # timing varies on shared CI machines
+@given(
+    st.lists(st.text(alphabet=" \t\n\x0b\x1f\x85\u00a0\u2000\u3000\u3001ab.é👍\x00"), max_size=8)
+)
+def test_word_counts_of_any_text(values: list[str]):
+    assert word_counts(values) == [len(v.split()) for v in values]
+
+
+def test_every_whitespace_character_is_known_to_word_counts():
+    spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    known = [c for c in range(128) if _ASCII_SPACE[c]] + _WIDE_SPACES.tolist()
+    assert spaces == known
+    assert all(c <= 32 for c in spaces if c < 128)
+
+
+def test_column_stats_weights_repeated_answers():
+    values = ["one two", "one two", "three", "", "  ", "a b c d"]
+    stats = column_stats(values, ", ")
+    assert (stats.fill_rate, stats.distinct, stats.max_words) == (4 / 6, 3, 4)
+    assert stats.mean_words == (2 + 2 + 1 + 4) / 4

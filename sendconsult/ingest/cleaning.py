@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import filterfalse
 
 DEFAULT_NON_ANSWERS: tuple[str, ...] = (
     "n/a", "na", "n.a.", "n/a.", "-", "--", "---", ".", "..", "none", "none.", "nil", "no",
@@ -37,16 +38,19 @@ def clean_cell(value: str) -> str:
 
 
 def clean_column(values: Iterable[str]) -> list[str]:
-    """`clean_cell` of every value, cleaning each distinct value once.
+    """`clean_cell` of every value, the whole column at once where that gives the same.
 
-    A column that is all ASCII with no carriage return or `_x000` (IDs, dates, most closed
-    answers) only needs stripping, which is done without looking at each value first. Otherwise
-    each distinct value is cleaned once: exports repeat most of their cells (groups, Likert
-    answers, consent).
+    A column with no carriage return, no `_x000` and no mojibake (most columns of most exports)
+    only needs stripping. The three are looked for in the cells joined by "\n", which can't
+    complete any of them across two cells: the ASCII cells and the others apart, because one
+    emoji would make the whole joined text four bytes a character. Otherwise each distinct
+    value is cleaned once: exports repeat most of their cells (groups, Likert answers, consent).
     """
     values = list(values)
-    joined = "\n".join(values)  # "\n" can't complete "_x000" or "\r" across two cells
-    if joined.isascii() and "\r" not in joined and "_x000" not in joined:
+    other = "\n".join(filterfalse(str.isascii, values))
+    ascii_ = "\n".join(filter(str.isascii, values)) if other else "\n".join(values)
+    awkward = any("\r" in text or "_x000" in text for text in (ascii_, other))
+    if not awkward and not _MOJIBAKE.search(other):
         return list(map(str.strip, values))
     cleaned = {value: clean_cell(value) for value in set(values)}
     return list(map(cleaned.__getitem__, values))
