@@ -9,7 +9,6 @@ values say. Every decision is recorded in `Survey.columns` so `inspect` and the 
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from sendconsult.errors import ExportError
@@ -20,6 +19,7 @@ from sendconsult.ingest.options import IngestOptions
 from sendconsult.ingest.readers import read_grid
 from sendconsult.ingest.roles import column_stats
 from sendconsult.ingest.rows import tidy_rows
+from sendconsult.memory import cycle_collection_paused
 from sendconsult.survey import Role, Survey
 
 __all__ = ["LAYOUT_NAMES", "IngestOptions", "load_survey"]
@@ -34,13 +34,8 @@ def load_survey(path: Path, options: IngestOptions | None = None) -> Survey:
     Python's cycle collector is paused meanwhile: reading makes hundreds of thousands of lists
     and strings but no reference cycles, and each collection would walk all of them again.
     """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with cycle_collection_paused():
         return _load(path, options)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _load(path: Path, options: IngestOptions | None) -> Survey:
