@@ -143,9 +143,7 @@ class ThemeClassifier:
             if identity in seen:
                 continue
             seen.add(identity)
-            veto = (
-                not rule.exclude_keys.isdisjoint(found) and _exclude_veto(rule, candidate, found)
-            )
+            veto = not rule.exclude_keys.isdisjoint(found) and _exclude_veto(rule, candidate, found)
             rows.append(
                 (
                     order,
@@ -267,5 +265,16 @@ def _pieces(text: str, size: int) -> Iterator[tuple[str, int]]:
 
 
 def count_answers(survey: Survey, max_length: int = MAX_TEXT_CHARS) -> int:
-    """How many distinct texts classification will parse (the total of its progress)."""
-    return len({text for _, _, text, _ in answer_pieces(survey, max_length)})
+    """How many distinct texts classification will parse (the total of its progress).
+
+    The same texts as answer_pieces gives, gathered a column at a time: only the rare answer
+    too long to parse whole is cut into its pieces.
+    """
+    frame, size = survey.responses, max_length // 2
+    texts: set[str] = set()
+    for question in survey.text_questions:
+        texts.update(v for v in frame[question].tolist() if isinstance(v, str) and v.strip())
+    for long_text in [t for t in texts if len(t) > size]:
+        texts.discard(long_text)
+        texts.update(piece for piece, _ in _pieces(long_text, size))
+    return len(texts)

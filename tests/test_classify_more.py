@@ -314,3 +314,31 @@ def test_every_kind_of_long_punctuation_run_is_blanked_past_its_start(run):
     assert tamed == text.replace(
         run, run[:PUNCTUATION_RUN_KEPT] + " " * (len(run) - PUNCTUATION_RUN_KEPT)
     )
+
+
+def test_the_progress_total_is_the_number_of_distinct_texts_parsed():
+    """count_answers (the progress bar's total) counts exactly the distinct texts classify
+    parses: repeated answers once, blanks not at all, an over-long answer as its pieces."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from sendconsult.classify import answer_pieces, count_answers
+    from sendconsult.survey import Consent, Layout, Survey
+
+    long_answer = " ".join(f"In week {i} we were still waiting for the plan." for i in range(30))
+    answers = {
+        "Why?": ["No respite at all.", "No respite at all.", "  ", None, long_answer],
+        "Else?": ["No respite at all.", "Taxi late.", "", "Taxi late.", "ok"],
+    }
+    frame = pd.DataFrame(
+        {"response_id": [f"R{i}" for i in range(5)], "source_row": range(2, 7),
+         "groups": [[]] * 5, "groups_raw": [""] * 5, "consent": [Consent.PUBLISH] * 5,
+         **answers}
+    )  # fmt: skip
+    survey = Survey(Path("x.csv"), Layout.GENERIC, frame, ["Why?", "Else?"], [], [])
+    for max_length in (10_000, 600):  # whole, and cut into pieces of at most 300 characters
+        pieces = {text for _, _, text, _ in answer_pieces(survey, max_length)}
+        assert count_answers(survey, max_length) == len(pieces)
+    assert count_answers(survey, 10_000) == 4
+    assert count_answers(survey, 600) >= 3 + 5  # 1,400 characters: five pieces or more
