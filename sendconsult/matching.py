@@ -470,12 +470,12 @@ class _Batch:
 class _WildcardIndex:
     """Suffix-wildcard units ("commission*", "short break*") matched without regular expressions.
 
-    Each distinct word is tested against every stem once and the answer cached; in a batch only
-    the positions of words known to start a stem are looked at. Units sharing a stem ("special
-    school*", "mainstream school*") are looked up together by their leading words, so an
-    occurrence of "schools" costs one lookup per number of leading words, not one per unit.
-    spaCy's Matcher with REGEX predicates re-tests every token against every pattern and was
-    most of the classification time.
+    Each distinct word is tested against every stem once and the answer kept, as a row of a
+    word-by-stem table; a batch looks up its words in that table with numpy, then checks each
+    unit's leading words ("special" of "special school*") at all the positions of its stem at
+    once. spaCy's Matcher with REGEX predicates re-tests every token against every pattern and
+    was most of the classification time; a Python loop over the positions was still a third
+    of matching.
     """
 
     def __init__(self, nlp: Language) -> None:
@@ -483,57 +483,93 @@ class _WildcardIndex:
         self._stems: list[str] = []
         # stem index -> number of leading words -> leading lemma hashes -> units
         self._by_leading: list[dict[int, dict[tuple[int, ...], list[int]]]] = []
-        self._stems_of: dict[int, tuple[int, ...]] = {}
-        self._starting_a_stem: set[int] = set()
-        self._starting: np.ndarray | None = None
+        self._seen: set[int] = set()  # lower-case word hashes already tested against the stems
+        self._reset_table()
+
+    def _reset_table(self) -> None:
+        self._seen.clear()
+        self._words = np.zeros(0, dtype=np.uint64)  # words starting a stem, sorted
+        self._stems_of_word = np.zeros((0, len(self._stems)), dtype=bool)  # rows as _words
 
     def add(self, unit: int, leading: tuple[int, ...], stem: str) -> None:
         if stem not in self._stems:
             self._stems.append(stem)
             self._by_leading.append({})
-            self._stems_of.clear()
-            self._starting_a_stem.clear()
-            self._starting = None
+            self._reset_table()
         by_leading = self._by_leading[self._stems.index(stem)]
         by_leading.setdefault(len(leading), {}).setdefault(leading, []).append(unit)
 
-    def _learn(self, words: Iterable[int]) -> None:
-        changed = False
-        for lower in [w for w in words if w not in self._stems_of]:
+    def _learn(self, words: np.ndarray) -> None:
+        """Test the words not seen before against every stem and add those starting one."""
+        new = [w for w in _distinct(words).tolist() if w not in self._seen]
+        if not new:
+            return
+        self._seen.update(new)
+        stem_at = {stem: i for i, stem in enumerate(self._stems)}
+        lengths = sorted({len(stem) for stem in self._stems})
+        starting: list[int] = []
+        cells: list[tuple[int, int]] = []  # (row, stem) of each word's stems
+        for lower in new:
             word = self._strings[lower]
-            stems = tuple(i for i, stem in enumerate(self._stems) if word.startswith(stem))
-            self._stems_of[lower] = stems
+            stems = [stem_at.get(word[:n]) for n in lengths if n <= len(word)]
+            stems = [i for i in stems if i is not None]
             if stems:
-                self._starting_a_stem.add(lower)
-                changed = True
-        if changed or self._starting is None:
-            self._starting = np.array(sorted(self._starting_a_stem), dtype=np.uint64)
+                cells.extend((len(starting), i) for i in stems)
+                starting.append(lower)
+        if not starting:
+            return
+        rows = np.zeros((len(starting), len(self._stems)), dtype=bool)
+        rows[tuple(np.array(cells).T)] = True
+        words_now = np.concatenate([self._words, np.array(starting, dtype=np.uint64)])
+        table = np.concatenate([self._stems_of_word, rows])
+        order = np.argsort(words_now, kind="stable")
+        self._words, self._stems_of_word = words_now[order], table[order]
 
     def find_batch(self, batch: _Batch) -> list[tuple[int, tuple[int, int, int]]]:
         """(doc, (unit, start, end)) of every wildcard occurrence, in token positions of its
         doc."""
         if not self._stems or not len(batch.lower):
             return []
-        self._learn(np.unique(batch.lower).tolist())
-        positions = np.flatnonzero(np.isin(batch.lower, self._starting))
+        self._learn(batch.lower)
+        if not len(self._words):
+            return []
+        row = np.minimum(np.searchsorted(self._words, batch.lower), len(self._words) - 1)
+        positions = np.flatnonzero(self._words[row] == batch.lower)
         if not len(positions):
             return []
-        lemma = batch.lemma.tolist()
+        stems_at = self._stems_of_word[row[positions]]
         docs = batch.doc_of[positions]
-        doc_starts = batch.offsets[docs].tolist()
+        local = positions - batch.offsets[docs]
+        lemma = batch.lemma
         found: list[tuple[int, tuple[int, int, int]]] = []
-        stems_of, by_leading = self._stems_of, self._by_leading
-        for i, lower, d, doc_start in zip(
-            positions.tolist(), batch.lower[positions].tolist(), docs.tolist(), doc_starts,
-            strict=True,
-        ):  # fmt: skip
-            for stem in stems_of[lower]:
-                for count, units_of in by_leading[stem].items():
-                    start = i - count
-                    if start < doc_start:
+        for stem in np.flatnonzero(stems_at.any(axis=0)).tolist():  # the stems in this batch
+            at = np.flatnonzero(stems_at[:, stem])
+            by_count = self._by_leading[stem]
+            stem_positions, stem_docs, stem_local = positions[at], docs[at], local[at]
+            for count, units_of in by_count.items():
+                fits = stem_local >= count  # the leading words are in the same doc
+                for leading, units in units_of.items():
+                    hit = fits.copy()
+                    for k, lemma_hash in enumerate(leading):
+                        hit &= lemma[np.maximum(stem_positions - count + k, 0)] == lemma_hash
+                    where = np.flatnonzero(hit)
+                    if not len(where):
                         continue
-                    units = units_of.get(tuple(lemma[start:i]) if count else ())
-                    if units:
-                        local = start - doc_start
-                        found += [(d, (unit, local, local + count + 1)) for unit in units]
+                    hit_docs = stem_docs[where].tolist()
+                    starts = (stem_local[where] - count).tolist()
+                    for unit in units:
+                        found += [
+                            (d, (unit, start, start + count + 1))
+                            for d, start in zip(hit_docs, starts, strict=True)
+                        ]
         return found
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an array, sorted (np.unique, without its slow path for ints)."""
+    if not len(values):
+        return values
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
