@@ -163,6 +163,7 @@ def throughput(export: Path) -> dict:
     """Tokens per second in one process: bare tokenizer, whole pipeline, dictionary matching."""
     from sendconsult.classify import ThemeClassifier, answer_pieces
     from sendconsult.ingest import load_survey
+    from sendconsult.memory import cycle_collection_paused
     from sendconsult.nlp import build_pipeline
     from sendconsult.resources import default_dictionary
     from sendconsult.themes.loader import load_dictionary
@@ -176,9 +177,10 @@ def throughput(export: Path) -> dict:
         nlp.make_doc(text)
 
     def timed(work) -> float:  # noqa: ANN001
-        started = time.perf_counter()
-        work()
-        return time.perf_counter() - started
+        with cycle_collection_paused():  # as parsing processes run (see sendconsult/memory.py)
+            started = time.perf_counter()
+            work()
+            return time.perf_counter() - started
 
     tokens = sum(len(nlp.make_doc(t)) for t in texts)
     bare = timed(lambda: [nlp.make_doc(t) for t in texts])
