@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from sendconsult.arrays import distinct
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MIN_WORDS = 30
@@ -296,7 +297,7 @@ def _candidate_pairs(
     codes = by_hash[codes]  # numbered in the hashes' order
     # Each answer's sampled shingles, once each (an answer repeating a shingle counts it once),
     # by answer and then shingle.
-    kept = _distinct(owners * len(values) + codes)
+    kept = distinct(owners * len(values) + codes)
     all_owners, all_codes = kept // len(values), kept % len(values)
     frequency = np.bincount(all_codes, minlength=len(values))[all_codes]
     shared = frequency >= 2
@@ -313,7 +314,7 @@ def _candidate_pairs(
     small, large = np.minimum(sizes[a], sizes[b]), np.maximum(sizes[a], sizes[b])
     fits = (a != b) & (small >= similarity * large)
     a, b = np.minimum(a[fits], b[fits]), np.maximum(a[fits], b[fits])
-    unique = _distinct(a * n + b)
+    unique = distinct(a * n + b)
     a, b = unique // n, unique % n
     # Estimate each pair's similarity on the sampled shingles (a sparse row product), and
     # keep those that could reach it, with a wide margin: the sample is a quarter.
@@ -345,7 +346,7 @@ def _jaccard(shingles: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndar
     """The Jaccard similarity of each pair's full shingle sets (0 for two empty sets)."""
     if not len(a):
         return np.zeros(0)
-    answers = _distinct(np.concatenate([a, b]))  # only the answers in a pair
+    answers = distinct(np.concatenate([a, b]))  # only the answers in a pair
     sizes = np.diff(bounds)[answers]
     row_starts = np.cumsum(sizes) - sizes
     taken = np.repeat(bounds[answers] - row_starts, sizes) + np.arange(int(sizes.sum()))
@@ -363,9 +364,3 @@ def _row_jaccard(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.
     per_row = np.diff(matrix.indptr)
     union = per_row[a] + per_row[b] - shared
     return np.divide(shared, union, out=np.zeros(len(a)), where=union > 0)
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted: np.unique, by sorting (its hash table is slower here)."""
-    values = np.sort(values)
-    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values

@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from sendconsult.arrays import distinct
 from sendconsult.negation import AFTER_STARTS, BEFORE_TRIGGERS, NEGATION_WINDOW, negation_cue_at
 from sendconsult.nlp import lemmas_are_norms, sentence_starts
 from sendconsult.themes.model import Term, TermKind
@@ -501,7 +502,7 @@ class _WildcardIndex:
 
     def _learn(self, words: np.ndarray) -> None:
         """Test the words not seen before against every stem and add those starting one."""
-        new = [w for w in _distinct(words).tolist() if w not in self._seen]
+        new = [w for w in distinct(words).tolist() if w not in self._seen]
         if not new:
             return
         self._seen.update(new)
@@ -563,13 +564,3 @@ class _WildcardIndex:
                             for d, start in zip(hit_docs, starts, strict=True)
                         ]
         return found
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values of an array, sorted (np.unique, without its slow path for ints)."""
-    if not len(values):
-        return values
-    ordered = np.sort(values)
-    keep = np.ones(len(ordered), dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]

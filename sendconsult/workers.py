@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sendconsult.arrays import distinct
 from sendconsult.errors import SendconsultError
 from sendconsult.matching import CacheRows, Candidates, TermMatcher, term_key
 from sendconsult.memory import cycle_collection_paused
@@ -205,7 +206,7 @@ def _code_chunk(
     if for_cache:
         result.cache = [CacheRows.concat(result.cache)]
         strings = nlp.vocab.strings
-        result.strings = {h: strings[h] for h in np.unique(result.cache[0].words).tolist()}
+        result.strings = {h: strings[h] for h in distinct(result.cache[0].words).tolist()}
     return result
 
 

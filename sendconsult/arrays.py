@@ -1,0 +1,12 @@
+"""Small numpy helpers shared by the stages that work on large arrays of hashes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d array, sorted: np.unique's answer, found by sorting, which
+    is many times faster than np.unique's hash table on integer arrays in this numpy."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values
