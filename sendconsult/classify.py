@@ -25,7 +25,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sendconsult.coding import Coding, Match
+from sendconsult.coding import Coding, Match, match_from
 from sendconsult.matching import Candidate, Candidates, TermMatcher, term_key
 from sendconsult.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp import MAX_TEXT_CHARS
@@ -37,10 +37,6 @@ from sendconsult.workers import find_rows
 __all__ = ["NEGATION_RULE", "ThemeClassifier", "count_answers", "negation_cue"]
 
 EXCLUDE_WINDOW = 3
-
-# Match's fields as one tuple, without the named tuple's keyword-checking constructor: a run
-# makes one Match per mention (600,000 at 100,000 responses).
-_new_match = tuple.__new__
 
 Progress = Callable[[int], None]
 
@@ -160,8 +156,7 @@ class ThemeClassifier:
         """A MatchRow found in `text` as the Match of an answer to `question`."""
         order, start, end, sentence_start, sentence_end, veto = row
         rule = self._rules[order]
-        return _new_match(
-            Match,
+        return match_from(
             (
                 rule.root_theme_id,
                 rule.rule_theme_id,
@@ -172,7 +167,7 @@ class ThemeClassifier:
                 end + offset,
                 text[sentence_start:sentence_end].strip(),
                 veto,
-            ),
+            )
         )
 
     def codes_of(self, rows: list[MatchRow]) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -31,6 +32,11 @@ class Match(NamedTuple):
     @property
     def counts(self) -> bool:
         return self.vetoed_by is None
+
+
+# A Match from a tuple of its fields, without the named tuple's keyword handling: a run makes
+# one per mention (600,000 at 100,000 responses).
+match_from = functools.partial(tuple.__new__, Match)
 
 
 @dataclass
