@@ -34,7 +34,6 @@ from sendconsult.cli.common import (
 )
 from sendconsult.cli.diff_cmd import print_changes
 from sendconsult.cli.progress import new_progress
-from sendconsult.memory import cycle_collection_paused
 
 
 @app.command("analyse")
@@ -174,17 +173,16 @@ def analyse_cli(
         suggest_threshold=suggest_threshold,
     )
     settings.check_output(export, report_path, force=force)
-    with cycle_collection_paused():  # reading builds the run's largest tables: see memory.py
-        reading = time.perf_counter()
-        survey = load_export(
-            export,
-            sheet=sheet,
-            id_column=id_column,
-            group_column=group_column,
-            text_columns=text_column,
-            project_config=project_config,
-        )
-        read_seconds = time.perf_counter() - reading
+    reading = time.perf_counter()
+    survey = load_export(
+        export,
+        sheet=sheet,
+        id_column=id_column,
+        group_column=group_column,
+        text_columns=text_column,
+        project_config=project_config,
+    )
+    read_seconds = time.perf_counter() - reading
     dictionary = load_themes(themes, export, project_config)
     nlp = build_pipeline(model)
     from sendconsult.classify import count_answers

@@ -17,7 +17,6 @@ from sendconsult.aggregate import Aggregates
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
 from sendconsult.compare import Changes
-from sendconsult.memory import cycle_collection_paused
 from sendconsult.overrides import OverrideResult
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import Quote, quote_redactor
@@ -76,15 +75,10 @@ class ReportContent:
 def write_report(path: Path, content: ReportContent) -> None:
     """Build the workbook and save it atomically to `path`.
 
-    Writing makes millions of short-lived strings and lists and no reference cycles, so the
-    cycle collector is paused (memory.py): each full collection would walk every object of the
-    run, the matches of 100,000 responses (about 2 s of writing at that size).
+    Writing makes millions of short-lived strings and lists and no reference cycles; a run
+    writes with the cycle collector paused (analysis.run_analysis, memory.py), as each full
+    collection would walk every object of the run (about 2 s of writing at 100,000 responses).
     """
-    with cycle_collection_paused():
-        _write_report(path, content)
-
-
-def _write_report(path: Path, content: ReportContent) -> None:
     from sendconsult.report import (
         by_group,
         changes,
