@@ -29,6 +29,7 @@ from sendconsult.overrides import Override, OverrideResult, apply_overrides
 from sendconsult.parse_cache import ParseCache
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
+from sendconsult.redaction_cache import RedactionCache
 from sendconsult.report import ReportContent, ReportOptions, RunInfo, write_report
 from sendconsult.survey import Survey
 from sendconsult.textcat import Suggestions, ThemeModel, suggest
@@ -227,6 +228,10 @@ def _run(
         suggestions=suggestions,
     )
     redactor = Redactor(nlp) if settings.redact else None
+    remembered = None
+    if redactor is not None and settings.cache_dir is not None:
+        remembered = RedactionCache(settings.cache_dir, survey.source.name, redactor)
+        remembered.load()
     quotes = representative_quotes(survey, coding, campaigns=campaigns, redactor=redactor)
     timings["aggregate"] = time.perf_counter() - started
 
@@ -259,6 +264,8 @@ def _run(
         suggestions=suggestions,
     )
     write_report(report_path, content)
+    if remembered is not None:
+        remembered.save()
     timings["write"] = time.perf_counter() - started
     table = aggregates.theme_table
     summary = RunSummary(

@@ -30,18 +30,22 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import NamedTuple
 
+import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.strings import get_string_id
 
-from sendconsult.nlp import _lookup_table
+from sendconsult.nlp import _lookup_table, pipeline_id
+from sendconsult.parse_cache import text_digest
 
 # A word: letters (any script, with combining accents), inner apostrophes and hyphens.
 _LETTER = r"[^\W\d_]"
@@ -114,6 +118,7 @@ TIME_WORDS = {
 # Acronyms common in SEND that are also listed names when written in capitals.
 ACRONYMS = {"ELSA", "LEA", "TED", "SAM", "ADA", "ISA", "EVE", "AVA", "ANA", "TIA", "AMI", "MIA"}
 SENTENCE_END = ".!?:;\n\r"
+KINDS = frozenset({"EMAIL", "URL", "POSTCODE", "NHS_NUMBER", "PHONE", "NAME"})
 OPENERS = "\"'“‘([{-–—•*·"
 
 
@@ -143,14 +148,36 @@ class Redactor:
         self._ner = nlp if nlp is not None and nlp.has_pipe("ner") else None
         self._names, self._name_words = name_lists()
         self._found: dict[str, list[Redaction]] = {}
+        self._remembered: dict[bytes, list[Redaction]] = {}
+
+    @property
+    def pipeline(self) -> str:
+        """The NER pipeline names are also found with, or "patterns"."""
+        return "patterns" if self._ner is None else pipeline_id(self._ner)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what this redactor finds could: see redaction_cache.py."""
+        return _rules_fingerprint(self.pipeline)
 
     def find(self, text: str) -> list[Redaction]:
         """Non-overlapping spans to redact, in order (remembered: a report quotes one answer on
-        several sheets)."""
+        several sheets, and a re-run the same answers; see `remember`)."""
         known = self._found.get(text)
         if known is None:
-            known = self._found[text] = self._find(text)
+            known = self._remembered.get(text_digest(text)) if self._remembered else None
+            if known is None or (known and known[-1].end > len(text)):
+                known = self._find(text)
+            self._found[text] = known
         return list(known)
+
+    def remember(self, spans_by_digest: dict[bytes, list[Redaction]]) -> None:
+        """Spans found in an earlier run, by text digest (parse_cache.text_digest)."""
+        self._remembered = spans_by_digest
+
+    def found(self) -> dict[str, list[Redaction]]:
+        """The spans of every text this redactor has looked at, by text."""
+        return dict(self._found)
 
     def _find(self, text: str) -> list[Redaction]:
         found: list[Redaction] = []
@@ -347,6 +374,26 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 
     words = read("name_words.txt")
     return read("first_names.txt") | words, words
+
+
+@functools.cache
+def _rules_fingerprint(pipeline: str) -> str:
+    """A hash of what redaction depends on: this module's code, the names lists, spaCy's
+    English word list (its version) and the NER pipeline."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(Path(__file__).read_bytes())
+    data = resources.files("sendconsult") / "data"
+    for name in ("first_names.txt", "name_words.txt"):
+        digest.update((data / name).read_bytes())
+    digest.update(f"{spacy.__version__}/{_lookups_version()}/{pipeline}".encode())
+    return digest.hexdigest()
+
+
+def _lookups_version() -> str:
+    try:
+        return metadata.version("spacy-lookups-data")
+    except metadata.PackageNotFoundError:  # pragma: no cover - checked when tables load
+        return "missing"
 
 
 @functools.cache

@@ -1,0 +1,78 @@
+"""Redactions kept between runs of the same export, so a re-run does not look for names again.
+
+A report quotes the same answers run after run: an officer who revises the dictionary moves a
+few quotes, not most. Finding what to redact in them is a large part of writing a report
+(names are looked for word by word), and it depends only on the text and on the redaction
+rules. So the spans found are kept, keyed by a hash of the text (the text itself is not
+stored), in one file per export and pipeline in the parse cache folder.
+
+The file is tied to the redactor's fingerprint (privacy.py's own code, its names lists, spaCy's
+word list and any NER pipeline), so a change to any rule makes it ignored and rebuilt. Spans
+that do not fit their text are refused. The file holds the texts redacted in the latest run:
+those a re-run quotes again are read back, the rest are found afresh. Saving happens after the
+report is written and a failure only costs time, so it never stops a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from pathlib import Path
+
+from sendconsult.parse_cache import text_digest
+from sendconsult.privacy import KINDS, Redaction, Redactor
+
+FORMAT = 1
+
+
+class RedactionCache:
+    """The redactions file of one export and redactor (see the module docstring)."""
+
+    def __init__(self, folder: Path, export_name: str, redactor: Redactor) -> None:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{export_name}.{redactor.pipeline}")
+        self.path = folder / f"{slug}.redactions.json"
+        self.redactor = redactor
+
+    def load(self) -> None:
+        """Give the redactor what the file remembers (nothing if it is missing, damaged or made
+        under other rules)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT or data.get("rules") != self.redactor.fingerprint:
+                return
+            known = {
+                bytes.fromhex(digest): [Redaction(int(s), int(e), str(k)) for s, e, k in spans]
+                for digest, spans in data["texts"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return
+        if all(_sound(spans) for spans in known.values()):
+            self.redactor.remember(known)
+
+    def save(self) -> None:
+        """Keep the redactions of this run's texts for the next run."""
+        texts = {
+            text_digest(text).hex(): [[s.start, s.end, s.kind] for s in spans]
+            for text, spans in self.redactor.found().items()
+        }
+        data = {"format": FORMAT, "rules": self.redactor.fingerprint, "texts": texts}
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+
+def _sound(spans: list[Redaction]) -> bool:
+    """Spans in order, not overlapping, of a known kind (lengths are checked on use)."""
+    end = 0
+    for span in spans:
+        if span.kind not in KINDS or span.start < end or span.end <= span.start:
+            return False
+        end = span.end
+    return True
