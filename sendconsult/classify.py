@@ -152,6 +152,64 @@ class ThemeClassifier:
             )
         return rows
 
+    @functools.cached_property
+    def exclude_keys(self) -> frozenset[str]:
+        """Keys of every exclude phrase: only answers holding one need `_exclude_veto`."""
+        return frozenset(key for rule in self._rules for key in rule.exclude_keys)
+
+    def resolve_many(
+        self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
+    ) -> list[list[MatchRow]]:
+        """`resolve_rows` for many texts at once, from their candidates as rows (the layout of
+        matching.CacheRows, keys indices into `keys`), for texts holding no exclude phrase.
+
+        A re-run reads hundreds of thousands of candidates from the parse cache; sorting and
+        de-duplicating them as arrays gives the same rows, in the same order, as resolving
+        them text by text.
+        """
+        result: list[list[MatchRow]] = [[] for _ in range(n_texts)]
+        rules_of_key = [self._rules_by_key.get(k, ()) for k in keys]
+        per_key = np.array([len(rules) for rules in rules_of_key], dtype=np.int64)
+        if not len(rows) or not per_key.any():
+            return result
+        key_orders = np.array([r.order for rules in rules_of_key for r in rules], dtype=np.int64)
+        theme_ids = {
+            t: i for i, t in enumerate(dict.fromkeys(r.rule_theme_id for r in self._rules))
+        }
+        theme_of = np.array([theme_ids[r.rule_theme_id] for r in self._rules], dtype=np.int64)
+        # One hit per candidate and rule of its key; `position` keeps the candidates' order.
+        per_row = per_key[rows[:, 1]]
+        position = np.repeat(np.arange(len(rows)), per_row)
+        first_of_row = np.repeat(np.cumsum(per_row) - per_row, per_row)
+        key_start = np.cumsum(per_key) - per_key
+        order = key_orders[key_start[rows[position, 1]] + np.arange(len(position)) - first_of_row]
+        hits = rows[position]
+        text, start, end = hits[:, 0], hits[:, 4], hits[:, 5]
+        # Two rules of a theme on the same words: the first listed (lowest order) names it.
+        theme = theme_of[order]
+        by_identity = np.lexsort((position, order, theme, end, start, text))
+        identity = np.stack([text, theme, start, end])[:, by_identity]
+        first = np.ones(len(by_identity), dtype=bool)
+        first[1:] = (identity[:, 1:] != identity[:, :-1]).any(axis=0)
+        kept = by_identity[first]
+        kept = kept[np.lexsort((position[kept], order[kept], end[kept], start[kept], text[kept]))]
+        cue_of = [None, *cues]
+        found = list(
+            zip(
+                order[kept].tolist(),
+                start[kept].tolist(),
+                end[kept].tolist(),
+                hits[kept, 7].tolist(),
+                hits[kept, 8].tolist(),
+                [cue_of[c] for c in (hits[kept, 9] + 1).tolist()],
+                strict=True,
+            )
+        )
+        bounds = np.searchsorted(text[kept], np.arange(n_texts + 1)).tolist()
+        for i in np.unique(text[kept]).tolist():
+            result[i] = found[bounds[i] : bounds[i + 1]]
+        return result
+
     def match_of(self, row: MatchRow, text: str, question: str, offset: int = 0) -> Match:
         """A MatchRow found in `text` as the Match of an answer to `question`."""
         order, start, end, sentence_start, sentence_end, veto = row

@@ -60,19 +60,46 @@ def default_cache_dir(export: Path) -> Path:
 class CachePlan:
     """What the cache already knows about the texts of a run, and what must still be parsed.
 
-    `found[i]`: the cached candidates of text i for the run's terms, or None if the text is
-    new. `missing_keys`: terms the cache never searched for. `recheck`: cached texts that may
-    hold a missing term, to parse again for those terms only.
+    `stored_at[i]`: where text i is in the cache, or -1 if it is new. `rows`: the cached
+    candidates of the run's texts for the run's terms, in the layout of matching.CacheRows with
+    text = index into the run's texts and key = index into the run's keys, ordered by text;
+    `cues` are their negation cues. `missing_keys`: terms the cache never searched for.
+    `recheck`: cached texts that may hold a missing term, to parse again for those terms only.
     """
 
-    found: list[Candidates | None]
+    stored_at: np.ndarray
+    rows: np.ndarray
+    cues: list[str]
+    keys: list[str]
     missing_keys: list[str]
     recheck: list[int]
     digests: list[bytes] = field(default_factory=list)
 
     @property
     def new_texts(self) -> list[int]:
-        return [i for i, f in enumerate(self.found) if f is None]
+        return np.flatnonzero(self.stored_at < 0).tolist()
+
+    @property
+    def cached_texts(self) -> list[int]:
+        return np.flatnonzero(self.stored_at >= 0).tolist()
+
+    @cached_property
+    def _bounds(self) -> np.ndarray:
+        """Rows of text i are rows[bounds[i]:bounds[i + 1]]."""
+        return np.searchsorted(self.rows[:, 0], np.arange(len(self.stored_at) + 1))
+
+    def candidates(self, text: int) -> Candidates:
+        """The cached candidates of one text, by term key."""
+        found: Candidates = {}
+        keys, cues = self.keys, self.cues
+        for row in self.rows[self._bounds[text] : self._bounds[text + 1]].tolist():
+            cue = cues[row[9]] if row[9] >= 0 else None
+            found.setdefault(keys[row[1]], []).append(candidate_from((*row[2:9], cue)))
+        return found
+
+    def texts_with_keys(self, keys: Iterable[int]) -> set[int]:
+        """The texts with a cached candidate of any of these keys (indices into `keys`)."""
+        return set(self.rows[np.isin(self.rows[:, 1], list(keys)), 0].tolist())
 
 
 @dataclass
@@ -211,32 +238,42 @@ class ParseCache:
         """
         store = self._load()
         digests = [text_digest(t) for t in texts]
-        stored_at = [store.position.get(d, -1) for d in digests]
+        position = store.position
+        stored_at = np.array([position.get(d, -1) for d in digests], dtype=np.int64)
         key_index = {k: i for i, k in enumerate(store.keys)}
         missing = [k for k in keys if k not in key_index]
-        wanted = {key_index[k]: k for k in keys if k in key_index}
-        by_stored: dict[int, Candidates] = {}
-        if wanted and len(store.rows):
-            rows = store.rows[np.isin(store.rows[:, 1], list(wanted))]
-            cues = store.cues
-            for row in rows.tolist():  # about 700,000 at 100,000 responses: kept lean
-                cue = cues[row[9]] if row[9] >= 0 else None
-                by_stored.setdefault(row[0], {}).setdefault(wanted[row[1]], []).append(
-                    candidate_from((*row[2:9], cue))
-                )
-        found: list[Candidates | None] = [
-            None if at < 0 else by_stored.get(at, {}) for at in stored_at
-        ]
+        rows = np.zeros((0, len(_COLUMNS)), dtype=np.int32)
+        known = np.flatnonzero(stored_at >= 0)
+        if len(store.rows) and len(known):
+            key_map = np.full(len(store.keys), -1, dtype=np.int32)
+            for j, k in enumerate(keys):
+                if k in key_index:
+                    key_map[key_index[k]] = j
+            text_map = np.full(len(store.digests), -1, dtype=np.int32)
+            text_map[stored_at[known]] = known
+            text, key = text_map[store.rows[:, 0]], key_map[store.rows[:, 1]]
+            kept = (text >= 0) & (key >= 0)
+            rows = store.rows[kept]
+            rows[:, 0], rows[:, 1] = text[kept], key[kept]
+            rows = rows[np.argsort(rows[:, 0], kind="stable")]
         recheck: list[int] = []
-        if missing and any(at >= 0 for at in stored_at):
+        if missing and len(known):
             if requirements_of is None:
-                recheck = [i for i, at in enumerate(stored_at) if at >= 0]
+                recheck = known.tolist()
             else:
                 hit = np.zeros(len(store.digests), dtype=bool)
                 for key in missing:
                     hit[store.texts_meeting(requirements_of[key])] = True
-                recheck = [i for i, at in enumerate(stored_at) if at >= 0 and hit[at]]
-        return CachePlan(found=found, missing_keys=missing, recheck=recheck, digests=digests)
+                recheck = known[hit[stored_at[known]]].tolist()
+        return CachePlan(
+            stored_at=stored_at,
+            rows=rows,
+            cues=store.cues,
+            keys=list(keys),
+            missing_keys=missing,
+            recheck=recheck,
+            digests=digests,
+        )
 
     # -- writing ----------------------------------------------------------------------------
 

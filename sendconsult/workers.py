@@ -94,7 +94,7 @@ def find_rows(
     if len(fresh):
         fresh[:, 0] = np.asarray(new, dtype=np.int32)[fresh[:, 0]]
     cues = list(learned.cues)
-    found = plan.found
+    rechecked: dict[int, Candidates] = {}
     if plan.recheck:
         missing = set(plan.missing_keys)
         terms = [t for t in classifier.terms if term_key(t) in missing]
@@ -108,11 +108,19 @@ def find_rows(
             extra[:, 9] = np.where(extra[:, 9] >= 0, extra[:, 9] + len(cues), -1)
             fresh = np.concatenate([fresh, extra])
             cues.extend(extra_cues)
-        for i, candidates in zip(plan.recheck, again.candidates, strict=True):
-            found[i] = {**(found[i] or {}), **candidates}
-    cached = [i for i, rows in enumerate(results) if rows is None]
+        rechecked = dict(zip(plan.recheck, again.candidates, strict=True))
+    # Texts with new candidates or an exclude phrase are resolved one by one; the rest at once.
+    excludes = [j for j, k in enumerate(keys) if k in classifier.exclude_keys]
+    one_by_one = set(rechecked) | plan.texts_with_keys(excludes)
+    rows = plan.rows
+    if one_by_one:
+        rows = rows[~np.isin(rows[:, 0], list(one_by_one))]
+    resolved = classifier.resolve_many(rows, plan.cues, keys, len(texts))
+    for i in one_by_one:
+        resolved[i] = classifier.resolve_rows({**plan.candidates(i), **rechecked.get(i, {})})
+    cached = plan.cached_texts
     for i in cached:
-        results[i] = classifier.resolve_rows(found[i] or {})
+        results[i] = resolved[i]
     advance(len(cached) - len(plan.recheck))
     cache.update(
         texts, keys, plan, fresh, cues, (learned.word_lengths, learned.words), parsed.strings

@@ -273,3 +273,45 @@ def _texts(survey) -> list[str]:  # noqa: ANN001
     from sendconsult.classify import answer_pieces
 
     return [text for _, _, text, _ in answer_pieces(survey, 10**9)]
+
+
+# Terms that compete for the same words: the same term in two themes, two terms of one theme
+# on the same words (the first listed names the match), negated mentions and an exclude.
+OVERLAPPING = """\
+themes:
+  - id: short_breaks
+    label: Short breaks
+    terms: [short breaks, short break*, respite, club*]
+  - id: clubs
+    label: Clubs
+    terms: [club*, saturday club, holiday]
+  - id: transport
+    label: Transport
+    terms: [transport, taxi*, bus]
+    exclude: [bus stop]
+"""
+
+
+def test_resolving_many_texts_at_once_gives_each_text_s_own_rows(tmp_path, nlp, survey):
+    classifier = ThemeClassifier(dictionary(tmp_path, OVERLAPPING), nlp)
+    texts = [t for q in survey.text_questions for t in survey.responses[q] if t]
+    texts += [
+        "Short breaks and the Saturday club matter; the holiday club is full.",
+        "No problems with transport, but short breaks have gone.",
+        "The bus stop is far; the bus is late; short break short breaks.",
+    ]
+    found = [classifier.matcher.find(doc, doc.text) for doc in nlp.pipe(texts)]
+    keys = classifier.keys
+    rows, cues = workers.candidate_rows(found, {k: j for j, k in enumerate(keys)})
+    excludes = {j for j, k in enumerate(keys) if k in classifier.exclude_keys}
+    with_excludes = {int(r[0]) for r in rows if r[1] in excludes}
+    plain = rows[[int(r[0]) not in with_excludes for r in rows]]
+    at_once = classifier.resolve_many(plain, cues, keys, len(texts))
+    one_by_one = [
+        [] if i in with_excludes else classifier.resolve_rows(f) for i, f in enumerate(found)
+    ]
+    assert at_once == one_by_one
+    shared = sum(len({r[1:3] for r in rows_}) < len(rows_) for rows_ in at_once)
+    assert shared > 5  # words coded to two themes at once are kept once per theme
+    assert any(r[5] for rows_ in at_once for r in rows_)  # and negated mentions keep their cue
+    assert with_excludes  # the exclude phrase really was found (and left to resolve_rows)
