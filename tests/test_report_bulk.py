@@ -57,3 +57,12 @@ def test_row_heights_measure_each_row_of_a_repeated_text():
         '<row r="3" ht="41.0" customHeight="1"',
         '<row r="4"',
     ]
+
+
+def test_a_marked_text_is_as_tall_as_the_same_text_unmarked():
+    rows = [["x" * 30, "short"], [Marked("x" * 30, 7), Marked("short", 7)]]
+    bulk = BulkRows("Sheet", 2, 2, iter(rows), [0, 0], {1: 10, 2: 10})
+    heights = [xml.split(">", 1)[0].split(" ", 2)[-1] for xml in _rows_xml(bulk)]
+    assert heights == ['ht="41.0" customHeight="1"'] * 2
+    short = BulkRows("Sheet", 2, 1, iter([[Marked("short", 7)]]), [0], {1: 10})
+    assert next(_rows_xml(short)).startswith('<row r="2">')  # one line: Excel's own height

@@ -287,6 +287,8 @@ def _height(
         if column > len(values):
             continue
         value = values[column - 1]
+        if type(value) is Marked:  # measured by its text, not by the wrapper's
+            value = value.value
         if value is None or value == "":
             continue
         if type(value) is str:
