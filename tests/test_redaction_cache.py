@@ -175,3 +175,25 @@ def test_a_cli_re_run_redacts_as_a_fresh_run_and_searches_only_new_texts(
     fresh = analyse("fresh.xlsx", "--no-cache")
     assert Counting.searched == searched_first
     assert contents(again) == contents(fresh)
+
+
+def test_the_fingerprint_changes_with_the_names_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import resources
+
+    from sendconsult import privacy
+
+    shipped = resources.files("sendconsult") / "data"
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("first_names.txt", "name_words.txt"):
+        (data / name).write_bytes((shipped / name).read_bytes())
+    monkeypatch.setattr(privacy.resources, "files", lambda package: tmp_path)
+    privacy._rules_fingerprint.cache_clear()
+    before = privacy._rules_fingerprint("patterns")
+    with (data / "first_names.txt").open("a", encoding="utf-8") as names:
+        names.write("Zebedee\n")  # a names list revised in a later version
+    privacy._rules_fingerprint.cache_clear()
+    assert privacy._rules_fingerprint("patterns") != before
+    privacy._rules_fingerprint.cache_clear()
