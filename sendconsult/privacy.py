@@ -67,6 +67,8 @@ CUE_RELATION = re.compile(
 )
 CUE_CALLED = re.compile(r"\b(?i:called|named|nicknamed|name is|name's|names are|known as)\s+(?=\S)")
 CUE_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+(?=\S)")
+# One search for any of the three, where only whether there is one matters.
+ANY_CUE = re.compile("|".join(f"(?:{c.pattern})" for c in (CUE_RELATION, CUE_CALLED, CUE_TITLE)))
 
 # The look-behind makes a match start only where a word starts: without it a long word with no
 # "@" is scanned again from every one of its characters (quadratic time).
@@ -74,6 +76,7 @@ EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", re.IGNORECASE)
 NHS = re.compile(r"(?<![\d+])\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")
+DIGIT = re.compile(r"\d")
 PHONE = re.compile(
     r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
 )
@@ -186,7 +189,17 @@ class Redactor:
         for m in URL.finditer(text):
             end = m.start() + len(m.group().rstrip(".,;:!?"))
             found.append(Redaction(m.start(), end, "URL"))
-        found += [Redaction(m.start(), m.end(), "POSTCODE") for m in POSTCODE.finditer(text)]
+        if DIGIT.search(text):  # postcodes, NHS and phone numbers all hold a digit
+            found += self._numbers_in(text)
+        found += self._names_in(text)
+        if self._ner is not None:
+            for ent in self._ner(text).ents:
+                if ent.label_ == "PERSON":
+                    found.append(Redaction(ent.start_char, ent.end_char, "NAME"))
+        return _non_overlapping(found)
+
+    def _numbers_in(self, text: str) -> list[Redaction]:
+        found = [Redaction(m.start(), m.end(), "POSTCODE") for m in POSTCODE.finditer(text)]
         for m in NHS.finditer(text):
             context = text[max(0, m.start() - 25) : m.start()].lower()
             if _nhs_valid(m.group()) or "nhs" in context:
@@ -197,12 +210,7 @@ class Redactor:
                 digits = "0" + digits[2:].removeprefix("0")
             if 10 <= len(digits) <= 11:
                 found.append(Redaction(m.start(), m.end(), "PHONE"))
-        found += self._names_in(text)
-        if self._ner is not None:
-            for ent in self._ner(text).ents:
-                if ent.label_ == "PERSON":
-                    found.append(Redaction(ent.start_char, ent.end_char, "NAME"))
-        return _non_overlapping(found)
+        return found
 
     def redact(self, text: str) -> str:
         return self.redact_with_offsets(text)[0]
@@ -278,7 +286,7 @@ class Redactor:
     def _may_hold_a_name(self, text: str) -> bool:
         """A quick test that most answers fail: a name cue, a word of a caseless script, or a
         capitalised word whose first part is a listed name. Only then are words located."""
-        if CUE_RELATION.search(text) or CUE_CALLED.search(text) or CUE_TITLE.search(text):
+        if ANY_CUE.search(text):
             return True
         names = self._names
         for word in WORD.findall(text):
