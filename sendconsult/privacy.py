@@ -45,7 +45,6 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 
 from sendconsult.nlp import _lookup_table, pipeline_id
-from sendconsult.parse_cache import text_digest
 
 # A word: letters (any script, with combining accents), inner apostrophes and hyphens.
 _LETTER = r"[^\W\d_]"
@@ -151,7 +150,7 @@ class Redactor:
         self._ner = nlp if nlp is not None and nlp.has_pipe("ner") else None
         self._names, self._name_words = name_lists()
         self._found: dict[str, list[Redaction]] = {}
-        self._remembered: dict[bytes, list[Redaction]] = {}
+        self._remembered: Callable[[str], list[Redaction] | None] | None = None
 
     @property
     def pipeline(self) -> str:
@@ -168,15 +167,15 @@ class Redactor:
         several sheets, and a re-run the same answers; see `remember`)."""
         known = self._found.get(text)
         if known is None:
-            known = self._remembered.get(text_digest(text)) if self._remembered else None
-            if known is None or (known and known[-1].end > len(text)):
+            known = self._remembered(text) if self._remembered else None
+            if known is None:
                 known = self._find(text)
             self._found[text] = known
         return list(known)
 
-    def remember(self, spans_by_digest: dict[bytes, list[Redaction]]) -> None:
-        """Spans found in an earlier run, by text digest (parse_cache.text_digest)."""
-        self._remembered = spans_by_digest
+    def remember(self, lookup: Callable[[str], list[Redaction] | None]) -> None:
+        """Where to look first for a text's spans (found in an earlier run; None: unknown)."""
+        self._remembered = lookup
 
     def found(self) -> dict[str, list[Redaction]]:
         """The spans of every text this redactor has looked at, by text."""

@@ -49,7 +49,7 @@ class RedactionCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return
         if all(_sound(spans) for spans in known.values()):
-            self.redactor.remember(known)
+            self.redactor.remember(lambda text: _fitting(known.get(text_digest(text)), text))
 
     def save(self) -> None:
         """Keep the redactions of this run's texts for the next run."""
@@ -66,6 +66,11 @@ class RedactionCache:
         except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+
+
+def _fitting(spans: list[Redaction] | None, text: str) -> list[Redaction] | None:
+    """The spans, if they fit inside the text (None otherwise, so it is searched again)."""
+    return None if spans is None or (spans and spans[-1].end > len(text)) else spans
 
 
 def _sound(spans: list[Redaction]) -> bool:

@@ -106,11 +106,17 @@ def test_unsound_spans_are_refused_and_found_afresh(tmp_path: Path, spans: list)
 
 
 def test_spans_longer_than_their_text_are_found_afresh(tmp_path: Path) -> None:
-    from sendconsult.parse_cache import text_digest
+    first = Redactor()
+    cache = RedactionCache(tmp_path, "export.csv", first)
+    first.redact(TEXTS[2])
+    cache.save()
+    data = json.loads(cache.path.read_text(encoding="utf-8"))
+    data["texts"] = {digest: [[0, 500, "NAME"]] for digest in data["texts"]}
+    cache.path.write_text(json.dumps(data), encoding="utf-8")
 
-    redactor = Counting()
-    redactor.remember({text_digest(TEXTS[2]): [Redaction(0, 500, "NAME")]})
-    assert redactor.redact(TEXTS[2]) == TEXTS[2]
+    second = Counting()
+    RedactionCache(tmp_path, "export.csv", second).load()
+    assert second.redact(TEXTS[2]) == TEXTS[2]
     assert Counting.searched == 1
 
 
