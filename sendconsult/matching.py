@@ -448,8 +448,9 @@ class _Batch:
     def cache_rows(self, rows: np.ndarray, cues: list[str]) -> CacheRows:
         """The batch's candidate rows with each text's distinct lemma and lower-case words."""
         n_docs = len(self.offsets) - 1
-        owner = np.concatenate([self.doc_of, self.doc_of])
-        hashes = np.concatenate([self.lemma, self.lower])
+        differs = self.lower != self.lemma  # most words are their own lemma: kept once
+        owner = np.concatenate([self.doc_of, self.doc_of[differs]])
+        hashes = np.concatenate([self.lemma, self.lower[differs]])
         order = np.lexsort((hashes, owner))
         owner, hashes = owner[order], hashes[order]
         keep = np.ones(len(hashes), dtype=bool)

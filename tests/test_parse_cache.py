@@ -315,3 +315,20 @@ def test_resolving_many_texts_at_once_gives_each_text_s_own_rows(tmp_path, nlp, 
     assert shared > 5  # words coded to two themes at once are kept once per theme
     assert any(r[5] for rows_ in at_once for r in rows_)  # and negated mentions keep their cue
     assert with_excludes  # the exclude phrase really was found (and left to resolve_rows)
+
+
+def test_a_text_s_words_are_its_lemmas_and_lower_case_forms_each_once(tmp_path, nlp):
+    matcher = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp).matcher
+    texts = ["The Children's taxis were late.", "Taxi taxi TAXI", ""]
+    docs = list(matcher.parse(texts, 8))
+    _, rows = matcher.find_batch(docs, texts, for_cache=True)
+    strings = nlp.vocab.strings
+    words, at = [], 0
+    for length in rows.word_lengths.tolist():
+        words.append(sorted(strings[h] for h in rows.words[at : at + length].tolist()))
+        at += length
+    lemmas_and_forms = {t.lemma_ for t in nlp(texts[0])} | {t.lower_ for t in nlp(texts[0])}
+    assert words[0] == sorted(lemmas_and_forms)
+    assert {"child", "children", "taxi", "taxis"} <= set(words[0])
+    assert words[1] == ["taxi"]  # one entry for a word repeated in any case
+    assert words[2] == []
