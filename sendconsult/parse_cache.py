@@ -74,7 +74,7 @@ class CachePlan:
     keys: list[str]
     missing_keys: list[str]
     recheck: list[int]
-    digests: list[bytes] = field(default_factory=list)
+    digests: list[bytes]
 
     @property
     def new_texts(self) -> list[int]:
@@ -299,7 +299,7 @@ class ParseCache:
         needs them too.
         """
         store = self._load()
-        digests = plan.digests or [text_digest(t) for t in texts]
+        digests = plan.digests
         new = plan.new_texts
         if not new and not plan.missing_keys and len(texts) == len(store.digests):
             return  # nothing learned: leave the file as it is
@@ -308,7 +308,7 @@ class ParseCache:
         old_key_map = np.full(max(1, len(store.keys)), -1, dtype=np.int32)
         for i, k in enumerate(store.keys):
             old_key_map[i] = key_of.get(k, -1)
-        stored_at = np.array([store.position.get(d, -1) for d in digests], dtype=np.int64)
+        stored_at = plan.stored_at
         old_text_map = np.full(max(1, len(store.digests)), -1, dtype=np.int32)
         known = np.flatnonzero(stored_at >= 0)
         old_text_map[stored_at[known]] = known.astype(np.int32)
