@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import string
 import zlib
 from collections import defaultdict
@@ -29,6 +28,7 @@ from scipy.sparse import csgraph
 
 from sendconsult.arrays import distinct
 from sendconsult.survey import RESPONSE_ID, Survey
+from sendconsult.writing import write_text_atomic
 
 MIN_WORDS = 30
 CACHE_VERSION = 2  # bump when detection changes, so cached results are not reused
@@ -144,9 +144,7 @@ def _write(path: Path, result: CampaignResult) -> None:
     data = {"campaigns": [asdict(c) for c in result.campaigns]}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, path)
+        write_text_atomic(path, json.dumps(data))  # readable by its owner only: it quotes
         older = sorted(path.parent.glob("campaigns-*.json"), key=lambda p: p.stat().st_mtime)
         for stale in older[:-KEEP_CACHED]:  # results of exports analysed long ago
             stale.unlink(missing_ok=True)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 from pathlib import Path
 
 from sendconsult.parse_cache import text_digest
 from sendconsult.privacy import KINDS, Redaction, Redactor
+from sendconsult.writing import write_text_atomic
 
 FORMAT = 1
 
@@ -58,14 +58,9 @@ class RedactionCache:
             for text, spans in self.redactor.found().items()
         }
         data = {"format": FORMAT, "rules": self.redactor.fingerprint, "texts": texts}
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
+        with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+            write_text_atomic(self.path, json.dumps(data, separators=(",", ":")))
 
 
 def _fitting(spans: list[Redaction] | None, text: str) -> list[Redaction] | None:
