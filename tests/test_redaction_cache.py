@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -66,18 +67,32 @@ def test_the_file_holds_hashes_and_offsets_never_the_words(tmp_path: Path) -> No
     assert len(json.loads(stored)["texts"]) == len(TEXTS)
 
 
-def test_a_file_made_under_other_rules_is_ignored(tmp_path: Path) -> None:
+def saved_then_edited(tmp_path: Path, text: str, edit: Callable[[dict], None]) -> str:
+    """Redact `text` and save the file, then change the file with `edit` (as a damaged file or
+    another version would); returns the redacted text."""
     first = Redactor()
     cache = RedactionCache(tmp_path, "export.csv", first)
-    first.redact(TEXTS[0])
+    redacted = first.redact(text)
     cache.save()
     data = json.loads(cache.path.read_text(encoding="utf-8"))
-    data["rules"] = "0" * 32  # as if privacy.py or its names lists had changed
+    edit(data)
     cache.path.write_text(json.dumps(data), encoding="utf-8")
+    return redacted
 
-    second = Counting()
-    RedactionCache(tmp_path, "export.csv", second).load()
-    second.redact(TEXTS[0])
+
+def reloaded(tmp_path: Path) -> Counting:
+    """A redactor given what the file remembers, counting the texts it searches itself."""
+    redactor = Counting()
+    RedactionCache(tmp_path, "export.csv", redactor).load()
+    return redactor
+
+
+def test_a_file_made_under_other_rules_is_ignored(tmp_path: Path) -> None:
+    def other_rules(data: dict) -> None:
+        data["rules"] = "0" * 32  # as if privacy.py or its names lists had changed
+
+    saved_then_edited(tmp_path, TEXTS[0], other_rules)
+    reloaded(tmp_path).redact(TEXTS[0])
     assert Counting.searched == 1
 
 
@@ -91,32 +106,20 @@ def test_a_file_made_under_other_rules_is_ignored(tmp_path: Path) -> None:
     ],
 )
 def test_unsound_spans_are_refused_and_found_afresh(tmp_path: Path, spans: list) -> None:
-    first = Redactor()
-    cache = RedactionCache(tmp_path, "export.csv", first)
-    expected = first.redact(TEXTS[0])
-    cache.save()
-    data = json.loads(cache.path.read_text(encoding="utf-8"))
-    data["texts"] = {digest: spans for digest in data["texts"]}
-    cache.path.write_text(json.dumps(data), encoding="utf-8")
+    def unsound(data: dict) -> None:
+        data["texts"] = {digest: spans for digest in data["texts"]}
 
-    second = Counting()
-    RedactionCache(tmp_path, "export.csv", second).load()
-    assert second.redact(TEXTS[0]) == expected
+    expected = saved_then_edited(tmp_path, TEXTS[0], unsound)
+    assert reloaded(tmp_path).redact(TEXTS[0]) == expected
     assert Counting.searched == 1
 
 
 def test_spans_longer_than_their_text_are_found_afresh(tmp_path: Path) -> None:
-    first = Redactor()
-    cache = RedactionCache(tmp_path, "export.csv", first)
-    first.redact(TEXTS[2])
-    cache.save()
-    data = json.loads(cache.path.read_text(encoding="utf-8"))
-    data["texts"] = {digest: [[0, 500, "NAME"]] for digest in data["texts"]}
-    cache.path.write_text(json.dumps(data), encoding="utf-8")
+    def too_long(data: dict) -> None:
+        data["texts"] = {digest: [[0, 500, "NAME"]] for digest in data["texts"]}
 
-    second = Counting()
-    RedactionCache(tmp_path, "export.csv", second).load()
-    assert second.redact(TEXTS[2]) == TEXTS[2]
+    saved_then_edited(tmp_path, TEXTS[2], too_long)
+    assert reloaded(tmp_path).redact(TEXTS[2]) == TEXTS[2]
     assert Counting.searched == 1
 
 
