@@ -205,8 +205,8 @@ class ThemeClassifier:
                 strict=True,
             )
         )
-        bounds = np.searchsorted(text[kept], np.arange(n_texts + 1)).tolist()
-        for i in np.unique(text[kept]).tolist():
+        bounds = np.searchsorted(text[kept], np.arange(n_texts + 1))
+        for i in np.flatnonzero(np.diff(bounds)).tolist():  # the texts with any row
             result[i] = found[bounds[i] : bounds[i + 1]]
         return result
 
