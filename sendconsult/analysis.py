@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -31,11 +33,13 @@ from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
 from sendconsult.redaction_cache import RedactionCache
 from sendconsult.report import ReportContent, ReportOptions, RunInfo, write_report
+from sendconsult.report.theme_sheets import shown_texts
 from sendconsult.survey import Survey
 from sendconsult.textcat import Suggestions, ThemeModel, suggest
 from sendconsult.themes.model import ThemeDictionary
 
 DEFAULT_THRESHOLD = 5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -200,23 +204,26 @@ def _run(
         changes = compare(settings.compare_with, now)
     timings["parse and match"] = time.perf_counter() - started
 
-    suggestions: Suggestions | None = None
-    if settings.classifier is not None:
+    # Campaigns need only the answers, so they are found in a thread while this one scores
+    # suggestions and finds the theme sheets' redactions, which need only the coding. Most of
+    # finding campaigns is numpy and scipy, which let the other thread run meanwhile.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaigns") as background:
+        finding = background.submit(_timed, detect_campaigns, survey, cache_dir=settings.cache_dir)
+        suggestions: Suggestions | None = None
+        if settings.classifier is not None:
+            started = time.perf_counter()
+            suggestions = _suggestions(settings, survey, coding, score_progress, warnings)
+            timings["classifier"] = time.perf_counter() - started
         started = time.perf_counter()
-        model = settings.classifier
-        scores = model.score(survey, progress=score_progress)
-        threshold = model.threshold_or_own(settings.suggest_threshold)
-        suggestions = suggest(coding, scores, threshold, model)
-        if suggestions.unknown_themes:
-            warnings.append(
-                f"The classifier {model.name} was not trained on these themes, so it suggests "
-                f"none of them: {', '.join(suggestions.unknown_themes)}."
-            )
-        timings["classifier"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    campaigns = detect_campaigns(survey, cache_dir=settings.cache_dir)
-    timings["campaigns"] = time.perf_counter() - started
+        redactor = Redactor(nlp) if settings.redact else None
+        remembered = None
+        if redactor is not None:
+            if settings.cache_dir is not None:
+                remembered = RedactionCache(settings.cache_dir, survey.source.name, redactor)
+                remembered.load()
+            redactor.prepare(shown_texts(coding, survey, settings.max_rows_per_theme))
+        timings["redact"] = time.perf_counter() - started
+        campaigns, timings["campaigns"] = finding.result()
 
     started = time.perf_counter()
     aggregates = aggregate(
@@ -227,11 +234,6 @@ def _run(
         exclude_campaigns=settings.exclude_campaigns,
         suggestions=suggestions,
     )
-    redactor = Redactor(nlp) if settings.redact else None
-    remembered = None
-    if redactor is not None and settings.cache_dir is not None:
-        remembered = RedactionCache(settings.cache_dir, survey.source.name, redactor)
-        remembered.load()
     quotes = representative_quotes(survey, coding, campaigns=campaigns, redactor=redactor)
     timings["aggregate"] = time.perf_counter() - started
 
@@ -281,3 +283,30 @@ def _run(
     return AnalysisResult(
         coding, campaigns, aggregates, summary, timings, warnings, overridden, changes, suggestions
     )
+
+
+def _suggestions(
+    settings: AnalysisSettings,
+    survey: Survey,
+    coding: Coding,
+    score_progress: Callable[[int], None] | None,
+    warnings: list[str],
+) -> Suggestions:
+    """The trained classifier's suggestions, beside the dictionary's codes (--classifier)."""
+    model = settings.classifier
+    assert model is not None
+    scores = model.score(survey, progress=score_progress)
+    threshold = model.threshold_or_own(settings.suggest_threshold)
+    suggestions = suggest(coding, scores, threshold, model)
+    if suggestions.unknown_themes:
+        warnings.append(
+            f"The classifier {model.name} was not trained on these themes, so it suggests "
+            f"none of them: {', '.join(suggestions.unknown_themes)}."
+        )
+    return suggestions
+
+
+def _timed(work: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float]:
+    """`work`'s result and the seconds it took (it may run beside other stages)."""
+    started = time.perf_counter()
+    return work(*args, **kwargs), time.perf_counter() - started

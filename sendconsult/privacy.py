@@ -33,7 +33,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -172,6 +172,11 @@ class Redactor:
                 known = self._find(text)
             self._found[text] = known
         return list(known)
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Find the spans of texts to be redacted later, so the work can be done early."""
+        for text in texts:
+            self.find(text)
 
     def remember(self, lookup: Callable[[str], list[Redaction] | None]) -> None:
         """Where to look first for a text's spans (found in an earlier run; None: unknown)."""

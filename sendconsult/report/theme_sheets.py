@@ -12,11 +12,11 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sendconsult.coding import Match
+from sendconsult.coding import Coding, Match
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, register_style, stream_table
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
-from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
+from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
 
 ADDED_BY_OFFICER = "(added by an officer)"
 SUGGESTED_TERMS = "(suggested by the classifier)"
@@ -35,7 +35,7 @@ def assign_sheet_names(content: ReportContent, taken: set[str]) -> None:
 
 def write_all(workbook: Workbook, content: ReportContent) -> list[BulkRows]:
     bulk: list[BulkRows] = []
-    respondents = _Respondents.of(content)  # once for all themes: 100,000 rows each
+    respondents = _Respondents.of(content.survey)  # once for all themes: 100,000 rows each
     for number, theme_id in enumerate(content.aggregates.theme_table["theme_id"], start=1):
         sheet = workbook.create_sheet(content.sheet_names[theme_id])
         rows = write_theme(sheet, content, theme_id, number, respondents)
@@ -52,8 +52,8 @@ class _Respondents:
     groups: dict[str, str]
 
     @classmethod
-    def of(cls, content: ReportContent) -> _Respondents:
-        frame = content.survey.responses
+    def of(cls, survey: Survey) -> _Respondents:
+        frame = survey.responses
         shown: dict[tuple[str, ...], str] = {}
         groups: dict[str, str] = {}
         for rid, names in zip(frame[RESPONSE_ID], frame[GROUPS], strict=True):
@@ -72,10 +72,9 @@ def write_theme(
     number: int,
     respondents: _Respondents | None = None,
 ) -> BulkRows | None:
-    respondents = respondents or _Respondents.of(content)
+    respondents = respondents or _Respondents.of(content.survey)
     consent = respondents.consent
     groups = respondents.groups
-    evidence = content.coding.evidence_by_response(theme_id)
     coded_ids = content.coding.coded_ids(theme_id)  # the codes decide, overrides included
     coded = len(coded_ids)
     withheld = sum(1 for rid in coded_ids if consent.get(rid) is Consent.WITHHOLD)
@@ -85,28 +84,12 @@ def write_theme(
         note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
     if content.options.redact:
         note += " Names, contact details and NHS numbers are redacted."
-    answers: list[tuple[str, str, list[Match]]] = []
-    total = 0  # answers (a response may raise the theme in several questions)
-    for rid in coded_ids:
-        if consent.get(rid) is Consent.WITHHOLD:
-            continue
-        found = evidence.get(rid, ())
-        if len(answers) >= limit:  # only counted from here on
-            total += len({m.question for m in found}) or len(content.survey.texts(rid))
-            continue
-        by_question: dict[str, list[Match]] = {}
-        for match in found:
-            by_question.setdefault(match.question, []).append(match)
-        if not by_question:  # coded by an officer: every answer, nothing highlighted
-            by_question = {q: [] for q in content.survey.texts(rid)}
-        total += len(by_question)
-        answers.extend((rid, q, matches) for q, matches in by_question.items())
+    answers, total = shown_answers(content.coding, content.survey, consent, theme_id, limit)
     if total > limit:
         note += (
             f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
             "every response."
         )
-        answers = answers[:limit]
     suggestions = content.suggestions
     suggested: list[tuple[str, str, float]] = []
     if suggestions is not None:
@@ -171,6 +154,45 @@ def write_theme(
         rows=rows(),
         n_rows=len(answers) + len(suggested),
     )
+
+
+def shown_answers(
+    coding: Coding, survey: Survey, consent: dict[str, Consent | None], theme_id: str, limit: int
+) -> tuple[list[tuple[str, str, list[Match]]], int]:
+    """The (response, question, matches) a theme's sheet lists, and how many answers there are.
+
+    Answers of responses coded to the theme in survey order, the first `limit` of them, none
+    from respondents who asked not to be published. A response coded by an officer lists
+    every answer, with nothing highlighted.
+    """
+    evidence = coding.evidence_by_response(theme_id)
+    answers: list[tuple[str, str, list[Match]]] = []
+    total = 0  # answers (a response may raise the theme in several questions)
+    for rid in coding.coded_ids(theme_id):  # the codes decide, overrides included
+        if consent.get(rid) is Consent.WITHHOLD:
+            continue
+        found = evidence.get(rid, ())
+        if len(answers) >= limit:  # only counted from here on
+            total += len({m.question for m in found}) or len(survey.texts(rid))
+            continue
+        by_question: dict[str, list[Match]] = {}
+        for match in found:
+            by_question.setdefault(match.question, []).append(match)
+        if not by_question:
+            by_question = {q: [] for q in survey.texts(rid)}
+        total += len(by_question)
+        answers.extend((rid, q, matches) for q, matches in by_question.items())
+    return answers[:limit], total
+
+
+def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
+    """The answers every theme sheet will list, each once: most of what a report redacts."""
+    consent = _Respondents.of(survey).consent
+    texts: dict[str, None] = {}
+    for theme_id in coding.theme_ids:
+        for rid, question, _ in shown_answers(coding, survey, consent, theme_id, limit)[0]:
+            texts[survey.texts(rid).get(question, "")] = None
+    return list(texts)
 
 
 def _suggested_styles(sheet: Worksheet, kinds: list[str]) -> list[int]:

@@ -1,0 +1,127 @@
+"""How a run's later stages fit together: the theme sheets' redactions are found before the
+report is written (while campaigns are found beside them), and a failure in either stops the run
+with its own message and no report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sendconsult.analysis import AnalysisSettings, run_analysis
+from sendconsult.campaigns import detect_campaigns
+from sendconsult.errors import ExportError
+from sendconsult.ingest import load_survey
+from sendconsult.nlp import build_pipeline
+from sendconsult.privacy import Redaction, Redactor
+from sendconsult.report import theme_sheets
+from sendconsult.resources import default_dictionary
+from sendconsult.survey import CONSENT, RESPONSE_ID, Consent
+from sendconsult.themes.loader import load_dictionary
+
+SAMPLE = Path(__file__).parent.parent / "sample_responses" / "leicester_send_strategy_2019.csv"
+ROWS_PER_THEME = 12  # small, so that most themes' sheets are capped
+
+
+class Recording(Redactor):
+    """A redactor that records the texts it is prepared with and those it searches later."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared: list[str] = []
+        self.searched_later: list[str] = []
+        self._preparing = False
+
+    def prepare(self, texts) -> None:  # noqa: ANN001
+        texts = list(texts)
+        self.prepared.extend(texts)
+        self._preparing = True
+        super().prepare(texts)
+        self._preparing = False
+
+    def _find(self, text: str) -> list[Redaction]:
+        if not self._preparing:
+            self.searched_later.append(text)
+        return super()._find(text)
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return load_survey(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+def analyse(survey, nlp, folder: Path):  # noqa: ANN001, ANN201
+    settings = AnalysisSettings(max_rows_per_theme=ROWS_PER_THEME)
+    dictionary = load_dictionary(default_dictionary())
+    return run_analysis(survey, dictionary, nlp, settings, folder / "report.xlsx")
+
+
+def test_the_theme_sheets_show_only_texts_whose_redactions_were_found_beforehand(
+    survey, nlp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[Recording] = []
+
+    def recording(*args: object) -> Recording:
+        made.append(Recording(*args))
+        return made[-1]
+
+    highlighted: list[str] = []  # every answer a theme sheet shows, redacted as it is written
+    original = theme_sheets.highlighted
+
+    def spy(text: str, *args: object):  # noqa: ANN202
+        highlighted.append(text)
+        return original(text, *args)
+
+    monkeypatch.setattr("sendconsult.analysis.Redactor", recording)
+    monkeypatch.setattr(theme_sheets, "highlighted", spy)
+    analyse(survey, nlp, tmp_path)
+
+    (redactor,) = made
+    assert set(redactor.prepared) == set(highlighted)  # no more, no fewer
+    assert len(redactor.prepared) == len(set(redactor.prepared))  # each text once
+    assert not set(redactor.searched_later) & set(highlighted)
+    withheld = set(survey.responses.loc[survey.responses[CONSENT] == Consent.WITHHOLD, RESPONSE_ID])
+    withheld_texts = {t for rid in withheld for t in survey.texts(rid).values()}
+    assert withheld_texts and not withheld_texts & set(redactor.prepared)
+
+
+def test_sheets_list_the_first_answers_up_to_the_limit_and_count_them_all(survey, nlp) -> None:
+    from sendconsult.classify import ThemeClassifier
+
+    coding = ThemeClassifier(load_dictionary(default_dictionary()), nlp).classify(survey)
+    consent = dict(zip(survey.responses[RESPONSE_ID], survey.responses[CONSENT], strict=True))
+    capped = 0
+    for theme_id in coding.theme_ids:
+        everything, total = theme_sheets.shown_answers(coding, survey, consent, theme_id, 10**6)
+        first, same_total = theme_sheets.shown_answers(
+            coding, survey, consent, theme_id, ROWS_PER_THEME
+        )
+        assert same_total == total == len(everything)
+        assert first == everything[:ROWS_PER_THEME]
+        capped += total > ROWS_PER_THEME
+        assert all(consent[rid] is not Consent.WITHHOLD for rid, _, _ in everything)
+    assert capped >= 3
+
+
+def test_campaigns_found_beside_redaction_are_those_found_alone(survey, nlp, tmp_path) -> None:
+    result = analyse(survey, nlp, tmp_path)
+    assert result.campaigns == detect_campaigns(survey)
+    assert result.campaigns.campaigns  # the sample has form letters
+    assert {"campaigns", "redact"} <= set(result.timings)
+
+
+def test_an_error_finding_campaigns_stops_the_run_with_its_message_and_no_report(
+    survey, nlp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: object, **kwargs: object) -> None:
+        raise ExportError("The export changed while it was read; run again.")
+
+    monkeypatch.setattr("sendconsult.analysis.detect_campaigns", failing)
+    with pytest.raises(ExportError, match="changed while it was read"):
+        analyse(survey, nlp, tmp_path)
+    assert not list(tmp_path.iterdir())
