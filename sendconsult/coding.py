@@ -83,5 +83,5 @@ class Coding:
         return [t for t in self.theme_ids if int(row[t]) == 1]
 
     def coded_ids(self, theme_id: str) -> list[str]:
-        column = self.codes[theme_id]
-        return list(column.index[column == 1])
+        """The responses coded to a theme, in survey order."""
+        return self.codes.index[self.codes[theme_id].to_numpy() == 1].tolist()

@@ -84,7 +84,8 @@ def write_theme(
         note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
     if content.options.redact:
         note += " Names, contact details and NHS numbers are redacted."
-    answers, total = shown_answers(content.coding, content.survey, consent, theme_id, limit)
+    answers = shown_answers(content.coding, content.survey, consent, theme_id, limit)
+    total = answer_count(content.coding, content.survey, consent, theme_id)
     if total > limit:
         note += (
             f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
@@ -158,31 +159,38 @@ def write_theme(
 
 def shown_answers(
     coding: Coding, survey: Survey, consent: dict[str, Consent | None], theme_id: str, limit: int
-) -> tuple[list[tuple[str, str, list[Match]]], int]:
-    """The (response, question, matches) a theme's sheet lists, and how many answers there are.
-
-    Answers of responses coded to the theme in survey order, the first `limit` of them, none
-    from respondents who asked not to be published. A response coded by an officer lists
-    every answer, with nothing highlighted.
+) -> list[tuple[str, str, list[Match]]]:
+    """The (response, question, matches) a theme's sheet lists: answers of responses coded to
+    the theme in survey order, the first `limit` of them, none from respondents who asked not
+    to be published. A response coded by an officer lists every answer, nothing highlighted.
     """
     evidence = coding.evidence_by_response(theme_id)
     answers: list[tuple[str, str, list[Match]]] = []
-    total = 0  # answers (a response may raise the theme in several questions)
     for rid in coding.coded_ids(theme_id):  # the codes decide, overrides included
+        if len(answers) >= limit:
+            break
         if consent.get(rid) is Consent.WITHHOLD:
             continue
-        found = evidence.get(rid, ())
-        if len(answers) >= limit:  # only counted from here on
-            total += len({m.question for m in found}) or len(survey.texts(rid))
-            continue
         by_question: dict[str, list[Match]] = {}
-        for match in found:
+        for match in evidence.get(rid, ()):
             by_question.setdefault(match.question, []).append(match)
         if not by_question:
             by_question = {q: [] for q in survey.texts(rid)}
-        total += len(by_question)
         answers.extend((rid, q, matches) for q, matches in by_question.items())
-    return answers[:limit], total
+    return answers[:limit]
+
+
+def answer_count(
+    coding: Coding, survey: Survey, consent: dict[str, Consent | None], theme_id: str
+) -> int:
+    """How many answers `shown_answers` would list with no limit (a response may raise the
+    theme in several questions)."""
+    evidence = coding.evidence_by_response(theme_id)
+    return sum(
+        len({m.question for m in evidence.get(rid, ())}) or len(survey.texts(rid))
+        for rid in coding.coded_ids(theme_id)
+        if consent.get(rid) is not Consent.WITHHOLD
+    )
 
 
 def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
@@ -190,7 +198,7 @@ def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
     consent = _Respondents.of(survey).consent
     texts: dict[str, None] = {}
     for theme_id in coding.theme_ids:
-        for rid, question, _ in shown_answers(coding, survey, consent, theme_id, limit)[0]:
+        for rid, question, _ in shown_answers(coding, survey, consent, theme_id, limit):
             texts[survey.texts(rid).get(question, "")] = None
     return list(texts)
 
