@@ -32,8 +32,13 @@ from sendconsult.parse_cache import ParseCache
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
 from sendconsult.redaction_cache import RedactionCache
-from sendconsult.report import ReportContent, ReportOptions, RunInfo, write_report
-from sendconsult.report.theme_sheets import shown_texts
+from sendconsult.report import (
+    ReportContent,
+    ReportOptions,
+    RunInfo,
+    texts_to_redact,
+    write_report,
+)
 from sendconsult.survey import Survey
 from sendconsult.textcat import Suggestions, ThemeModel, suggest
 from sendconsult.themes.model import ThemeDictionary
@@ -205,7 +210,7 @@ def _run(
     timings["parse and match"] = time.perf_counter() - started
 
     # Campaigns need only the answers, so they are found in a thread while this one scores
-    # suggestions and finds the theme sheets' redactions, which need only the coding. Most of
+    # suggestions and finds the redactions of the answers the report lists, which need only the coding. Most of
     # finding campaigns is numpy and scipy, which let the other thread run meanwhile.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaigns") as background:
         finding = background.submit(_timed, detect_campaigns, survey, cache_dir=settings.cache_dir)
@@ -221,7 +226,7 @@ def _run(
             if settings.cache_dir is not None:
                 remembered = RedactionCache(settings.cache_dir, survey.source.name, redactor)
                 remembered.load()
-            redactor.prepare(shown_texts(coding, survey, settings.max_rows_per_theme))
+            redactor.prepare(texts_to_redact(coding, survey, settings.max_rows_per_theme))
         timings["redact"] = time.perf_counter() - started
         campaigns, timings["campaigns"] = finding.result()
 

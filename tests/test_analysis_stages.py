@@ -1,6 +1,6 @@
-"""How a run's later stages fit together: the theme sheets' redactions are found before the
-report is written (while campaigns are found beside them), and a failure in either stops the run
-with its own message and no report."""
+"""How a run's later stages fit together: the redactions of the answers the theme and Uncoded
+sheets list are found before the report is written (while campaigns are found beside them),
+and a failure in either stops the run with its own message and no report."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sendconsult.errors import ExportError
 from sendconsult.ingest import load_survey
 from sendconsult.nlp import build_pipeline
 from sendconsult.privacy import Redaction, Redactor
-from sendconsult.report import theme_sheets
+from sendconsult.report import theme_sheets, uncoded
 from sendconsult.resources import default_dictionary
 from sendconsult.survey import CONSENT, RESPONSE_ID, Consent
 from sendconsult.themes.loader import load_dictionary
@@ -61,7 +61,7 @@ def analyse(survey, nlp, folder: Path):  # noqa: ANN001, ANN201
     return run_analysis(survey, dictionary, nlp, settings, folder / "report.xlsx")
 
 
-def test_the_theme_sheets_show_only_texts_whose_redactions_were_found_beforehand(
+def test_the_sheets_list_only_answers_whose_redactions_were_found_beforehand(
     survey, nlp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[Recording] = []
@@ -70,21 +70,26 @@ def test_the_theme_sheets_show_only_texts_whose_redactions_were_found_beforehand
         made.append(Recording(*args))
         return made[-1]
 
-    highlighted: list[str] = []  # every answer a theme sheet shows, redacted as it is written
-    original = theme_sheets.highlighted
+    shown: list[str] = []  # every answer the theme and Uncoded sheets list, as they are written
+    highlighted, answers = theme_sheets.highlighted, uncoded._answers
 
-    def spy(text: str, *args: object):  # noqa: ANN202
-        highlighted.append(text)
-        return original(text, *args)
+    def spy_highlighted(text: str, *args: object):  # noqa: ANN202
+        shown.append(text)
+        return highlighted(text, *args)
+
+    def spy_answers(content, rid: str, *args: object) -> str:  # noqa: ANN001
+        shown.extend(content.survey.texts(rid).values())
+        return answers(content, rid, *args)
 
     monkeypatch.setattr("sendconsult.analysis.Redactor", recording)
-    monkeypatch.setattr(theme_sheets, "highlighted", spy)
+    monkeypatch.setattr(theme_sheets, "highlighted", spy_highlighted)
+    monkeypatch.setattr(uncoded, "_answers", spy_answers)
     analyse(survey, nlp, tmp_path)
 
     (redactor,) = made
-    assert set(redactor.prepared) == set(highlighted)  # no more, no fewer
+    assert set(redactor.prepared) == set(shown)  # no more, no fewer
     assert len(redactor.prepared) == len(set(redactor.prepared))  # each text once
-    assert not set(redactor.searched_later) & set(highlighted)
+    assert not set(redactor.searched_later) & set(shown)
     withheld = set(survey.responses.loc[survey.responses[CONSENT] == Consent.WITHHOLD, RESPONSE_ID])
     withheld_texts = {t for rid in withheld for t in survey.texts(rid).values()}
     assert withheld_texts and not withheld_texts & set(redactor.prepared)

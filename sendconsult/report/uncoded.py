@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.coding import Coding
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
 from sendconsult.report.workbook import page_setup, set_widths, write_title
-from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent
+from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
 
 
 def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -> str:
@@ -22,16 +23,19 @@ def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -
     return "\n\n".join(parts)
 
 
-def _words(content: ReportContent, rid: str) -> int:
+def _words(survey: Survey, rid: str) -> int:
     """Words in all of a response's answers: how the sheet is ordered."""
-    return sum(len(t.split()) for t in content.survey.texts(rid).values())
+    return sum(len(t.split()) for t in survey.texts(rid).values())
 
 
-def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
-    """Responses with free text and no theme, longest first (publishable ones only)."""
-    frame = content.survey.responses
-    has_text = content.survey.has_text().to_numpy()
-    coded_any = (content.coding.codes.loc[frame[RESPONSE_ID]].to_numpy().sum(axis=1) > 0).tolist()
+def uncoded_responses(
+    survey: Survey, coding: Coding
+) -> tuple[int, list[tuple[str, list[str], int, Consent | None]]]:
+    """How many responses have free text and no theme, and the publishable ones as (response,
+    groups, words, consent), longest first."""
+    frame = survey.responses
+    has_text = survey.has_text().to_numpy()
+    coded_any = (coding.codes.loc[frame[RESPONSE_ID]].to_numpy().sum(axis=1) > 0).tolist()
     uncoded = [
         (rid, groups, consent)
         for rid, groups, consent, text, coded in zip(
@@ -40,16 +44,26 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
         if text and not coded
     ]
     shown = [
-        (rid, groups, _words(content, rid), c)
+        (rid, groups, _words(survey, rid), c)
         for rid, groups, c in uncoded
         if c is not Consent.WITHHOLD
     ]
     shown.sort(key=lambda r: -r[2])
-    note = f"{len(uncoded):,} responses have free text but no theme, longest first: read them to improve the dictionary."
-    if len(shown) < len(uncoded):
-        note += (
-            f" {len(uncoded) - len(shown)} whose authors asked not to be published are not shown."
-        )
+    return len(uncoded), shown
+
+
+def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
+    """The answers the Uncoded sheet will list (see theme_sheets.shown_texts)."""
+    shown = uncoded_responses(survey, coding)[1][:limit]
+    return [text for rid, *_ in shown for text in survey.texts(rid).values()]
+
+
+def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
+    """Responses with free text and no theme, longest first (publishable ones only)."""
+    n_uncoded, shown = uncoded_responses(content.survey, content.coding)
+    note = f"{n_uncoded:,} responses have free text but no theme, longest first: read them to improve the dictionary."
+    if len(shown) < n_uncoded:
+        note += f" {n_uncoded - len(shown)} whose authors asked not to be published are not shown."
     limit = content.options.max_rows_per_theme
     if len(shown) > limit:
         note += f" Showing the {limit:,} longest; the Coding sheet lists every response."
