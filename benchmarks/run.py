@@ -7,7 +7,9 @@ For each size, on a generated export (benchmarks/generate.py, seeded):
   * cold: no parse cache;
   * first run: the same, building the parse cache;
   * re-run with a revised dictionary: five terms added, one removed, cache from the first run;
-- the cold run's time by stage (read, parse and match, campaigns, aggregate, write);
+- the cold run's time by stage (read, parse and match, redact, campaigns, aggregate, write;
+  campaigns are found in a thread while the main one prepares the redactions, so the two
+  overlap);
 - in one process, on the export's distinct answers: tokens per second of spaCy's bare tokenizer
   (nlp.make_doc, the ceiling), of the whole pipeline (nlp.pipe: tokens, lemmas, sentences), and
   of parsing, matching the dictionary and deciding the codes (negation, exclusions) as a run
