@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -189,31 +189,42 @@ def _run(
 ) -> AnalysisResult:
     timings: dict[str, float] = {}
     warnings: list[str] = []
-    started = time.perf_counter()
-    classifier = ThemeClassifier(dictionary, nlp)
-    cache = None
-    if settings.cache_dir is not None:
-        cache = ParseCache(settings.cache_dir, survey.source.name, pipeline_id(nlp))
-    coding = classifier.classify(survey, progress=progress, jobs=settings.jobs, cache=cache)
-    if cache is not None:
-        warnings.extend(cache.warnings)
-    overridden: OverrideResult | None = None
-    if settings.overrides is not None:
-        overridden = apply_overrides(coding, list(settings.overrides), settings.overrides_source)
-        coding = overridden.coding
-        warnings.extend(overridden.warnings)
-    changes = None
-    if settings.compare_with is not None:
-        now = record_of(coding, overridden.by_response() if overridden else None)
-        now.source = report_path.name
-        changes = compare(settings.compare_with, now)
-    timings["parse and match"] = time.perf_counter() - started
-
-    # Campaigns need only the answers, so they are found in a thread while this one scores
-    # suggestions and finds the redactions of the answers the report lists, which need only the coding. Most of
-    # finding campaigns is numpy and scipy, which let the other thread run meanwhile.
+    # Campaigns need only the answers. They are found in a thread from the moment parsing ends
+    # (no thread may run while it forks worker processes) while this one builds the coding,
+    # scores suggestions and finds the redactions of the answers the report lists, which need
+    # only the coding. Most of finding campaigns is numpy and scipy, which let both run.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaigns") as background:
-        finding = background.submit(_timed, detect_campaigns, survey, cache_dir=settings.cache_dir)
+        finding: list[Future[tuple[CampaignResult, float]]] = []
+
+        def find_campaigns() -> None:
+            finding.append(
+                background.submit(_timed, detect_campaigns, survey, cache_dir=settings.cache_dir)
+            )
+
+        started = time.perf_counter()
+        classifier = ThemeClassifier(dictionary, nlp)
+        cache = None
+        if settings.cache_dir is not None:
+            cache = ParseCache(settings.cache_dir, survey.source.name, pipeline_id(nlp))
+        coding = classifier.classify(
+            survey, progress=progress, jobs=settings.jobs, cache=cache, parsed=find_campaigns
+        )
+        if cache is not None:
+            warnings.extend(cache.warnings)
+        overridden: OverrideResult | None = None
+        if settings.overrides is not None:
+            overridden = apply_overrides(
+                coding, list(settings.overrides), settings.overrides_source
+            )
+            coding = overridden.coding
+            warnings.extend(overridden.warnings)
+        changes = None
+        if settings.compare_with is not None:
+            now = record_of(coding, overridden.by_response() if overridden else None)
+            now.source = report_path.name
+            changes = compare(settings.compare_with, now)
+        timings["parse and match"] = time.perf_counter() - started
+
         suggestions: Suggestions | None = None
         if settings.classifier is not None:
             started = time.perf_counter()
@@ -228,7 +239,8 @@ def _run(
                 remembered.load()
             redactor.prepare(texts_to_redact(coding, survey, settings.max_rows_per_theme))
         timings["redact"] = time.perf_counter() - started
-        campaigns, timings["campaigns"] = finding.result()
+        (found,) = finding
+        campaigns, timings["campaigns"] = found.result()
 
     started = time.perf_counter()
     aggregates = aggregate(

@@ -242,17 +242,21 @@ class ThemeClassifier:
         progress: Progress | None = None,
         jobs: int = 1,
         cache: ParseCache | None = None,
+        parsed: Callable[[], object] | None = None,
     ) -> Coding:
         """Code every response of a survey: all its free-text answers together.
 
         `progress` is called with the number of texts done as work advances (the total is
         `count_answers(survey)`); `jobs` is the most processes to parse on; `cache` keeps
-        candidates between runs.
+        candidates between runs; `parsed` is called once every answer is parsed and any worker
+        processes have stopped, so that work may start in another thread from then on.
         """
         items = list(answer_pieces(survey, self.nlp.max_length))
         index: dict[str, int] = {}
         text_of_item = [index.setdefault(text, len(index)) for _, _, text, _ in items]
         rows = find_rows(self, list(index), jobs=jobs, cache=cache, progress=progress)
+        if parsed is not None:
+            parsed()
         coded = [self.codes_of(text_rows) if text_rows else [] for text_rows in rows]
         ids = list(survey.responses[RESPONSE_ID])
         row_of = {rid: i for i, rid in enumerate(ids)}
