@@ -119,6 +119,33 @@ def test_campaigns_found_beside_redaction_are_those_found_alone(survey, nlp, tmp
     assert {"campaigns", "redact"} <= set(result.timings)
 
 
+def test_campaigns_are_found_in_another_thread_once_parsing_has_ended(
+    survey, nlp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No thread may run while parsing forks its worker processes (see analysis.py)."""
+    import threading
+
+    from sendconsult import analysis, classify
+
+    events: list[object] = []
+    find_rows, detect = classify.find_rows, analysis.detect_campaigns
+
+    def parsing(*args: object, **kwargs: object):  # noqa: ANN202
+        events.append("parsing")
+        rows = find_rows(*args, **kwargs)
+        events.append("parsed")
+        return rows
+
+    def campaigns(*args: object, **kwargs: object):  # noqa: ANN202
+        events.append(("campaigns", threading.current_thread() is threading.main_thread()))
+        return detect(*args, **kwargs)
+
+    monkeypatch.setattr(classify, "find_rows", parsing)
+    monkeypatch.setattr(analysis, "detect_campaigns", campaigns)
+    analyse(survey, nlp, tmp_path)
+    assert events == ["parsing", "parsed", ("campaigns", False)]
+
+
 def test_an_error_finding_campaigns_stops_the_run_with_its_message_and_no_report(
     survey, nlp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
