@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
 from sendconsult.privacy import Redactor
-from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
+from sendconsult.survey import GROUPS, RESPONSE_ID, Consent, Survey
 
 MAX_CANDIDATES = 3_000
 # Patterns only (no NER pipeline): for anonymous respondents when the report is not redacted.
@@ -51,7 +51,7 @@ def representative_quotes(
 ) -> dict[str, list[Quote]]:
     """Up to `per_theme` quotes per theme id, best first, from respondents who may be quoted."""
     frame = survey.responses
-    consent = dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
+    consent = survey.consent_by_id()
     groups = dict(zip(frame[RESPONSE_ID], frame[GROUPS], strict=True))
     by_campaign = campaigns.by_response if campaigns else {}
     result: dict[str, list[Quote]] = {}

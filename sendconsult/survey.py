@@ -100,6 +100,11 @@ class Survey:
     def n_responses(self) -> int:
         return len(self.responses)
 
+    def consent_by_id(self) -> dict[str, Consent | None]:
+        """Each response's publication decision, by response ID."""
+        frame = self.responses
+        return dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True))
+
     def texts(self, response_id: str) -> dict[str, str]:
         """The non-empty free-text answers of one response, by question."""
         return dict(self._texts_by_id().get(response_id, ()))

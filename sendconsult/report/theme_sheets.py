@@ -16,7 +16,7 @@ from sendconsult.coding import Coding, Match
 from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, register_style, stream_table
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
-from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
+from sendconsult.survey import GROUPS, RESPONSE_ID, Consent, Survey
 
 ADDED_BY_OFFICER = "(added by an officer)"
 SUGGESTED_TERMS = "(suggested by the classifier)"
@@ -62,7 +62,7 @@ class _Respondents:
             if label is None:
                 label = shown[key] = ", ".join(key) or "Not stated"
             groups[rid] = label
-        return cls(dict(zip(frame[RESPONSE_ID], frame[CONSENT], strict=True)), groups)
+        return cls(survey.consent_by_id(), groups)
 
 
 def write_theme(
@@ -195,7 +195,7 @@ def answer_count(
 
 def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
     """The answers every theme sheet will list, each once: most of what a report redacts."""
-    consent = _Respondents.of(survey).consent
+    consent = survey.consent_by_id()
     texts: dict[str, None] = {}
     for theme_id in coding.theme_ids:
         for rid, question, _ in shown_answers(coding, survey, consent, theme_id, limit):
