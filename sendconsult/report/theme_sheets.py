@@ -123,8 +123,7 @@ def write_theme(
     styles = _suggested_styles(sheet, kinds) if suggested else []
 
     def rows() -> Iterator[list[CellValue]]:
-        for rid, question, matches in answers:
-            text = content.survey.texts(rid).get(question, "")
+        for rid, question, text, matches in answers:
             cells: list[CellValue] = [
                 rid,
                 groups.get(rid, "Not stated"),
@@ -159,24 +158,26 @@ def write_theme(
 
 def shown_answers(
     coding: Coding, survey: Survey, consent: dict[str, Consent | None], theme_id: str, limit: int
-) -> list[tuple[str, str, list[Match]]]:
-    """The (response, question, matches) a theme's sheet lists: answers of responses coded to
-    the theme in survey order, the first `limit` of them, none from respondents who asked not
-    to be published. A response coded by an officer lists every answer, nothing highlighted.
+) -> list[tuple[str, str, str, list[Match]]]:
+    """The (response, question, answer, matches) a theme's sheet lists: answers of responses
+    coded to the theme in survey order, the first `limit` of them, none from respondents who
+    asked not to be published. A response coded by an officer lists every answer, nothing
+    highlighted.
     """
     evidence = coding.evidence_by_response(theme_id)
-    answers: list[tuple[str, str, list[Match]]] = []
+    answers: list[tuple[str, str, str, list[Match]]] = []
     for rid in coding.coded_ids(theme_id):  # the codes decide, overrides included
         if len(answers) >= limit:
             break
         if consent.get(rid) is Consent.WITHHOLD:
             continue
+        texts = survey.texts(rid)
         by_question: dict[str, list[Match]] = {}
         for match in evidence.get(rid, ()):
             by_question.setdefault(match.question, []).append(match)
         if not by_question:
-            by_question = {q: [] for q in survey.texts(rid)}
-        answers.extend((rid, q, matches) for q, matches in by_question.items())
+            by_question = {q: [] for q in texts}
+        answers.extend((rid, q, texts.get(q, ""), matches) for q, matches in by_question.items())
     return answers[:limit]
 
 
@@ -198,8 +199,8 @@ def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
     consent = survey.consent_by_id()
     texts: dict[str, None] = {}
     for theme_id in coding.theme_ids:
-        for rid, question, _ in shown_answers(coding, survey, consent, theme_id, limit):
-            texts[survey.texts(rid).get(question, "")] = None
+        for _, _, text, _ in shown_answers(coding, survey, consent, theme_id, limit):
+            texts[text] = None
     return list(texts)
 
 
