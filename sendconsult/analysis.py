@@ -237,7 +237,7 @@ def _run(
             if settings.cache_dir is not None:
                 remembered = RedactionCache(settings.cache_dir, survey.source.name, redactor)
                 remembered.load()
-            redactor.prepare(texts_to_redact(coding, survey, settings.max_rows_per_theme))
+            redactor.prepare(texts_to_redact(survey, coding, settings.max_rows_per_theme))
         timings["redact"] = time.perf_counter() - started
         (found,) = finding
         campaigns, timings["campaigns"] = found.result()

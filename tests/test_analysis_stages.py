@@ -102,9 +102,9 @@ def test_sheets_list_the_first_answers_up_to_the_limit_and_count_them_all(survey
     consent = dict(zip(survey.responses[RESPONSE_ID], survey.responses[CONSENT], strict=True))
     capped = 0
     for theme_id in coding.theme_ids:
-        everything = theme_sheets.shown_answers(coding, survey, consent, theme_id, 10**6)
-        first = theme_sheets.shown_answers(coding, survey, consent, theme_id, ROWS_PER_THEME)
-        total = theme_sheets.answer_count(coding, survey, consent, theme_id)
+        everything = theme_sheets.shown_answers(survey, coding, consent, theme_id, 10**6)
+        first = theme_sheets.shown_answers(survey, coding, consent, theme_id, ROWS_PER_THEME)
+        total = theme_sheets.answer_count(survey, coding, consent, theme_id)
         assert total == len(everything)
         assert first == everything[:ROWS_PER_THEME]
         capped += total > ROWS_PER_THEME

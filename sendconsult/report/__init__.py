@@ -72,13 +72,13 @@ class ReportContent:
         return quote_redactor(consent, self.redactor if self.options.redact else None)
 
 
-def texts_to_redact(coding: Coding, survey: Survey, max_rows_per_theme: int) -> list[str]:
+def texts_to_redact(survey: Survey, coding: Coding, max_rows_per_theme: int) -> list[str]:
     """The answers the theme and Uncoded sheets will list, each once: nearly all that writing
     a report redacts, so a run can find their redactions beforehand (see analysis.py)."""
     from sendconsult.report import theme_sheets, uncoded
 
-    texts = theme_sheets.shown_texts(coding, survey, max_rows_per_theme)
-    texts += uncoded.shown_texts(coding, survey, max_rows_per_theme)
+    texts = theme_sheets.shown_texts(survey, coding, max_rows_per_theme)
+    texts += uncoded.shown_texts(survey, coding, max_rows_per_theme)
     return list(dict.fromkeys(texts))
 
 

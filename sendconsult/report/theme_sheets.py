@@ -84,8 +84,8 @@ def write_theme(
         note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
     if content.options.redact:
         note += " Names, contact details and NHS numbers are redacted."
-    answers = shown_answers(content.coding, content.survey, consent, theme_id, limit)
-    total = answer_count(content.coding, content.survey, consent, theme_id)
+    answers = shown_answers(content.survey, content.coding, consent, theme_id, limit)
+    total = answer_count(content.survey, content.coding, consent, theme_id)
     if total > limit:
         note += (
             f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
@@ -157,7 +157,7 @@ def write_theme(
 
 
 def shown_answers(
-    coding: Coding, survey: Survey, consent: dict[str, Consent | None], theme_id: str, limit: int
+    survey: Survey, coding: Coding, consent: dict[str, Consent | None], theme_id: str, limit: int
 ) -> list[tuple[str, str, str, list[Match]]]:
     """The (response, question, answer, matches) a theme's sheet lists: answers of responses
     coded to the theme in survey order, the first `limit` of them, none from respondents who
@@ -182,7 +182,7 @@ def shown_answers(
 
 
 def answer_count(
-    coding: Coding, survey: Survey, consent: dict[str, Consent | None], theme_id: str
+    survey: Survey, coding: Coding, consent: dict[str, Consent | None], theme_id: str
 ) -> int:
     """How many answers `shown_answers` would list with no limit (a response may raise the
     theme in several questions)."""
@@ -194,12 +194,12 @@ def answer_count(
     )
 
 
-def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
+def shown_texts(survey: Survey, coding: Coding, limit: int) -> list[str]:
     """The answers every theme sheet will list, each once: most of what a report redacts."""
     consent = survey.consent_by_id()
     texts: dict[str, None] = {}
     for theme_id in coding.theme_ids:
-        for _, _, text, _ in shown_answers(coding, survey, consent, theme_id, limit):
+        for _, _, text, _ in shown_answers(survey, coding, consent, theme_id, limit):
             texts[text] = None
     return list(texts)
 

@@ -52,7 +52,7 @@ def uncoded_responses(
     return len(uncoded), shown
 
 
-def shown_texts(coding: Coding, survey: Survey, limit: int) -> list[str]:
+def shown_texts(survey: Survey, coding: Coding, limit: int) -> list[str]:
     """The answers the Uncoded sheet will list (see theme_sheets.shown_texts)."""
     shown = uncoded_responses(survey, coding)[1][:limit]
     return [text for rid, *_ in shown for text in survey.texts(rid).values()]
