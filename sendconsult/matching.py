@@ -14,7 +14,6 @@ rather than through a spaCy object per token, which was most of the classificati
 
 from __future__ import annotations
 
-import bisect
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from sendconsult.arrays import distinct
+from sendconsult.arrays import distinct, expand
 from sendconsult.negation import AFTER_STARTS, BEFORE_TRIGGERS, NEGATION_WINDOW, negation_cue_at
 from sendconsult.nlp import lemmas_are_norms, sentence_starts
 from sendconsult.themes.model import Term, TermKind
@@ -106,7 +105,7 @@ def term_key(term: Term) -> str:
     """What decides a term's candidates (kind, words, distance), independent of its theme."""
     words = [w.lower() for w in term.words]
     if term.kind is TermKind.NEAR:
-        # "gap": the distance runs between the sides' facing ends (see _near_pairs); keys of
+        # "gap": the distance runs between the sides' facing ends (see _near_spans); keys of
         # the earlier start-to-start count ("near/N:") name other candidates, so a parse
         # cache holding them is not reused for these terms.
         return f"near-gap/{term.distance}:{words[0]}|{words[1]}"
@@ -138,7 +137,6 @@ class TermMatcher:
         self.keys: list[str] = []
         self._distance: dict[str, int] = {}
         self._units_of_key: dict[str, list[int]] = {}
-        self._near_units: dict[str, tuple[int, int]] = {}  # NEAR term key -> (left, right) unit
         self._key_index: dict[str, int] = {}
         self._units: list[_Unit] = []
         self._unit_of: dict[tuple[TermKind, tuple[str, ...]], int] = {}
@@ -167,8 +165,6 @@ class TermMatcher:
                     index = self._unit(TermKind.PHRASE, words)
                 self._units[index].near_roles.append((key, side))
                 self._units_of_key.setdefault(key, []).append(index)
-            left, right = self._units_of_key[key]
-            self._near_units[key] = (left, right)
         else:
             index = self._unit(term.kind, tuple(w.lower() for w in term.words))
             self._units[index].plain_keys.append(key)
@@ -255,80 +251,99 @@ class TermMatcher:
         """The candidates of many parsed texts and, `for_cache`, the same as arrays with each
         text's words (see CacheRows)."""
         batch = _Batch(docs, texts, self._boundary_flag)
+        wanted = self._term_spans(self._unit_hits(docs, batch), batch)
+        made, cache_rows = batch.candidates(wanted, self.keys, for_cache)
         found: list[Candidates] = [{} for _ in docs]
-        hits: list[list[tuple[int, int, int]]] = [[] for _ in docs]
-        phrase_ids = self._phrase_ids
-        for d, doc in enumerate(docs):
-            if len(doc):
-                hits[d] = [(phrase_ids[m], s, e) for m, s, e in self._phrases(doc)]
-        for d, hit in self._wildcards.find_batch(batch):
-            hits[d].append(hit)
-        wanted: list[tuple[int, str, int, int]] = []  # (doc, term key, start, end)
-        near_units = self._near_units
-        for d, doc_hits in enumerate(hits):
-            if not doc_hits:
-                continue
-            present: dict[int, list[tuple[int, int]]] = {}
-            for unit_index, start, end in doc_hits:
-                present.setdefault(unit_index, []).append((start, end))
-            spans: dict[str, set[tuple[int, int]]] = {}
-            near_keys: set[str] = set()
-            for unit_index, unit_spans in present.items():
-                unit = self._units[unit_index]
-                for key in unit.plain_keys:
-                    spans.setdefault(key, set()).update(unit_spans)
-                for key, side in unit.near_roles:  # only terms whose other side is here too
-                    if near_units[key][1 - side] in present:
-                        near_keys.add(key)
-            if near_keys:
-                sentence_of = batch.sentence_finder(d)
-                for key in near_keys:
-                    left, right = near_units[key]
-                    paired = _near_pairs(
-                        present[left], present[right], self._distance[key], sentence_of
-                    )
-                    if paired:
-                        spans.setdefault(key, set()).update(paired)
-            for key, doc_spans in spans.items():
-                wanted.extend((d, key, s, e) for s, e in sorted(doc_spans))
-        key_index = self._key_index if for_cache else None
-        made, cache_rows = batch.candidates(wanted, key_index)
         for d, key, candidate in made:
             found[d].setdefault(key, []).append(candidate)
         return found, cache_rows
 
+    def _unit_hits(self, docs: Sequence[Doc], batch: _Batch) -> np.ndarray:
+        """Rows (doc, unit, start, end) of every phrase and wildcard occurrence in a batch."""
+        phrase_ids = self._phrase_ids
+        phrases = self._phrases
+        flat: list[tuple[int, int, int, int]] = []
+        for d, doc in enumerate(docs):
+            if len(doc):
+                matches = phrases(doc)
+                if matches:
+                    flat += [(d, phrase_ids[m], s, e) for m, s, e in matches]
+        phrase_hits = np.array(flat, dtype=np.int64).reshape(-1, 4)
+        wildcard_hits = self._wildcards.find_batch(batch)
+        return np.concatenate([phrase_hits, wildcard_hits]) if len(wildcard_hits) else phrase_hits
 
-def _near_pairs(
-    left: list[tuple[int, int]],
-    right: list[tuple[int, int]],
-    distance: int,
-    sentence_of: Callable[[int], int],
-) -> set[tuple[int, int]]:
-    """Both sides of every pair in one sentence at most `distance` words apart, either order.
+    def _term_spans(self, hits: np.ndarray, batch: _Batch) -> np.ndarray:
+        """Rows (doc, key index, start, end) of every term occurrence the unit hits make,
+        each once, sorted: a unit's own terms wherever it occurs, and NEAR terms where both
+        sides occur close enough in one sentence."""
+        plain_count, plain_keys, plain_first = self._plain_layout
+        units = hits[:, 1]
+        which, copy = expand(plain_count[units])
+        spans = hits[which]
+        spans[:, 1] = plain_keys[plain_first[units[which]] + copy]
+        near_hits = hits[self._has_near[units]]
+        if len(near_hits):
+            spans = np.concatenate([spans, self._near_spans(near_hits, batch)])
+        if len(spans) > 1:
+            spans = spans[np.lexsort(spans.T[::-1])]
+            keep = np.ones(len(spans), dtype=bool)
+            keep[1:] = (spans[1:] != spans[:-1]).any(axis=1)
+            spans = spans[keep]
+        return spans
 
-    The distance runs from the last word of the side that comes first to the first word of
-    the other ("choice and a little control": 4), so a side of several words ("social care")
-    is as near to the other side when it comes first as when it comes second.
-    """
-    if not left or not right:
-        return set()
-    right = sorted(right)
-    right_starts = [s for s, _ in right]
-    longest = max(e - s for s, e in right)
-    paired: set[tuple[int, int]] = set()
-    for l_start, l_end in left:
-        # only sides close enough: linear, not L x R
-        low = bisect.bisect_left(right_starts, l_start - distance - (longest - 1))
-        high = bisect.bisect_right(right_starts, l_end - 1 + distance)
-        for r_start, r_end in right[low:high]:
-            if l_start < r_end and r_start < l_end:
-                continue  # the same words cannot be both sides
-            gap = r_start - (l_end - 1) if r_start >= l_end else l_start - (r_end - 1)
-            if gap > distance or sentence_of(l_start) != sentence_of(r_start):
-                continue
-            paired.add((l_start, l_end))
-            paired.add((r_start, r_end))
-    return paired
+    def _near_spans(self, hits: np.ndarray, batch: _Batch) -> np.ndarray:
+        """Rows (doc, key index, start, end) of both sides of every NEAR pair in the hits
+        (of units that are a side of some NEAR term): the sides in one sentence, at most
+        the term's distance apart, in either order.
+
+        The distance runs from the last word of the side that comes first to the first word
+        of the other ("choice and a little control": 4), so a side of several words ("social
+        care") is as near to the other side when it comes first as when it comes second.
+        """
+        role_count, role_first, role_key, role_side, role_distance = self._near_layout
+        which, copy = expand(role_count[hits[:, 1]])
+        role = role_first[hits[which, 1]] + copy
+        doc, start, end = hits[which, 0], hits[which, 2], hits[which, 3]
+        sentence = np.searchsorted(batch.sentence_starts, batch.offsets[doc] + start, "right")
+        # sides of one term in one sentence share a group
+        group = role_key[role] * (len(batch.sentence_starts) + 1) + sentence
+        lefts, rights = np.flatnonzero(role_side[role] == 0), np.flatnonzero(role_side[role] == 1)
+        rights = rights[np.argsort(group[rights], kind="stable")]
+        low = np.searchsorted(group[rights], group[lefts], "left")
+        high = np.searchsorted(group[rights], group[lefts], "right")
+        pair, nth = expand(high - low)
+        left, right = lefts[pair], rights[low[pair] + nth]
+        l_start, l_end, r_start, r_end = start[left], end[left], start[right], end[right]
+        apart = (r_start >= l_end) | (l_start >= r_end)  # the same words cannot be both sides
+        gap = np.where(r_start >= l_end, r_start - (l_end - 1), l_start - (r_end - 1))
+        near = apart & (gap <= role_distance[role[left]])
+        left, right = left[near], right[near]
+        sides = np.concatenate([left, right])
+        return np.stack([doc[sides], role_key[role[sides]], start[sides], end[sides]], axis=1)
+
+    @functools.cached_property
+    def _plain_layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit: how many terms are the unit itself, their key indices end to end, and
+        where each unit's begin among them (built once all terms are added)."""
+        count = np.array([len(u.plain_keys) for u in self._units], dtype=np.int64)
+        keys = [self._key_index[k] for u in self._units for k in u.plain_keys]
+        return count, np.array(keys, dtype=np.int64), np.cumsum(count) - count
+
+    @functools.cached_property
+    def _has_near(self) -> np.ndarray:
+        """Per unit: whether it is a side of some NEAR term."""
+        return np.array([bool(u.near_roles) for u in self._units], dtype=bool)
+
+    @functools.cached_property
+    def _near_layout(self) -> tuple[np.ndarray, ...]:
+        """Per unit: how many NEAR sides it is and where its begin; per side: the term's key
+        index, which side (0 or 1) and the term's distance."""
+        count = np.array([len(u.near_roles) for u in self._units], dtype=np.int64)
+        roles = [(self._key_index[k], side) for u in self._units for k, side in u.near_roles]
+        keys = np.array([k for k, _ in roles], dtype=np.int64)
+        sides = np.array([side for _, side in roles], dtype=np.int64)
+        distances = np.array([self._distance[self.keys[k]] for k, _ in roles], dtype=np.int64)
+        return count, np.cumsum(count) - count, keys, sides, distances
 
 
 _BEFORE = np.array(sorted(BEFORE_TRIGGERS), dtype=np.uint64)
@@ -372,26 +387,17 @@ class _Batch:
             is_start = sentence_starts(columns[:, 4] == 1, doc_starts)
         self.sentence_starts = np.flatnonzero(is_start)
         self.doc_of = np.repeat(np.arange(len(docs)), lengths)
-        self._starts_list: list[int] | None = None
-
-    def sentence_finder(self, d: int) -> Callable[[int], int]:
-        """Doc d's token position -> an id of its sentence."""
-        if self._starts_list is None:
-            self._starts_list = self.sentence_starts.tolist()
-        starts, offset = self._starts_list, int(self.offsets[d])
-        return lambda token: bisect.bisect_right(starts, offset + token)
 
     def candidates(
-        self, wanted: list[tuple[int, str, int, int]], key_index: dict[str, int] | None = None
+        self, wanted: np.ndarray, keys: Sequence[str], for_cache: bool = False
     ) -> tuple[list[tuple[int, str, Candidate]], CacheRows | None]:
-        """A Candidate for each (doc, key, start, end) wanted, with sentence and negation cue;
-        with `key_index` (term key -> number) also the same as CacheRows."""
-        if not wanted:
-            return [], (self.cache_rows(np.zeros((0, 10), np.int32), []) if key_index else None)
-        docs = np.array([w[0] for w in wanted], dtype=np.int64)
+        """A Candidate for each row (doc, key index, start, end) wanted, with sentence and
+        negation cue, as (doc, key, Candidate); `for_cache`, also the same as CacheRows."""
+        if not len(wanted):
+            return [], (self.cache_rows(np.zeros((0, 10), np.int32), []) if for_cache else None)
+        docs, key_numbers = wanted[:, 0], wanted[:, 1]
+        local_first, local_after = wanted[:, 2], wanted[:, 3]
         offsets = self.offsets[docs]
-        local_first = np.array([w[2] for w in wanted], dtype=np.int64)
-        local_after = np.array([w[3] for w in wanted], dtype=np.int64)
         first, after = offsets + local_first, offsets + local_after
         sentence = np.searchsorted(self.sentence_starts, first, side="right") - 1
         sent_first = self.sentence_starts[sentence]
@@ -411,6 +417,7 @@ class _Batch:
         check |= (after < sent_after) & np.isin(next_word, _AFTER)
         local_sentence = sent_first - offsets
         columns = zip(
+            wanted.tolist(),
             start_char.tolist(),
             end_char.tolist(),
             local_sentence.tolist(),
@@ -424,22 +431,19 @@ class _Batch:
         cue_ids: list[int] = []
         cues: dict[str, int] = {}
         lemmas: dict[int, list[int]] = {}
-        for (d, key, s, e), (sc, ec, ss, ssc, sec, needs_rule, se) in zip(
-            wanted, columns, strict=True
-        ):
+        for (d, k, s, e), sc, ec, ss, ssc, sec, needs_rule, se in columns:
             cue = None
             if needs_rule:
                 if d not in lemmas:
                     lemmas[d] = self.lemma[self.offsets[d] : self.offsets[d + 1]].tolist()
                 cue = negation_cue_at(lemmas[d], self._text_at(d), s, e, (ss, se))
-            made.append((d, key, candidate_from((s, e, sc, ec, ss, ssc, sec, cue))))
-            if key_index is not None:
+            made.append((d, keys[k], candidate_from((s, e, sc, ec, ss, ssc, sec, cue))))
+            if for_cache:
                 cue_ids.append(-1 if cue is None else cues.setdefault(cue, len(cues)))
-        if key_index is None:
+        if not for_cache:
             return made, None
-        keys = np.array([key_index[w[1]] for w in wanted], dtype=np.int64)
         rows = np.stack(
-            [docs, keys, local_first, local_after, start_char, end_char, local_sentence,
+            [docs, key_numbers, local_first, local_after, start_char, end_char, local_sentence,
              sent_start_char, sent_end_char, np.array(cue_ids, dtype=np.int64)],
             axis=1,
         ).astype(np.int32)  # fmt: skip
@@ -473,18 +477,18 @@ class _WildcardIndex:
     """Suffix-wildcard units ("commission*", "short break*") matched without regular expressions.
 
     Each distinct word is tested against every stem once and the answer kept, as a row of a
-    word-by-stem table; a batch looks up its words in that table with numpy, then checks each
-    unit's leading words ("special" of "special school*") at all the positions of its stem at
-    once. spaCy's Matcher with REGEX predicates re-tests every token against every pattern and
-    was most of the classification time; a Python loop over the positions was still a third
-    of matching.
+    word-by-stem table; a batch looks up its words in that table with numpy, then checks the
+    leading words ("special" of "special school*") of every unit of each stem it found, at
+    all those positions at once. spaCy's Matcher with REGEX predicates re-tests every token
+    against every pattern and was most of the classification time; a Python loop over the
+    positions, and then over the stems, was still a third of matching.
     """
 
     def __init__(self, nlp: Language) -> None:
         self._strings = nlp.vocab.strings
         self._stems: list[str] = []
-        # stem index -> number of leading words -> leading lemma hashes -> units
-        self._by_leading: list[dict[int, dict[tuple[int, ...], list[int]]]] = []
+        self._entries: list[tuple[int, tuple[int, ...], int]] = []  # (stem, leading, unit)
+        self._layout: _WildcardLayout | None = None
         self._seen: set[int] = set()  # lower-case word hashes already tested against the stems
         self._reset_table()
 
@@ -496,10 +500,9 @@ class _WildcardIndex:
     def add(self, unit: int, leading: tuple[int, ...], stem: str) -> None:
         if stem not in self._stems:
             self._stems.append(stem)
-            self._by_leading.append({})
             self._reset_table()
-        by_leading = self._by_leading[self._stems.index(stem)]
-        by_leading.setdefault(len(leading), {}).setdefault(leading, []).append(unit)
+        self._entries.append((self._stems.index(stem), leading, unit))
+        self._layout = None
 
     def _learn(self, words: np.ndarray) -> None:
         """Test the words not seen before against every stem and add those starting one."""
@@ -527,41 +530,61 @@ class _WildcardIndex:
         order = np.argsort(words_now, kind="stable")
         self._words, self._stems_of_word = words_now[order], table[order]
 
-    def find_batch(self, batch: _Batch) -> list[tuple[int, tuple[int, int, int]]]:
-        """(doc, (unit, start, end)) of every wildcard occurrence, in token positions of its
-        doc."""
+    def find_batch(self, batch: _Batch) -> np.ndarray:
+        """Rows (doc, unit, start, end) of every wildcard occurrence, in token positions of
+        its doc."""
+        none = np.zeros((0, 4), dtype=np.int64)
         if not self._stems or not len(batch.lower):
-            return []
+            return none
         self._learn(batch.lower)
         if not len(self._words):
-            return []
+            return none
         row = np.minimum(np.searchsorted(self._words, batch.lower), len(self._words) - 1)
         positions = np.flatnonzero(self._words[row] == batch.lower)
         if not len(positions):
-            return []
-        stems_at = self._stems_of_word[row[positions]]
-        docs = batch.doc_of[positions]
-        local = positions - batch.offsets[docs]
-        lemma = batch.lemma
-        found: list[tuple[int, tuple[int, int, int]]] = []
-        for stem in np.flatnonzero(stems_at.any(axis=0)).tolist():  # the stems in this batch
-            at = np.flatnonzero(stems_at[:, stem])
-            by_count = self._by_leading[stem]
-            stem_positions, stem_docs, stem_local = positions[at], docs[at], local[at]
-            for count, units_of in by_count.items():
-                fits = stem_local >= count  # the leading words are in the same doc
-                for leading, units in units_of.items():
-                    hit = fits.copy()
-                    for k, lemma_hash in enumerate(leading):
-                        hit &= lemma[np.maximum(stem_positions - count + k, 0)] == lemma_hash
-                    where = np.flatnonzero(hit)
-                    if not len(where):
-                        continue
-                    hit_docs = stem_docs[where].tolist()
-                    starts = (stem_local[where] - count).tolist()
-                    for unit in units:
-                        found += [
-                            (d, (unit, start, start + count + 1))
-                            for d, start in zip(hit_docs, starts, strict=True)
-                        ]
-        return found
+            return none
+        # every (position, stem it starts with), then every unit of that stem
+        cell, stem = np.nonzero(self._stems_of_word[row[positions]])
+        layout = self._layout or self._build_layout()
+        which, copy = expand(layout.count[stem])
+        entry = layout.first[stem[which]] + copy
+        at = positions[cell[which]]
+        docs = batch.doc_of[at]
+        local = at - batch.offsets[docs]
+        leading = layout.leading_count[entry]
+        hit = local >= leading  # the leading words are in the same doc
+        for k in range(layout.leading.shape[1]):
+            needed = leading > k
+            word = batch.lemma[np.where(needed, np.maximum(at - leading + k, 0), at)]
+            hit &= ~needed | (word == layout.leading[entry, k])
+        starts = local[hit] - leading[hit]
+        return np.stack([docs[hit], layout.unit[entry[hit]], starts, local[hit] + 1], axis=1)
+
+    def _build_layout(self) -> _WildcardLayout:
+        entries = sorted(self._entries, key=lambda e: e[0])
+        widest = max((len(leading) for _, leading, _ in entries), default=0)
+        leading = np.zeros((len(entries), widest), dtype=np.uint64)
+        for i, (_, words, _) in enumerate(entries):
+            leading[i, : len(words)] = words
+        count = np.bincount([e[0] for e in entries], minlength=len(self._stems)).astype(np.int64)
+        self._layout = _WildcardLayout(
+            count=count,
+            first=np.cumsum(count) - count,
+            unit=np.array([e[2] for e in entries], dtype=np.int64),
+            leading_count=np.array([len(e[1]) for e in entries], dtype=np.int64),
+            leading=leading,
+        )
+        return self._layout
+
+
+@dataclass(frozen=True)
+class _WildcardLayout:
+    """The wildcard units as arrays, grouped by stem: `count[s]` units of stem s follow each
+    other from `first[s]`; each has its unit number, how many leading words it has and their
+    lemma hashes (a row of `leading`, padded)."""
+
+    count: np.ndarray
+    first: np.ndarray
+    unit: np.ndarray
+    leading_count: np.ndarray
+    leading: np.ndarray

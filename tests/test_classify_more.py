@@ -342,3 +342,32 @@ def test_the_progress_total_is_the_number_of_distinct_texts_parsed():
         assert count_answers(survey, max_length) == len(pieces)
     assert count_answers(survey, 10_000) == 4
     assert count_answers(survey, 600) >= 3 + 5  # 1,400 characters: five pieces or more
+
+
+# -- many texts at once ---------------------------------------------------------------------------
+
+BATCH_WORDS = [
+    "short", "breaks", "break", "holiday", "clubs", "health", "funding", "funded", "social",
+    "care", "choice", "control", "college", "royal", "not", "never", ".", "\n", "the", "we",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(BATCH_WORDS), max_size=12), min_size=2, max_size=6))
+def test_texts_parsed_together_find_what_each_finds_alone(classifier, nlp, word_lists):
+    # Texts are parsed and matched in batches, their words end to end: no term, wildcard's
+    # leading word, NEAR pair or sentence may reach from one text into the next.
+    texts = [" ".join(words) for words in word_lists]
+    matcher = classifier.matcher
+    together, _ = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
+    docs = matcher.parse(texts, 8)
+    alone = [matcher.find(doc, text) for doc, text in zip(docs, texts, strict=True)]
+    assert together == alone
+
+
+def test_a_wildcard_s_leading_word_at_the_end_of_the_previous_text_does_not_count(classifier):
+    texts = ["Our daughter needs a short", "breaks would help", "short breaks would help"]
+    matcher = classifier.matcher
+    found, _ = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
+    assert found[1] == {}
+    assert list(found[2]) == ["wildcard:short break"]
