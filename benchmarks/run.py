@@ -169,12 +169,12 @@ def throughput(export: Path) -> dict:
     from sendconsult.nlp import build_pipeline
     from sendconsult.resources import default_dictionary
     from sendconsult.themes.loader import load_dictionary
-    from sendconsult.workers import BATCH_SIZE
+    from sendconsult.workers import find_rows
 
     survey = load_survey(export)
     texts = list(dict.fromkeys(t for _, _, t, _ in answer_pieces(survey, 10**9)))
     classifier = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline())
-    nlp, matcher = classifier.nlp, classifier.matcher
+    nlp = classifier.nlp
     for text in texts:  # every word seen once, as after the first thousand answers of a run
         nlp.make_doc(text)
 
@@ -187,17 +187,7 @@ def throughput(export: Path) -> dict:
     tokens = sum(len(nlp.make_doc(t)) for t in texts)
     bare = timed(lambda: [nlp.make_doc(t) for t in texts])
     lemmas = timed(lambda: list(nlp.pipe(texts, batch_size=256)))
-
-    def match_all() -> None:  # as a run parses: batches of docs, candidates, then the codes
-        docs = matcher.parse(texts, BATCH_SIZE)
-        for start in range(0, len(texts), BATCH_SIZE):
-            batch = texts[start : start + BATCH_SIZE]
-            found, _ = matcher.find_batch([next(docs) for _ in batch], batch)
-            for candidates in found:
-                if candidates:
-                    classifier.resolve_rows(candidates)
-
-    full = timed(match_all)
+    full = timed(lambda: find_rows(classifier, texts))  # as a parsing process codes texts
     return {
         "answers": len(list(answer_pieces(survey, 10**9))),
         "distinct": len(texts),

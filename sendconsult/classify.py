@@ -10,7 +10,7 @@ candidates in an answer; this module decides what they mean for the response:
 
 Each candidate becomes a `Match` with character offsets into the answer, so reports can
 highlight the words; vetoed ones are kept with the reason, for `explain` and `evaluate`.
-Identical answers (form letters, "see above") are parsed once; see `find_candidates` for the
+Identical answers (form letters, "see above") are parsed once; see workers.py for the
 parallel processes and the parse cache.
 """
 
@@ -25,8 +25,9 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sendconsult.arrays import distinct, expand
 from sendconsult.coding import Coding, Match, match_from
-from sendconsult.matching import Candidate, Candidates, TermMatcher, term_key
+from sendconsult.matching import Candidate, Candidates, TermMatcher, row_candidates, term_key
 from sendconsult.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.parse_cache import ParseCache
@@ -157,11 +158,64 @@ class ThemeClassifier:
         """Keys of every exclude phrase: only answers holding one need `_exclude_veto`."""
         return frozenset(key for rule in self._rules for key in rule.exclude_keys)
 
+    def resolve_all(
+        self,
+        rows: np.ndarray,
+        cues: list[str],
+        keys: list[str],
+        n_texts: int,
+        more: dict[int, Candidates] | None = None,
+    ) -> list[list[MatchRow]]:
+        """`resolve_rows` of every text, from its candidates as rows (the layout of
+        matching.CandidateRows, ordered by text, keys indices into `keys`) and any `more`
+        candidates of some texts by term key.
+
+        Texts where an exclude phrase could veto a candidate, or with `more`, are resolved one
+        by one; the rest at once (resolve_many), which is several times faster and gives the
+        same rows.
+        """
+        more = more or {}
+        one_by_one = set(more) | set(self._exclude_may_veto(rows, keys).tolist())
+        at_once = rows[~np.isin(rows[:, 0], list(one_by_one))] if one_by_one else rows
+        resolved = self.resolve_many(at_once, cues, keys, n_texts)
+        bounds = np.searchsorted(rows[:, 0], np.arange(n_texts + 1))
+        for i in one_by_one:
+            found = row_candidates(rows[bounds[i] : bounds[i + 1]], cues, keys)
+            resolved[i] = self.resolve_rows({**found, **more.get(i, {})})
+        return resolved
+
+    def _exclude_may_veto(self, rows: np.ndarray, keys: list[str]) -> np.ndarray:
+        """The texts of `rows` (layout of resolve_all's) holding a candidate of an exclude
+        phrase of some rule whose key also has a candidate there: only there can a veto
+        happen. Most texts holding an exclude phrase ("carer*") hold none of the terms it
+        vetoes."""
+        count, first, flat = self._excluders(tuple(keys))
+        if not len(rows) or not count.any():
+            return np.zeros(0, dtype=np.int64)
+        which, copy = expand(count[rows[:, 1]])
+        texts = rows[which, 0].astype(np.int64)
+        wanted = texts * len(keys) + flat[first[rows[which, 1]] + copy]
+        present = rows[:, 0].astype(np.int64) * len(keys) + rows[:, 1]
+        return distinct(texts[np.isin(wanted, present)])
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 - one classifier per run, a few key lists
+    def _excluders(self, keys: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per key: how many exclude phrases its rules have, where they begin, and their key
+        indices end to end (indices into `keys`)."""
+        index = {k: j for j, k in enumerate(keys)}
+        excluders = [
+            [index[x] for r in self._rules_by_key.get(k, ()) for x in r.exclude_keys if x in index]
+            for k in keys
+        ]
+        count = np.array([len(e) for e in excluders], dtype=np.int64)
+        flat = np.array([j for e in excluders for j in e], dtype=np.int64)
+        return count, np.cumsum(count) - count, flat
+
     def resolve_many(
         self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
     ) -> list[list[MatchRow]]:
         """`resolve_rows` for many texts at once, from their candidates as rows (the layout of
-        matching.CacheRows, keys indices into `keys`), for texts holding no exclude phrase.
+        matching.CandidateRows, keys indices into `keys`), for texts holding no exclude phrase.
 
         A re-run reads hundreds of thousands of candidates from the parse cache; sorting and
         de-duplicating them as arrays gives the same rows, in the same order, as resolving
@@ -178,11 +232,9 @@ class ThemeClassifier:
         }
         theme_of = np.array([theme_ids[r.rule_theme_id] for r in self._rules], dtype=np.int64)
         # One hit per candidate and rule of its key; `position` keeps the candidates' order.
-        per_row = per_key[rows[:, 1]]
-        position = np.repeat(np.arange(len(rows)), per_row)
-        first_of_row = np.repeat(np.cumsum(per_row) - per_row, per_row)
+        position, copy = expand(per_key[rows[:, 1]])
         key_start = np.cumsum(per_key) - per_key
-        order = key_orders[key_start[rows[position, 1]] + np.arange(len(position)) - first_of_row]
+        order = key_orders[key_start[rows[position, 1]] + copy]
         hits = rows[position]
         text, start, end = hits[:, 0], hits[:, 4], hits[:, 5]
         # Two rules of a theme on the same words: the first listed (lowest order) names it.

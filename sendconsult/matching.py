@@ -51,13 +51,14 @@ candidate_from = functools.partial(tuple.__new__, Candidate)
 
 
 @dataclass
-class CacheRows:
-    """Candidates of consecutive texts as rows for the parse cache, and the texts' words.
+class CandidateRows:
+    """Candidates of consecutive texts as rows of numbers and, for the parse cache, the texts'
+    words: what parsing processes send back, and what the parse cache keeps.
 
-    `rows`: one per candidate, columns: text (from 0), term key (its number in the matcher's
-    keys), the seven positions of a Candidate, cue (into `cues`, or -1). `word_lengths[i]`
-    words of text i follow each other in `words`: the hashes of its distinct lemmas and
-    lower-cased forms.
+    `rows`: one per candidate, ordered by text, columns: text (from 0), term key (its number
+    in the matcher's keys), the seven positions of a Candidate, cue (into `cues`, or -1).
+    `word_lengths[i]` words of text i follow each other in `words`: the hashes of its distinct
+    lemmas and lower-cased forms (none unless asked for).
     """
 
     rows: np.ndarray
@@ -66,7 +67,7 @@ class CacheRows:
     words: np.ndarray
 
     @classmethod
-    def empty(cls) -> CacheRows:
+    def empty(cls) -> CandidateRows:
         return cls(
             np.zeros((0, 10), dtype=np.int32),
             [],
@@ -75,7 +76,7 @@ class CacheRows:
         )
 
     @classmethod
-    def concat(cls, parts: Sequence[CacheRows]) -> CacheRows:
+    def concat(cls, parts: Sequence[CandidateRows]) -> CandidateRows:
         """The texts of several parts, one after another."""
         if not parts:
             return cls.empty()
@@ -87,12 +88,29 @@ class CacheRows:
             rows.append(shifted)
             cues.extend(part.cues)
             texts += len(part.word_lengths)
-        return CacheRows(
+        return CandidateRows(
             np.concatenate(rows),
             cues,
             np.concatenate([p.word_lengths for p in parts]),
             np.concatenate([p.words for p in parts]),
         )
+
+    def candidates(self, keys: Sequence[str]) -> list[Candidates]:
+        """The Candidates of each text, by term key (`keys`: the matcher's)."""
+        bounds = np.searchsorted(self.rows[:, 0], np.arange(len(self.word_lengths) + 1))
+        return [
+            row_candidates(self.rows[bounds[i] : bounds[i + 1]], self.cues, keys) if more else {}
+            for i, more in enumerate(np.diff(bounds).tolist())
+        ]
+
+
+def row_candidates(rows: np.ndarray, cues: Sequence[str], keys: Sequence[str]) -> Candidates:
+    """The Candidates of one text's rows (the layout of CandidateRows), by term key."""
+    found: Candidates = {}
+    for row in rows.tolist():
+        cue = cues[row[9]] if row[9] >= 0 else None
+        found.setdefault(keys[row[1]], []).append(candidate_from((*row[2:9], cue)))
+    return found
 
 
 # What a text must contain for a term to occur in it: any one alternative, each a set of word
@@ -243,20 +261,22 @@ class TermMatcher:
         `text` is the text the doc was parsed from, if the caller has it (spaCy rebuilds
         `doc.text` token by token on every use).
         """
-        return self.find_batch([doc], [doc.text if text is None else text])[0][0]
+        return self.find_batch([doc], [doc.text if text is None else text])[0]
 
-    def find_batch(
-        self, docs: Sequence[Doc], texts: Sequence[str], *, for_cache: bool = False
-    ) -> tuple[list[Candidates], CacheRows | None]:
-        """The candidates of many parsed texts and, `for_cache`, the same as arrays with each
-        text's words (see CacheRows)."""
+    def find_batch(self, docs: Sequence[Doc], texts: Sequence[str]) -> list[Candidates]:
+        """The candidates of many parsed texts, each by term key."""
+        return self.find_rows(docs, texts).candidates(self.keys)
+
+    def find_rows(
+        self, docs: Sequence[Doc], texts: Sequence[str], *, words: bool = False
+    ) -> CandidateRows:
+        """The candidates of many parsed texts as rows and, with `words`, each text's words
+        (see CandidateRows): a run codes most texts from these without a Candidate each."""
         batch = _Batch(docs, texts, self._boundary_flag)
-        wanted = self._term_spans(self._unit_hits(docs, batch), batch)
-        made, cache_rows = batch.candidates(wanted, self.keys, for_cache)
-        found: list[Candidates] = [{} for _ in docs]
-        for d, key, candidate in made:
-            found[d].setdefault(key, []).append(candidate)
-        return found, cache_rows
+        rows, cues = batch.rows(self._term_spans(self._unit_hits(docs, batch), batch))
+        if words:
+            return CandidateRows(rows, cues, *batch.words())
+        return CandidateRows(rows, cues, np.zeros(len(docs), np.int64), np.zeros(0, np.uint64))
 
     def _unit_hits(self, docs: Sequence[Doc], batch: _Batch) -> np.ndarray:
         """Rows (doc, unit, start, end) of every phrase and wildcard occurrence in a batch."""
@@ -388,13 +408,11 @@ class _Batch:
         self.sentence_starts = np.flatnonzero(is_start)
         self.doc_of = np.repeat(np.arange(len(docs)), lengths)
 
-    def candidates(
-        self, wanted: np.ndarray, keys: Sequence[str], for_cache: bool = False
-    ) -> tuple[list[tuple[int, str, Candidate]], CacheRows | None]:
-        """A Candidate for each row (doc, key index, start, end) wanted, with sentence and
-        negation cue, as (doc, key, Candidate); `for_cache`, also the same as CacheRows."""
+    def rows(self, wanted: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The candidate rows (see CandidateRows) of each (doc, key index, start, end)
+        wanted, with sentence and negation cue, and the cues."""
         if not len(wanted):
-            return [], (self.cache_rows(np.zeros((0, 10), np.int32), []) if for_cache else None)
+            return np.zeros((0, 10), np.int32), []
         docs, key_numbers = wanted[:, 0], wanted[:, 1]
         local_first, local_after = wanted[:, 2], wanted[:, 3]
         offsets = self.offsets[docs]
@@ -415,42 +433,27 @@ class _Batch:
         check = triggers[first] - triggers[window] > 0
         next_word = self.lemma[np.minimum(after, max(len(self.lemma) - 1, 0))]
         check |= (after < sent_after) & np.isin(next_word, _AFTER)
-        local_sentence = sent_first - offsets
-        columns = zip(
-            wanted.tolist(),
-            start_char.tolist(),
-            end_char.tolist(),
-            local_sentence.tolist(),
-            sent_start_char.tolist(),
-            sent_end_char.tolist(),
-            check.tolist(),
-            (sent_after - offsets).tolist(),
-            strict=True,
-        )
-        made: list[tuple[int, str, Candidate]] = []
-        cue_ids: list[int] = []
+        cue_ids = np.full(len(wanted), -1, dtype=np.int64)
         cues: dict[str, int] = {}
         lemmas: dict[int, list[int]] = {}
-        for (d, k, s, e), sc, ec, ss, ssc, sec, needs_rule, se in columns:
-            cue = None
-            if needs_rule:
-                if d not in lemmas:
-                    lemmas[d] = self.lemma[self.offsets[d] : self.offsets[d + 1]].tolist()
-                cue = negation_cue_at(lemmas[d], self._text_at(d), s, e, (ss, se))
-            made.append((d, keys[k], candidate_from((s, e, sc, ec, ss, ssc, sec, cue))))
-            if for_cache:
-                cue_ids.append(-1 if cue is None else cues.setdefault(cue, len(cues)))
-        if not for_cache:
-            return made, None
+        sentence_after = sent_after - offsets
+        for i in np.flatnonzero(check).tolist():
+            d, _, s, e = wanted[i].tolist()
+            if d not in lemmas:
+                lemmas[d] = self.lemma[self.offsets[d] : self.offsets[d + 1]].tolist()
+            bounds = (int(sent_first[i] - offsets[i]), int(sentence_after[i]))
+            cue = negation_cue_at(lemmas[d], self._text_at(d), s, e, bounds)
+            if cue is not None:
+                cue_ids[i] = cues.setdefault(cue, len(cues))
         rows = np.stack(
-            [docs, key_numbers, local_first, local_after, start_char, end_char, local_sentence,
-             sent_start_char, sent_end_char, np.array(cue_ids, dtype=np.int64)],
+            [docs, key_numbers, local_first, local_after, start_char, end_char,
+             sent_first - offsets, sent_start_char, sent_end_char, cue_ids],
             axis=1,
         ).astype(np.int32)  # fmt: skip
-        return made, self.cache_rows(rows, list(cues))
+        return rows, list(cues)
 
-    def cache_rows(self, rows: np.ndarray, cues: list[str]) -> CacheRows:
-        """The batch's candidate rows with each text's distinct lemma and lower-case words."""
+    def words(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each doc's distinct lemmas and lower-case words (see CandidateRows)."""
         n_docs = len(self.offsets) - 1
         differs = self.lower != self.lemma  # most words are their own lemma: kept once
         owner = np.concatenate([self.doc_of, self.doc_of[differs]])
@@ -460,8 +463,7 @@ class _Batch:
         keep = np.ones(len(hashes), dtype=bool)
         keep[1:] = (owner[1:] != owner[:-1]) | (hashes[1:] != hashes[:-1])
         owner, hashes = owner[keep], hashes[keep]
-        lengths = np.bincount(owner, minlength=n_docs).astype(np.int64)
-        return CacheRows(rows, cues, lengths, hashes)
+        return np.bincount(owner, minlength=n_docs).astype(np.int64), hashes
 
     def _text_at(self, d: int) -> Callable[[int], str]:
         text, offset = self.texts[d], int(self.offsets[d])

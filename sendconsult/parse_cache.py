@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sendconsult.matching import Candidates, Requirement, candidate_from
+from sendconsult.matching import Requirement
 from sendconsult.negation import NEGATION_RULE
 
 CACHE_FOLDER = ".sendconsult-cache"
@@ -62,7 +62,7 @@ class CachePlan:
     """What the cache already knows about the texts of a run, and what must still be parsed.
 
     `stored_at[i]`: where text i is in the cache, or -1 if it is new. `rows`: the cached
-    candidates of the run's texts for the run's terms, in the layout of matching.CacheRows with
+    candidates of the run's texts for the run's terms, in the layout of matching.CandidateRows with
     text = index into the run's texts and key = index into the run's keys, ordered by text;
     `cues` are their negation cues. `missing_keys`: terms the cache never searched for.
     `recheck`: cached texts that may hold a missing term, to parse again for those terms only.
@@ -83,24 +83,6 @@ class CachePlan:
     @property
     def cached_texts(self) -> list[int]:
         return np.flatnonzero(self.stored_at >= 0).tolist()
-
-    @cached_property
-    def _bounds(self) -> np.ndarray:
-        """Rows of text i are rows[bounds[i]:bounds[i + 1]]."""
-        return np.searchsorted(self.rows[:, 0], np.arange(len(self.stored_at) + 1))
-
-    def candidates(self, text: int) -> Candidates:
-        """The cached candidates of one text, by term key."""
-        found: Candidates = {}
-        keys, cues = self.keys, self.cues
-        for row in self.rows[self._bounds[text] : self._bounds[text + 1]].tolist():
-            cue = cues[row[9]] if row[9] >= 0 else None
-            found.setdefault(keys[row[1]], []).append(candidate_from((*row[2:9], cue)))
-        return found
-
-    def texts_with_keys(self, keys: Iterable[int]) -> set[int]:
-        """The texts with a cached candidate of any of these keys (indices into `keys`)."""
-        return set(self.rows[np.isin(self.rows[:, 1], list(keys)), 0].tolist())
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Coding many texts: from the parse cache, in this process, or on several processes.
 
-Parsing, matching and resolving are done together, text by text, so a worker process sends
-back only compact rows: the matches of each text (classify.MatchRow) and, for the parse cache,
-its candidates as a numpy array and its words; never parsed docs, which are slow to send
-between processes. Work is shared out in chunks of texts; results come back in order, so the
+Parsing, matching and resolving are done together, a chunk of texts at a time, so a worker
+process sends back only compact rows: the matches of each text (classify.MatchRow) and, for
+the parse cache, its candidates as a numpy array and its words; never parsed docs, which are
+slow to send between processes. Candidates stay rows of numbers until the codes are decided
+(classify.ThemeClassifier.resolve_all). Work is shared out in chunks of texts; results come back in order, so the
 coding does not depend on how many processes ran it. Small runs stay in this process, where
 starting workers would cost more than it saves.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from sendconsult.arrays import distinct
 from sendconsult.errors import SendconsultError
-from sendconsult.matching import CacheRows, Candidates, TermMatcher, term_key
+from sendconsult.matching import CandidateRows, Candidates, TermMatcher, term_key
 from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
@@ -60,7 +61,7 @@ class _Parsed:
 
     rows: list[list[MatchRow]] = field(default_factory=list)
     candidates: list[Candidates] = field(default_factory=list)
-    cache: list[CacheRows] = field(default_factory=list)
+    cache: list[CandidateRows] = field(default_factory=list)
     strings: dict[int, str] = field(default_factory=dict)
 
     def extend(self, other: _Parsed) -> None:
@@ -89,7 +90,7 @@ def find_rows(
     parsed = _run(classifier, [texts[i] for i in new], "code+cache", jobs, advance)
     for i, rows in zip(new, parsed.rows, strict=True):
         results[i] = rows
-    learned = CacheRows.concat(parsed.cache)
+    learned = CandidateRows.concat(parsed.cache)
     fresh = learned.rows.copy()
     if len(fresh):
         fresh[:, 0] = np.asarray(new, dtype=np.int32)[fresh[:, 0]]
@@ -109,15 +110,7 @@ def find_rows(
             fresh = np.concatenate([fresh, extra])
             cues.extend(extra_cues)
         rechecked = dict(zip(plan.recheck, again.candidates, strict=True))
-    # Texts with new candidates or an exclude phrase are resolved one by one; the rest at once.
-    excludes = [j for j, k in enumerate(keys) if k in classifier.exclude_keys]
-    one_by_one = set(rechecked) | plan.texts_with_keys(excludes)
-    rows = plan.rows
-    if one_by_one:
-        rows = rows[~np.isin(rows[:, 0], list(one_by_one))]
-    resolved = classifier.resolve_many(rows, plan.cues, keys, len(texts))
-    for i in one_by_one:
-        resolved[i] = classifier.resolve_rows({**plan.candidates(i), **rechecked.get(i, {})})
+    resolved = classifier.resolve_all(plan.rows, plan.cues, keys, len(texts), rechecked)
     cached = plan.cached_texts
     for i in cached:
         results[i] = resolved[i]
@@ -131,7 +124,7 @@ def find_rows(
 def candidate_rows(
     candidates: Sequence[Candidates], key_index: dict[str, int]
 ) -> tuple[np.ndarray, list[str]]:
-    """Candidates of several texts as cache rows (see matching.CacheRows), and their cues."""
+    """Candidates of several texts as cache rows (see matching.CandidateRows), and their cues."""
     rows: list[tuple[int, ...]] = []
     cues: dict[str, int] = {}
     for text, found in enumerate(candidates):
@@ -194,27 +187,22 @@ def _run(
 def _code_chunk(
     classifier: ThemeClassifier, matcher: TermMatcher, texts: Sequence[str], mode: str
 ) -> _Parsed:
-    nlp = classifier.nlp
     result = _Parsed()
     for_cache = mode == "code+cache"
-    found: list[Candidates] = []
+    parts: list[CandidateRows] = []
     docs = matcher.parse(texts, BATCH_SIZE)
     for start in range(0, len(texts), BATCH_SIZE):
         batch = texts[start : start + BATCH_SIZE]
-        candidates, rows = matcher.find_batch(
-            [next(docs) for _ in batch], batch, for_cache=for_cache
-        )
-        found.extend(candidates)
-        if rows is not None:
-            result.cache.append(rows)
+        parts.append(matcher.find_rows([next(docs) for _ in batch], batch, words=for_cache))
+    found = CandidateRows.concat(parts)
     if mode == "candidates":
-        result.candidates = found
+        result.candidates = found.candidates(matcher.keys)
         return result
-    result.rows = [classifier.resolve_rows(f) if f else [] for f in found]
+    result.rows = classifier.resolve_all(found.rows, found.cues, matcher.keys, len(texts))
     if for_cache:
-        result.cache = [CacheRows.concat(result.cache)]
-        strings = nlp.vocab.strings
-        result.strings = {h: strings[h] for h in distinct(result.cache[0].words).tolist()}
+        result.cache = [found]
+        strings = classifier.nlp.vocab.strings
+        result.strings = {h: strings[h] for h in distinct(found.words).tolist()}
     return result
 
 

@@ -359,7 +359,7 @@ def test_texts_parsed_together_find_what_each_finds_alone(classifier, nlp, word_
     # leading word, NEAR pair or sentence may reach from one text into the next.
     texts = [" ".join(words) for words in word_lists]
     matcher = classifier.matcher
-    together, _ = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
+    together = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
     docs = matcher.parse(texts, 8)
     alone = [matcher.find(doc, text) for doc, text in zip(docs, texts, strict=True)]
     assert together == alone
@@ -368,6 +368,6 @@ def test_texts_parsed_together_find_what_each_finds_alone(classifier, nlp, word_
 def test_a_wildcard_s_leading_word_at_the_end_of_the_previous_text_does_not_count(classifier):
     texts = ["Our daughter needs a short", "breaks would help", "short breaks would help"]
     matcher = classifier.matcher
-    found, _ = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
+    found = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
     assert found[1] == {}
     assert list(found[2]) == ["wildcard:short break"]

@@ -323,7 +323,7 @@ def test_a_text_s_words_are_its_lemmas_and_lower_case_forms_each_once(tmp_path, 
     matcher = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp).matcher
     texts = ["The Children's taxis were late.", "Taxi taxi TAXI", ""]
     docs = list(matcher.parse(texts, 8))
-    _, rows = matcher.find_batch(docs, texts, for_cache=True)
+    rows = matcher.find_rows(docs, texts, words=True)
     strings = nlp.vocab.strings
     words, at = [], 0
     for length in rows.word_lengths.tolist():
@@ -334,3 +334,38 @@ def test_a_text_s_words_are_its_lemmas_and_lower_case_forms_each_once(tmp_path, 
     assert {"child", "children", "taxi", "taxis"} <= set(words[0])
     assert words[1] == ["taxi"]  # one entry for a word repeated in any case
     assert words[2] == []
+
+
+EXCLUDING = """\
+themes:
+  - id: transport
+    label: Transport
+    terms: [transport, taxi*]
+    exclude: [carer*, bus stop]
+  - id: short_breaks
+    label: Short breaks
+    terms: [short break*, respite]
+    exclude: [break down]
+"""
+
+
+def test_resolving_all_texts_gives_each_text_its_own_rows_vetoes_included(tmp_path, nlp, survey):
+    # resolve_all resolves texts at once unless an exclude phrase could veto there: texts
+    # holding "carer" but no transport term are resolved at once, the others one by one.
+    classifier = ThemeClassifier(dictionary(tmp_path, EXCLUDING), nlp)
+    texts = [t for q in survey.text_questions for t in survey.responses[q] if t]
+    texts += [
+        "My carer takes the taxi with him.",  # vetoed: carer is within 3 words of taxi
+        "As a carer I need respite, and transport to get there.",  # carer far from transport
+        "Carers need short breaks.",  # an exclude phrase, but nothing it vetoes
+        "The taxi is late. The carer is not.",  # other sentence: no veto
+        "Respite must not break down; short breaks too.",
+    ]
+    docs = list(nlp.pipe(texts))
+    found = classifier.matcher.find_rows(docs, texts)
+    resolved = classifier.resolve_all(found.rows, found.cues, classifier.keys, len(texts))
+    one_by_one = [classifier.resolve_rows(f) for f in classifier.matcher.find_batch(docs, texts)]
+    assert resolved == one_by_one
+    vetoes = [r[5] for rows_ in resolved for r in rows_ if r[5]]
+    assert "exclude: carer*" in vetoes and "exclude: break down" in vetoes
+    assert resolved[-4]  # respite and transport coded, carer notwithstanding
