@@ -25,7 +25,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sendconsult.arrays import distinct, expand
+from sendconsult.arrays import expand
 from sendconsult.coding import Coding, Match, match_from
 from sendconsult.matching import Candidate, Candidates, TermMatcher, row_candidates, term_key
 from sendconsult.negation import NEGATION_RULE, negation_cue
@@ -88,6 +88,7 @@ class ThemeClassifier:
         self.terms = list(terms.values())
         self.matcher = TermMatcher(nlp, self.terms)
         self._column = {theme: j for j, theme in enumerate(self.theme_ids)}
+        self._layouts: dict[tuple[str, ...], _RuleLayout] = {}
 
     def _theme_excludes(self, theme: Theme) -> tuple[tuple[str, str], ...]:
         """The exclude phrases that veto a match of this theme: its own and its root's."""
@@ -153,11 +154,6 @@ class ThemeClassifier:
             )
         return rows
 
-    @functools.cached_property
-    def exclude_keys(self) -> frozenset[str]:
-        """Keys of every exclude phrase: only answers holding one need `_exclude_veto`."""
-        return frozenset(key for rule in self._rules for key in rule.exclude_keys)
-
     def resolve_all(
         self,
         rows: np.ndarray,
@@ -170,82 +166,49 @@ class ThemeClassifier:
         matching.CandidateRows, ordered by text, keys indices into `keys`) and any `more`
         candidates of some texts by term key.
 
-        Texts where an exclude phrase could veto a candidate, or with `more`, are resolved one
-        by one; the rest at once (resolve_many), which is several times faster and gives the
-        same rows.
+        Texts with `more` are resolved one by one; the rest at once (resolve_many), which is
+        several times faster and gives the same rows.
         """
         more = more or {}
-        one_by_one = set(more) | set(self._exclude_may_veto(rows, keys).tolist())
-        at_once = rows[~np.isin(rows[:, 0], list(one_by_one))] if one_by_one else rows
+        at_once = rows[~np.isin(rows[:, 0], list(more))] if more else rows
         resolved = self.resolve_many(at_once, cues, keys, n_texts)
         bounds = np.searchsorted(rows[:, 0], np.arange(n_texts + 1))
-        for i in one_by_one:
+        for i, extra in more.items():
             found = row_candidates(rows[bounds[i] : bounds[i + 1]], cues, keys)
-            resolved[i] = self.resolve_rows({**found, **more.get(i, {})})
+            resolved[i] = self.resolve_rows({**found, **extra})
         return resolved
-
-    def _exclude_may_veto(self, rows: np.ndarray, keys: list[str]) -> np.ndarray:
-        """The texts of `rows` (layout of resolve_all's) holding a candidate of an exclude
-        phrase of some rule whose key also has a candidate there: only there can a veto
-        happen. Most texts holding an exclude phrase ("carer*") hold none of the terms it
-        vetoes."""
-        count, first, flat = self._excluders(tuple(keys))
-        if not len(rows) or not count.any():
-            return np.zeros(0, dtype=np.int64)
-        which, copy = expand(count[rows[:, 1]])
-        texts = rows[which, 0].astype(np.int64)
-        wanted = texts * len(keys) + flat[first[rows[which, 1]] + copy]
-        present = rows[:, 0].astype(np.int64) * len(keys) + rows[:, 1]
-        return distinct(texts[np.isin(wanted, present)])
-
-    @functools.lru_cache(maxsize=4)  # noqa: B019 - one classifier per run, a few key lists
-    def _excluders(self, keys: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per key: how many exclude phrases its rules have, where they begin, and their key
-        indices end to end (indices into `keys`)."""
-        index = {k: j for j, k in enumerate(keys)}
-        excluders = [
-            [index[x] for r in self._rules_by_key.get(k, ()) for x in r.exclude_keys if x in index]
-            for k in keys
-        ]
-        count = np.array([len(e) for e in excluders], dtype=np.int64)
-        flat = np.array([j for e in excluders for j in e], dtype=np.int64)
-        return count, np.cumsum(count) - count, flat
 
     def resolve_many(
         self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
     ) -> list[list[MatchRow]]:
         """`resolve_rows` for many texts at once, from their candidates as rows (the layout of
-        matching.CandidateRows, keys indices into `keys`), for texts holding no exclude phrase.
+        matching.CandidateRows, keys indices into `keys`).
 
-        A re-run reads hundreds of thousands of candidates from the parse cache; sorting and
-        de-duplicating them as arrays gives the same rows, in the same order, as resolving
-        them text by text.
+        A run resolves hundreds of thousands of candidates; sorting, de-duplicating and
+        joining them as arrays gives the same rows, in the same order, vetoes included, as
+        resolving them text by text.
         """
         result: list[list[MatchRow]] = [[] for _ in range(n_texts)]
-        rules_of_key = [self._rules_by_key.get(k, ()) for k in keys]
-        per_key = np.array([len(rules) for rules in rules_of_key], dtype=np.int64)
-        if not len(rows) or not per_key.any():
+        layout = self._layout(tuple(keys))
+        if not len(rows) or not layout.rules_per_key.any():
             return result
-        key_orders = np.array([r.order for rules in rules_of_key for r in rules], dtype=np.int64)
-        theme_ids = {
-            t: i for i, t in enumerate(dict.fromkeys(r.rule_theme_id for r in self._rules))
-        }
-        theme_of = np.array([theme_ids[r.rule_theme_id] for r in self._rules], dtype=np.int64)
         # One hit per candidate and rule of its key; `position` keeps the candidates' order.
-        position, copy = expand(per_key[rows[:, 1]])
-        key_start = np.cumsum(per_key) - per_key
-        order = key_orders[key_start[rows[position, 1]] + copy]
+        position, copy = expand(layout.rules_per_key[rows[:, 1]])
+        order = layout.rule_order[layout.first_rule[rows[position, 1]] + copy]
         hits = rows[position]
         text, start, end = hits[:, 0], hits[:, 4], hits[:, 5]
         # Two rules of a theme on the same words: the first listed (lowest order) names it.
-        theme = theme_of[order]
+        theme = layout.theme_of[order]
         by_identity = np.lexsort((position, order, theme, end, start, text))
         identity = np.stack([text, theme, start, end])[:, by_identity]
         first = np.ones(len(by_identity), dtype=bool)
         first[1:] = (identity[:, 1:] != identity[:, :-1]).any(axis=0)
         kept = by_identity[first]
         kept = kept[np.lexsort((position[kept], order[kept], end[kept], start[kept], text[kept]))]
-        cue_of = [None, *cues]
+        # what each row says: a veto by an exclude phrase, else its negation cue, else None
+        labels = np.array([None, *cues, *layout.veto_texts], dtype=object)
+        veto = _first_veto(rows, hits[kept], order[kept], layout)
+        label = np.where(veto >= 0, 1 + len(cues) + veto, hits[kept, 9] + 1)
         found = list(
             zip(
                 order[kept].tolist(),
@@ -253,7 +216,7 @@ class ThemeClassifier:
                 end[kept].tolist(),
                 hits[kept, 7].tolist(),
                 hits[kept, 8].tolist(),
-                [cue_of[c] for c in (hits[kept, 9] + 1).tolist()],
+                labels[label].tolist(),
                 strict=True,
             )
         )
@@ -261,6 +224,13 @@ class ThemeClassifier:
         for i in np.flatnonzero(np.diff(bounds)).tolist():  # the texts with any row
             result[i] = found[bounds[i] : bounds[i + 1]]
         return result
+
+    def _layout(self, keys: tuple[str, ...]) -> _RuleLayout:
+        """The rules of these keys as arrays (built once per list of keys)."""
+        layout = self._layouts.get(keys)
+        if layout is None:
+            layout = self._layouts[keys] = _RuleLayout.of(self._rules, self._rules_by_key, keys)
+        return layout
 
     def match_of(self, row: MatchRow, text: str, question: str, offset: int = 0) -> Match:
         """A MatchRow found in `text` as the Match of an answer to `question`."""
@@ -329,6 +299,84 @@ class ThemeClassifier:
         values[coded_rows, coded_columns] = 1
         codes = pd.DataFrame(values, index=pd.Index(ids, name=RESPONSE_ID), columns=self.theme_ids)
         return Coding(theme_ids=list(self.theme_ids), codes=codes, matches=evidence)
+
+
+@dataclass(frozen=True)
+class _RuleLayout:
+    """The rules of a list of term keys as arrays, for resolving many texts at once.
+
+    Key k has `rules_per_key[k]` rules, whose orders follow each other in `rule_order` from
+    `first_rule[k]`; `theme_of[order]` numbers the rule's theme. Rule `order` has
+    `excludes_per_rule[order]` exclude phrases (in its order: its theme's, then its root's)
+    from `first_exclude[order]` in `exclude_key` (key index, -1 if not among the keys) and
+    `veto_texts` (what a match it vetoes says).
+    """
+
+    rules_per_key: np.ndarray
+    first_rule: np.ndarray
+    rule_order: np.ndarray
+    theme_of: np.ndarray
+    excludes_per_rule: np.ndarray
+    first_exclude: np.ndarray
+    exclude_key: np.ndarray
+    veto_texts: list[str]
+
+    @classmethod
+    def of(
+        cls, rules: list[_Rule], rules_by_key: dict[str, list[_Rule]], keys: tuple[str, ...]
+    ) -> _RuleLayout:
+        of_key = [rules_by_key.get(k, ()) for k in keys]
+        per_key = np.array([len(r) for r in of_key], dtype=np.int64)
+        theme_ids = {t: i for i, t in enumerate(dict.fromkeys(r.rule_theme_id for r in rules))}
+        index = {k: j for j, k in enumerate(keys)}
+        per_rule = np.array([len(r.excludes) for r in rules], dtype=np.int64)
+        return cls(
+            rules_per_key=per_key,
+            first_rule=np.cumsum(per_key) - per_key,
+            rule_order=np.array([r.order for rs in of_key for r in rs], dtype=np.int64),
+            theme_of=np.array([theme_ids[r.rule_theme_id] for r in rules], dtype=np.int64),
+            excludes_per_rule=per_rule,
+            first_exclude=np.cumsum(per_rule) - per_rule,
+            exclude_key=np.array(
+                [index.get(key, -1) for r in rules for key, _ in r.excludes], dtype=np.int64
+            ),
+            veto_texts=[f"exclude: {text}" for r in rules for _, text in r.excludes],
+        )
+
+
+def _first_veto(
+    rows: np.ndarray, hits: np.ndarray, orders: np.ndarray, layout: _RuleLayout
+) -> np.ndarray:
+    """For each hit (a candidate row coding rule `orders[i]`), the first exclude phrase of
+    its rule (index into layout.veto_texts) with a candidate among `rows` in the hit's text
+    and sentence, overlapping it or within EXCLUDE_WINDOW words; -1 for none. As
+    _exclude_veto, for many hits at once."""
+    veto = np.full(len(hits), -1, dtype=np.int64)
+    which, nth = expand(layout.excludes_per_rule[orders])
+    exclude = layout.first_exclude[orders[which]] + nth
+    key = layout.exclude_key[exclude]
+    known = key >= 0
+    which, exclude, key = which[known], exclude[known], key[known]
+    if not len(which):
+        return veto
+    # candidates grouped by (text, key, sentence), as one sortable number
+    n_keys = len(layout.rules_per_key)
+    sentences = int(rows[:, 6].max()) + 1
+    group = (rows[:, 0].astype(np.int64) * n_keys + rows[:, 1]) * sentences + rows[:, 6]
+    by_group = np.argsort(group, kind="stable")
+    group = group[by_group]
+    hit = hits[which]
+    wanted = (hit[:, 0].astype(np.int64) * n_keys + key) * sentences + hit[:, 6]
+    low = np.searchsorted(group, wanted, "left")
+    pair, k = expand(np.searchsorted(group, wanted, "right") - low)
+    candidate = rows[by_group[low[pair] + k]]
+    hit = hit[pair]
+    close = np.maximum(candidate[:, 2] - hit[:, 3], hit[:, 2] - candidate[:, 3]) <= EXCLUDE_WINDOW
+    best = np.full(len(hits), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, which[pair][close], exclude[pair][close])  # the first in rule order
+    found = best < np.iinfo(np.int64).max
+    veto[found] = best[found]
+    return veto
 
 
 def _exclude_veto(rule: _Rule, hit: Candidate, found: Candidates) -> str | None:
