@@ -26,7 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from sendconsult.arrays import distinct, expand
-from sendconsult.negation import AFTER_STARTS, BEFORE_TRIGGERS, NEGATION_WINDOW, negation_cue_at
+from sendconsult.negation import may_deny, negation_cue_at
 from sendconsult.nlp import lemmas_are_norms, sentence_starts
 from sendconsult.themes.model import Term, TermKind
 
@@ -366,10 +366,6 @@ class TermMatcher:
         return count, np.cumsum(count) - count, keys, sides, distances
 
 
-_BEFORE = np.array(sorted(BEFORE_TRIGGERS), dtype=np.uint64)
-_AFTER = np.array(sorted(AFTER_STARTS), dtype=np.uint64)
-
-
 class _Batch:
     """The token columns of many parsed docs end to end, with where each doc and sentence
     starts: positions, sentences and the negation pre-check are computed for all candidates
@@ -426,13 +422,8 @@ class _Batch:
         end_char = idx[after - 1] + length[after - 1]
         sent_start_char = idx[sent_first]
         sent_end_char = idx[sent_after - 1] + length[sent_after - 1]
-        # The negation rule needs a trigger word before or a verdict word just after a mention:
-        # only mentions that have one go through the rule itself.
-        triggers = np.concatenate([[0], np.cumsum(np.isin(self.lemma, _BEFORE))])
-        window = np.maximum(sent_first, first - NEGATION_WINDOW)
-        check = triggers[first] - triggers[window] > 0
-        next_word = self.lemma[np.minimum(after, max(len(self.lemma) - 1, 0))]
-        check |= (after < sent_after) & np.isin(next_word, _AFTER)
+        # Only mentions the negation rule could deny go through the rule itself.
+        check = may_deny(self.lemma, first, after, sent_first, sent_after)
         cue_ids = np.full(len(wanted), -1, dtype=np.int64)
         cues: dict[str, int] = {}
         lemmas: dict[int, list[int]] = {}

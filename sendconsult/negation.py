@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 from spacy.strings import get_string_id
 from spacy.tokens import Span
 
@@ -77,6 +78,45 @@ _WORK, _NO = get_string_id("work"), get_string_id("no")
 # A denial before a mention needs one of these; a verdict after it starts with one of these.
 BEFORE_TRIGGERS = _NEGATOR_IDS | _CONTENT_IDS
 AFTER_STARTS = _VERDICT_IDS | _FILLER_IDS | _NOT_IDS | {_WORK, _NO}
+
+
+def _id_array(ids: Iterable[int]) -> np.ndarray:
+    return np.array(sorted(ids), dtype=np.uint64)
+
+
+_CONTENT_ARRAY, _NEGATOR_ARRAY = _id_array(_CONTENT_IDS), _id_array(_NEGATOR_IDS)
+_CONCERN_ARRAY, _AFTER_START_ARRAY = _id_array(_CONCERN_IDS), _id_array(AFTER_STARTS)
+_DECIDER_ARRAY = _id_array(_VERDICT_IDS | _NOT_IDS | {_WORK, _NO})  # a verdict turns on one
+
+
+def may_deny(
+    lemmas: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    sentence_start: np.ndarray,
+    sentence_end: np.ndarray,
+) -> np.ndarray:
+    """Which mentions the rule could find a cue for, many at once: only those need
+    negation_cue_at. A necessary condition, not the rule: before a mention, a word of content
+    ("happy with") or a negation and a word of concern within the window; after it, a word
+    a verdict may start with, and one it turns on ("fine", "not", "work", "no") in the window.
+
+    `lemmas`: the lemma hashes of one or more answers' tokens end to end; the mentions are
+    tokens [start, end) in sentences [sentence_start, sentence_end), positions into `lemmas`.
+    """
+
+    def any_of(ids: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        counts = np.concatenate([[0], np.cumsum(np.isin(lemmas, ids))])
+        return counts[np.maximum(high, low)] - counts[low] > 0
+
+    window = np.maximum(sentence_start, start - NEGATION_WINDOW)
+    before = any_of(_CONTENT_ARRAY, window, start) | (
+        any_of(_NEGATOR_ARRAY, window, start) & any_of(_CONCERN_ARRAY, window, start)
+    )
+    next_word = lemmas[np.minimum(end, max(len(lemmas) - 1, 0))]
+    after = (end < sentence_end) & np.isin(next_word, _AFTER_START_ARRAY)
+    after &= any_of(_DECIDER_ARRAY, end, np.minimum(sentence_end, end + NEGATION_WINDOW))
+    return before | after
 
 
 def negation_cue_at(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sendconsult.classify import ThemeClassifier, negation_cue
+from sendconsult.negation import may_deny, negation_cue_at
 from sendconsult.nlp import build_pipeline
 from sendconsult.survey import Consent, Layout, Survey
 from sendconsult.themes.model import Theme, ThemeDictionary
@@ -184,3 +188,49 @@ def test_near_respects_distance(classifier, nlp):
     far = "We want more choice and a lot more real control"  # 6 tokens apart
     assert themes_of(classifier, nlp, near) == {"personal_budgets"}
     assert themes_of(classifier, nlp, far) == set()
+
+
+DENIAL_WORDS = [
+    "no", "not", "n't", "never", "problem", "need", "happy", "with", "fine", "be", "has",
+    "been", "always", "work", "well", "issue", "but", ",", "transport", "the", "taxi", "late",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(DENIAL_WORDS), min_size=1, max_size=16),
+    where=st.tuples(st.integers(0, 15), st.integers(1, 3), st.integers(0, 15), st.integers(0, 16)),
+)
+def test_only_mentions_the_pre_check_passes_can_be_denied(nlp, words, where):
+    # may_deny decides, for many mentions at once, which go through the negation rule: it
+    # must pass every mention the rule would find a cue for.
+    doc = nlp(" ".join(words))
+    lemmas = [t.lemma for t in doc]
+    start = min(where[0], len(doc) - 1)
+    end = min(start + where[1], len(doc))
+    sentence = (min(where[2], start), min(max(where[3], end), len(doc)))
+    cue = negation_cue_at(lemmas, lambda i: doc[i].text, start, end, sentence)
+    passed = may_deny(
+        np.array(lemmas, dtype=np.uint64), *(np.array([v]) for v in (start, end, *sentence))
+    )[0]
+    assert passed or cue is None
+
+
+def test_the_pre_check_lets_most_plain_mentions_skip_the_rule(nlp):
+    texts = {
+        "The taxi is always late and the driver never calls.": False,
+        "We have no problem with the taxi.": True,
+        "The taxi has been fine.": True,
+        "The taxi has always been so very fine.": True,  # the verdict at the window's end
+        "The taxi has been no problem.": True,
+        "Happy with the taxi.": True,
+    }
+    for text, deniable in texts.items():
+        doc = nlp(text)
+        at = next(t.i for t in doc if t.text == "taxi")
+        lemmas = np.array([t.lemma for t in doc], dtype=np.uint64)
+        bounds = [np.array([v]) for v in (at, at + 1, 0, len(doc))]
+        assert bool(may_deny(lemmas, *bounds)[0]) is deniable, text
+        words = [t.text for t in doc]
+        cue = negation_cue_at(lemmas.tolist(), words.__getitem__, at, at + 1, (0, len(doc)))
+        assert (cue is not None) is deniable, text  # here the rule agrees
