@@ -115,24 +115,50 @@ class _Store:
         return {digest: i for i, digest in enumerate(self.digests)}
 
     @cached_property
-    def _postings(self) -> tuple[np.ndarray, np.ndarray]:
-        """Inverted index: texts holding word w are texts[ptr[w]:ptr[w+1]] (sorted)."""
-        owners = np.repeat(np.arange(len(self.digests), dtype=np.int32), np.diff(self.word_ptr))
-        order = np.argsort(self.word_ids, kind="stable")
-        counts = np.bincount(self.word_ids, minlength=len(self.word_hashes))
-        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return owners[order], ptr
+    def _owners(self) -> np.ndarray:
+        """The text each entry of `word_ids` belongs to."""
+        return np.repeat(np.arange(len(self.digests), dtype=np.int32), np.diff(self.word_ptr))
 
     @cached_property
     def _word_index(self) -> dict[int, int]:
         return {h: i for i, h in enumerate(self.word_hashes.tolist())}
 
-    def _texts_with_word(self, word: int) -> np.ndarray:
-        texts, ptr = self._postings
-        return texts[ptr[word] : ptr[word + 1]]
+    @cached_property
+    def _postings(self) -> dict[int, np.ndarray]:
+        """The texts holding each word looked up so far (word index -> sorted texts)."""
+        return {}
+
+    def _texts_with_words(self, words: Iterable[int]) -> dict[int, np.ndarray]:
+        """The texts holding each of these words (indices into word_hashes), sorted.
+
+        Found in one pass over the texts' words for the words not looked up before: a re-run
+        asks about the few words of its new terms, and a full inverted index of millions of
+        entries took longer to sort than the rest of the plan.
+        """
+        postings = self._postings
+        new = np.array(sorted(set(words) - postings.keys()), dtype=np.int32)
+        if len(new):
+            at = np.flatnonzero(np.isin(self.word_ids, new))
+            ids, owners = self.word_ids[at], self._owners[at]
+            order = np.argsort(ids, kind="stable")  # each word's texts stay in text order
+            ids, owners = ids[order], owners[order]
+            bounds = np.searchsorted(ids, np.append(new, np.iinfo(np.int32).max))
+            for i, word in enumerate(new.tolist()):
+                postings[word] = owners[bounds[i] : bounds[i + 1]]
+        return postings
 
     def texts_meeting(self, requirements: Iterable[Requirement]) -> np.ndarray:
         """Indices of stored texts that meet any one of the requirements (see matching.py)."""
+        requirements = list(requirements)
+        stem_words = {
+            stem: [i for i, s in enumerate(self.word_strings) if s.startswith(stem)]
+            for _, stems in requirements
+            for stem in stems
+        }
+        needed = [
+            self._word_index[w] for ws, _ in requirements for w in ws if w in self._word_index
+        ]
+        postings = self._texts_with_words(needed + [w for ws in stem_words.values() for w in ws])
         found = np.zeros(0, dtype=np.int32)
         for hashes, stems in requirements:
             sets: list[np.ndarray] = []
@@ -141,11 +167,11 @@ class _Store:
                 if index is None:
                     sets = [np.zeros(0, dtype=np.int32)]
                     break
-                sets.append(self._texts_with_word(index))
+                sets.append(postings[index])
             for stem in stems:
-                words = [i for i, s in enumerate(self.word_strings) if s.startswith(stem)]
+                words = stem_words[stem]
                 sets.append(
-                    np.unique(np.concatenate([self._texts_with_word(w) for w in words]))
+                    np.unique(np.concatenate([postings[w] for w in words]))
                     if words
                     else np.zeros(0, dtype=np.int32)
                 )
