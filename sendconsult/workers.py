@@ -56,7 +56,7 @@ class _Parsed:
 
     `rows`: match rows; `candidates`: Candidates dicts (only when asked for them); `cache`:
     the candidates and words for the parse cache (when asked for them), with `strings` the
-    words' strings.
+    strings of the words that this process had not sent back before in this run.
     """
 
     rows: list[list[MatchRow]] = field(default_factory=list)
@@ -156,9 +156,10 @@ def _run(
     if processes <= 1:
         matcher = classifier.matcher if terms is None else TermMatcher(classifier.nlp, terms)
         result = _Parsed()
+        sent: set[int] = set()
         for start in range(0, len(texts), CHUNK_TEXTS):
             chunk = texts[start : start + CHUNK_TEXTS]
-            result.extend(_code_chunk(classifier, matcher, chunk, mode))
+            result.extend(_code_chunk(classifier, matcher, chunk, mode, sent))
             advance(len(chunk))
         return result
     chunks = [texts[i : i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
@@ -185,8 +186,15 @@ def _run(
 
 
 def _code_chunk(
-    classifier: ThemeClassifier, matcher: TermMatcher, texts: Sequence[str], mode: str
+    classifier: ThemeClassifier,
+    matcher: TermMatcher,
+    texts: Sequence[str],
+    mode: str,
+    sent: set[int],
 ) -> _Parsed:
+    """Code one chunk of texts (see _run). `sent`: the words whose strings this process has
+    sent back already in this run, which each chunk's result leaves out: the main process
+    needs each word's string once, and most words of a chunk are in earlier chunks."""
     result = _Parsed()
     for_cache = mode == "code+cache"
     parts: list[CandidateRows] = []
@@ -202,13 +210,16 @@ def _code_chunk(
     if for_cache:
         result.cache = [found]
         strings = classifier.nlp.vocab.strings
-        result.strings = {h: strings[h] for h in distinct(found.words).tolist()}
+        new = [h for h in distinct(found.words).tolist() if h not in sent]
+        sent.update(new)
+        result.strings = {h: strings[h] for h in new}
     return result
 
 
 # -- inside a worker process -------------------------------------------------------------------
 
 _worker: ThemeClassifier | None = None
+_worker_sent: set[int] = set()  # words whose strings this worker sent back (see _code_chunk)
 _worker_matchers: dict[tuple[str, ...], TermMatcher] = {}
 
 
@@ -219,6 +230,7 @@ def _start_worker(source: str | None, dictionary: ThemeDictionary) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = ThemeClassifier(dictionary, build_pipeline(source))
+    _worker_sent.clear()  # a worker serves one run
 
 
 def _work(task: tuple[Sequence[str], str, list[Term] | None]) -> _Parsed:
@@ -231,4 +243,4 @@ def _work(task: tuple[Sequence[str], str, list[Term] | None]) -> _Parsed:
             _worker_matchers[keys] = TermMatcher(_worker.nlp, terms)
         matcher = _worker_matchers[keys]
     with cycle_collection_paused():  # as in the main process: see memory.py
-        return _code_chunk(_worker, matcher, texts, mode)
+        return _code_chunk(_worker, matcher, texts, mode, _worker_sent)

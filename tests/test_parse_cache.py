@@ -88,9 +88,9 @@ def parsed(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = workers._code_chunk
 
-    def counting(classifier, matcher, texts, mode):  # noqa: ANN001, ANN202
+    def counting(classifier, matcher, texts, *rest):  # noqa: ANN001, ANN002, ANN202
         calls.append(len(texts))
-        return real(classifier, matcher, texts, mode)
+        return real(classifier, matcher, texts, *rest)
 
     monkeypatch.setattr(workers, "_code_chunk", counting)
     return calls
@@ -389,3 +389,31 @@ def test_texts_resolved_at_once_are_resolved_as_one_by_one(tmp_path, nlp, word_l
     assert resolved == [
         classifier.resolve_rows(f) for f in classifier.matcher.find_batch(docs, texts)
     ]
+
+
+def _words_by_text(cache: ParseCache) -> dict[bytes, set[str]]:
+    store = cache._load()
+    ptr, ids = store.word_ptr.tolist(), store.word_ids.tolist()
+    return {
+        digest: {store.word_strings[w] for w in ids[ptr[t] : ptr[t + 1]]}
+        for t, digest in enumerate(store.digests)
+    }
+
+
+def test_a_cache_built_on_several_processes_holds_every_word(tmp_path, nlp, survey, monkeypatch):
+    # Each parsing process sends a word's string back once per run, whichever chunk it is in:
+    # the cache must still hold every word of every text, as a run in one process makes it.
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    alone = ParseCache(tmp_path / "alone", SAMPLE.name, pipeline_id(nlp))
+    classifier.classify(survey, cache=alone, jobs=1)
+    monkeypatch.setattr(workers, "MIN_TEXTS_PER_PROCESS", 10)
+    monkeypatch.setattr(workers, "CHUNK_TEXTS", 25)
+    together = ParseCache(tmp_path / "together", SAMPLE.name, pipeline_id(nlp))
+    coding = classifier.classify(survey, cache=together, jobs=2)
+    assert _words_by_text(ParseCache(tmp_path / "together", SAMPLE.name, pipeline_id(nlp))) == (
+        _words_by_text(ParseCache(tmp_path / "alone", SAMPLE.name, pipeline_id(nlp)))
+    )
+    revised = ThemeClassifier(dictionary(tmp_path, REVISED, "revised.yaml"), nlp)
+    again = ParseCache(tmp_path / "together", SAMPLE.name, pipeline_id(nlp))
+    assert snapshot(revised.classify(survey, cache=again)) == snapshot(revised.classify(survey))
+    assert snapshot(coding) == snapshot(classifier.classify(survey))
