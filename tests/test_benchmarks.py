@@ -63,9 +63,13 @@ def test_the_revised_dictionary_adds_five_terms_and_removes_one(tmp_path):
 
 
 def test_throughput_measures_the_same_tokens_three_ways(export):
-    figures = run.throughput(export)
+    figures = run.throughput(export, repeat=2)
     assert figures["tokens"] > 10_000 and figures["distinct"] <= figures["answers"]
     assert all(figures[k] > 0 for k in ("bare_tps", "lemma_tps", "full_tps"))
+    # the ratio of the median times is near the rounds' own (a median of times is not one of ratios)
+    ratio = figures["full_tps"] / figures["bare_tps"]
+    assert 0 < figures["ratio_low"] <= figures["ratio_high"]
+    assert figures["ratio_low"] / 2 <= ratio <= figures["ratio_high"] * 2
 
 
 def test_the_memory_probe_sees_this_process():
