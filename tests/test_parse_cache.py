@@ -157,6 +157,38 @@ def test_a_new_export_parses_only_new_and_changed_answers(tmp_path, nlp, parsed,
     assert snapshot(coding) == snapshot(classifier.classify(newer))
 
 
+def test_cues_of_new_answers_and_of_rechecked_ones_are_kept_apart(tmp_path, nlp, parsed, write_csv):
+    # A run that both parses new answers and rechecks cached ones for new terms stores the
+    # negation cues of each; a later run from the cache must read back each one's own cue.
+    rows = [
+        ["Response ID", "Comments"],
+        ["R0", "Transport has been great."],  # a cue the cache keeps from the start
+        ["R1", "The taxi to school is late, but the minibus has been fine."],
+    ]
+    first = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    first.classify(
+        load_survey(write_csv(rows)),
+        cache=ParseCache(tmp_path / "cache", "export.csv", pipeline_id(nlp)),
+    )
+    rows.append(["R2", "Respite has been excellent."])  # new, with its own cue
+    newer = load_survey(write_csv(rows))
+    revised = ThemeClassifier(dictionary(tmp_path, REVISED, "revised.yaml"), nlp)
+    second = revised.classify(
+        newer, cache=ParseCache(tmp_path / "cache", "export.csv", pipeline_id(nlp))
+    )
+    assert snapshot(second) == snapshot(revised.classify(newer))
+    parsed.clear()
+    again = revised.classify(
+        newer, cache=ParseCache(tmp_path / "cache", "export.csv", pipeline_id(nlp))
+    )
+    assert sum(parsed) == 0
+    assert snapshot(again) == snapshot(revised.classify(newer))
+    cues = {m.term: m.vetoed_by for found in again.matches.values() for m in found}
+    assert cues["minibus"] == "negation: has been fine"
+    assert cues["respite"] == "negation: has been excellent"
+    assert cues["transport"] == "negation: has been great"
+
+
 def test_a_damaged_cache_is_rebuilt_with_a_warning(tmp_path, nlp, survey):
     classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
     cache = cache_for(tmp_path, nlp)
@@ -304,10 +336,10 @@ def test_resolving_many_texts_at_once_gives_each_text_s_own_rows(tmp_path, nlp, 
         "No problems with transport, but short breaks have gone.",
         "The bus stop is far; the bus is late; short break short breaks.",
     ]
-    found = [classifier.matcher.find(doc, doc.text) for doc in nlp.pipe(texts)]
-    keys = classifier.keys
-    rows, cues = workers.candidate_rows(found, {k: j for j, k in enumerate(keys)})
-    at_once = classifier.resolve_many(rows, cues, keys, len(texts))
+    docs = list(nlp.pipe(texts))
+    found = classifier.matcher.find_batch(docs, texts)
+    rows = classifier.matcher.find_rows(docs, texts)
+    at_once = classifier.resolve_many(rows.rows, rows.cues, classifier.keys, len(texts))
     assert at_once == [classifier.resolve_rows(f) for f in found]
     shared = sum(len({r[1:3] for r in rows_}) < len(rows_) for rows_ in at_once)
     assert shared > 5  # words coded to two themes at once are kept once per theme
@@ -347,8 +379,8 @@ themes:
 
 
 def test_resolving_all_texts_gives_each_text_its_own_rows_vetoes_included(tmp_path, nlp, survey):
-    # resolve_all resolves texts at once unless an exclude phrase could veto there: texts
-    # holding "carer" but no transport term are resolved at once, the others one by one.
+    # Vetoes by exclude phrases are decided for all texts at once, as arrays: texts holding
+    # "carer" near a transport term, far from one, or with none.
     classifier = ThemeClassifier(dictionary(tmp_path, EXCLUDING), nlp)
     texts = [t for q in survey.text_questions for t in survey.responses[q] if t]
     texts += [
@@ -360,7 +392,7 @@ def test_resolving_all_texts_gives_each_text_its_own_rows_vetoes_included(tmp_pa
     ]
     docs = list(nlp.pipe(texts))
     found = classifier.matcher.find_rows(docs, texts)
-    resolved = classifier.resolve_all(found.rows, found.cues, classifier.keys, len(texts))
+    resolved = classifier.resolve_many(found.rows, found.cues, classifier.keys, len(texts))
     one_by_one = [classifier.resolve_rows(f) for f in classifier.matcher.find_batch(docs, texts)]
     assert resolved == one_by_one
     vetoes = [r[5] for rows_ in resolved for r in rows_ if r[5]]
@@ -385,7 +417,7 @@ def test_texts_resolved_at_once_are_resolved_as_one_by_one(tmp_path, nlp, word_l
     texts = [" ".join(words) for words in word_lists]
     docs = list(nlp.pipe(texts))
     found = classifier.matcher.find_rows(docs, texts)
-    resolved = classifier.resolve_all(found.rows, found.cues, classifier.keys, len(texts))
+    resolved = classifier.resolve_many(found.rows, found.cues, classifier.keys, len(texts))
     assert resolved == [
         classifier.resolve_rows(f) for f in classifier.matcher.find_batch(docs, texts)
     ]
