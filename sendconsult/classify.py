@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from sendconsult.arrays import expand
 from sendconsult.coding import Coding, Match, match_from
-from sendconsult.matching import Candidate, Candidates, TermMatcher, row_candidates, term_key
+from sendconsult.matching import Candidate, Candidates, TermMatcher, term_key
 from sendconsult.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.parse_cache import ParseCache
@@ -153,30 +153,6 @@ class ThemeClassifier:
                 )
             )
         return rows
-
-    def resolve_all(
-        self,
-        rows: np.ndarray,
-        cues: list[str],
-        keys: list[str],
-        n_texts: int,
-        more: dict[int, Candidates] | None = None,
-    ) -> list[list[MatchRow]]:
-        """`resolve_rows` of every text, from its candidates as rows (the layout of
-        matching.CandidateRows, ordered by text, keys indices into `keys`) and any `more`
-        candidates of some texts by term key.
-
-        Texts with `more` are resolved one by one; the rest at once (resolve_many), which is
-        several times faster and gives the same rows.
-        """
-        more = more or {}
-        at_once = rows[~np.isin(rows[:, 0], list(more))] if more else rows
-        resolved = self.resolve_many(at_once, cues, keys, n_texts)
-        bounds = np.searchsorted(rows[:, 0], np.arange(n_texts + 1))
-        for i, extra in more.items():
-            found = row_candidates(rows[bounds[i] : bounds[i + 1]], cues, keys)
-            resolved[i] = self.resolve_rows({**found, **extra})
-        return resolved
 
     def resolve_many(
         self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int

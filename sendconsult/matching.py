@@ -82,9 +82,8 @@ class CandidateRows:
             return cls.empty()
         rows, cues, texts = [], [], 0
         for part in parts:
-            shifted = part.rows.copy()
+            shifted = cues_after(part.rows, len(cues))
             shifted[:, 0] += texts
-            shifted[:, 9] = np.where(shifted[:, 9] >= 0, shifted[:, 9] + len(cues), -1)
             rows.append(shifted)
             cues.extend(part.cues)
             texts += len(part.word_lengths)
@@ -102,6 +101,13 @@ class CandidateRows:
             row_candidates(self.rows[bounds[i] : bounds[i + 1]], self.cues, keys) if more else {}
             for i, more in enumerate(np.diff(bounds).tolist())
         ]
+
+
+def cues_after(rows: np.ndarray, offset: int) -> np.ndarray:
+    """A copy of candidate rows whose cues (column 9, -1 for none) follow `offset` others."""
+    shifted = rows.copy()
+    shifted[:, 9] = np.where(rows[:, 9] >= 0, rows[:, 9] + offset, -1)
+    return shifted
 
 
 def row_candidates(rows: np.ndarray, cues: Sequence[str], keys: Sequence[str]) -> Candidates:

@@ -4,8 +4,8 @@ Parsing, matching and resolving are done together, a chunk of texts at a time, s
 process sends back only compact rows: the matches of each text (classify.MatchRow) and, for
 the parse cache, its candidates as a numpy array and its words; never parsed docs, which are
 slow to send between processes. Candidates stay rows of numbers until the codes are decided
-(classify.ThemeClassifier.resolve_all). Work is shared out in chunks of texts; results come back in order, so the
-coding does not depend on how many processes ran it. Small runs stay in this process, where
+(classify.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
+back in order, so the coding does not depend on how many processes ran it. Small runs stay in this process, where
 starting workers would cost more than it saves.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from sendconsult.arrays import distinct
 from sendconsult.errors import SendconsultError
-from sendconsult.matching import CandidateRows, Candidates, TermMatcher, term_key
+from sendconsult.matching import CandidateRows, TermMatcher, cues_after, term_key
 from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
@@ -54,19 +54,17 @@ def default_jobs() -> int:
 class _Parsed:
     """What coding a list of texts found, per text in order (see module docstring).
 
-    `rows`: match rows; `candidates`: Candidates dicts (only when asked for them); `cache`:
-    the candidates and words for the parse cache (when asked for them), with `strings` the
-    strings of the words that this process had not sent back before in this run.
+    `rows`: match rows; `cache`: the candidates and words for the parse cache (when asked for
+    them), with `strings` the strings of the words that this process had not sent back before
+    in this run.
     """
 
     rows: list[list[MatchRow]] = field(default_factory=list)
-    candidates: list[Candidates] = field(default_factory=list)
     cache: list[CandidateRows] = field(default_factory=list)
     strings: dict[int, str] = field(default_factory=dict)
 
     def extend(self, other: _Parsed) -> None:
         self.rows.extend(other.rows)
-        self.candidates.extend(other.candidates)
         self.cache.extend(other.cache)
         self.strings.update(other.strings)
 
@@ -95,22 +93,22 @@ def find_rows(
     if len(fresh):
         fresh[:, 0] = np.asarray(new, dtype=np.int32)[fresh[:, 0]]
     cues = list(learned.cues)
-    rechecked: dict[int, Candidates] = {}
+    known, known_cues = plan.rows, plan.cues  # what the cached texts' codes are decided from
     if plan.recheck:
         missing = set(plan.missing_keys)
         terms = [t for t in classifier.terms if term_key(t) in missing]
-        again = _run(
-            classifier, [texts[i] for i in plan.recheck], "candidates", jobs, advance, terms
+        again = CandidateRows.concat(
+            _run(
+                classifier, [texts[i] for i in plan.recheck], "candidates", jobs, advance, terms
+            ).cache
         )
-        key_index = {k: j for j, k in enumerate(keys)}
-        extra, extra_cues = candidate_rows(again.candidates, key_index)
-        if len(extra):
-            extra[:, 0] = np.asarray(plan.recheck, dtype=np.int32)[extra[:, 0]]
-            extra[:, 9] = np.where(extra[:, 9] >= 0, extra[:, 9] + len(cues), -1)
-            fresh = np.concatenate([fresh, extra])
-            cues.extend(extra_cues)
-        rechecked = dict(zip(plan.recheck, again.candidates, strict=True))
-    resolved = classifier.resolve_all(plan.rows, plan.cues, keys, len(texts), rechecked)
+        extra = again.rows.copy()
+        extra[:, 0] = np.asarray(plan.recheck, dtype=np.int32)[extra[:, 0]]
+        fresh = np.concatenate([fresh, cues_after(extra, len(cues))])
+        cues.extend(again.cues)
+        known = np.concatenate([known, cues_after(extra, len(known_cues))])
+        known_cues = [*known_cues, *again.cues]
+    resolved = classifier.resolve_many(known, known_cues, keys, len(texts))
     cached = plan.cached_texts
     for i in cached:
         results[i] = resolved[i]
@@ -121,22 +119,6 @@ def find_rows(
     return [rows or [] for rows in results]
 
 
-def candidate_rows(
-    candidates: Sequence[Candidates], key_index: dict[str, int]
-) -> tuple[np.ndarray, list[str]]:
-    """Candidates of several texts as cache rows (see matching.CandidateRows), and their cues."""
-    rows: list[tuple[int, ...]] = []
-    cues: dict[str, int] = {}
-    for text, found in enumerate(candidates):
-        for key, found_key in found.items():
-            k = key_index[key]
-            for c in found_key:
-                cue = -1 if c.cue is None else cues.setdefault(c.cue, len(cues))
-                rows.append((text, k, *c[:7], cue))
-    array = np.array(rows, dtype=np.int32).reshape(-1, 10)
-    return array, list(cues)
-
-
 def _run(
     classifier: ThemeClassifier,
     texts: Sequence[str],
@@ -145,7 +127,8 @@ def _run(
     advance: Callable[[int], None],
     terms: list[Term] | None = None,
 ) -> _Parsed:
-    """Code (mode "code", "code+cache") or find candidates (mode "candidates", for `terms`)."""
+    """Code (mode "code", "code+cache") or find candidates (mode "candidates", for `terms`,
+    as rows numbered by the classifier's keys)."""
     processes = min(jobs, len(texts) // MIN_TEXTS_PER_PROCESS)
     source: str | None = None
     if processes > 1:
@@ -203,10 +186,14 @@ def _code_chunk(
         batch = texts[start : start + BATCH_SIZE]
         parts.append(matcher.find_rows([next(docs) for _ in batch], batch, words=for_cache))
     found = CandidateRows.concat(parts)
-    if mode == "candidates":
-        result.candidates = found.candidates(matcher.keys)
+    if mode == "candidates":  # for the parse cache: keys numbered as the classifier's
+        index = {k: j for j, k in enumerate(classifier.keys)}
+        found.rows[:, 1] = np.array([index[k] for k in matcher.keys], dtype=np.int32)[
+            found.rows[:, 1]
+        ]
+        result.cache = [found]
         return result
-    result.rows = classifier.resolve_all(found.rows, found.cues, matcher.keys, len(texts))
+    result.rows = classifier.resolve_many(found.rows, found.cues, matcher.keys, len(texts))
     if for_cache:
         result.cache = [found]
         strings = classifier.nlp.vocab.strings
