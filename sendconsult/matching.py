@@ -472,6 +472,9 @@ class _Batch:
         return text_at
 
 
+_BUCKET_MASK = np.uint64((1 << 16) - 1)
+
+
 class _WildcardIndex:
     """Suffix-wildcard units ("commission*", "short break*") matched without regular expressions.
 
@@ -494,7 +497,9 @@ class _WildcardIndex:
     def _reset_table(self) -> None:
         self._seen.clear()
         self._words = np.zeros(0, dtype=np.uint64)  # words starting a stem, sorted
+        self._buckets = np.zeros(_BUCKET_MASK + 1, dtype=bool)  # low bits of those words
         self._stems_of_word = np.zeros((0, len(self._stems)), dtype=bool)  # rows as _words
+        self._stem_index()
 
     def add(self, unit: int, leading: tuple[int, ...], stem: str) -> None:
         if stem not in self._stems:
@@ -528,6 +533,15 @@ class _WildcardIndex:
         table = np.concatenate([self._stems_of_word, rows])
         order = np.argsort(words_now, kind="stable")
         self._words, self._stems_of_word = words_now[order], table[order]
+        self._buckets[self._words & _BUCKET_MASK] = True
+        self._stem_index()
+
+    def _stem_index(self) -> None:
+        """Each table word's stems, in stem order, as a list per word: `_stem_count[w]` stems
+        from `_stem_first[w]` in `_stem_list`."""
+        word_of, self._stem_list = np.nonzero(self._stems_of_word)
+        self._stem_count = np.bincount(word_of, minlength=len(self._words)).astype(np.int64)
+        self._stem_first = np.cumsum(self._stem_count) - self._stem_count
 
     def find_batch(self, batch: _Batch) -> np.ndarray:
         """Rows (doc, unit, start, end) of every wildcard occurrence, in token positions of
@@ -538,12 +552,18 @@ class _WildcardIndex:
         self._learn(batch.lower)
         if not len(self._words):
             return none
-        row = np.minimum(np.searchsorted(self._words, batch.lower), len(self._words) - 1)
-        positions = np.flatnonzero(self._words[row] == batch.lower)
+        # Most words start no stem: a table of their hashes' low bits rules out nearly all
+        # at once, and only the rest are looked up.
+        maybe = np.flatnonzero(self._buckets[batch.lower & _BUCKET_MASK])
+        lower = batch.lower[maybe]
+        row = np.minimum(np.searchsorted(self._words, lower), len(self._words) - 1)
+        found = self._words[row] == lower
+        positions, row = maybe[found], row[found]
         if not len(positions):
             return none
         # every (position, stem it starts with), then every unit of that stem
-        cell, stem = np.nonzero(self._stems_of_word[row[positions]])
+        cell, nth = expand(self._stem_count[row])
+        stem = self._stem_list[self._stem_first[row[cell]] + nth]
         layout = self._layout or self._build_layout()
         which, copy = expand(layout.count[stem])
         entry = layout.first[stem[which]] + copy

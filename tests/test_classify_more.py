@@ -10,11 +10,16 @@ the other: in "choice and a little control" the two are 4 words apart (3 words b
 
 from __future__ import annotations
 
+import itertools
+import string
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.strings import hash_string
 
 from sendconsult.classify import EXCLUDE_WINDOW, ThemeClassifier
+from sendconsult.matching import TermMatcher
 from sendconsult.nlp import build_pipeline
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import TermSyntaxError, parse_term
@@ -371,3 +376,23 @@ def test_a_wildcard_s_leading_word_at_the_end_of_the_previous_text_does_not_coun
     found = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
     assert found[1] == {}
     assert list(found[2]) == ["wildcard:short break"]
+
+
+def _word_in_the_same_bucket(word: str) -> str:
+    """A lower-case word, not starting like `word`, whose hash has the same low 16 bits: the
+    wildcard index rules words out by those bits before it looks them up."""
+    target = hash_string(word) & 0xFFFF
+    for letters in itertools.product(string.ascii_lowercase, repeat=4):
+        candidate = "zz" + "".join(letters)
+        if hash_string(candidate) & 0xFFFF == target:
+            return candidate
+    raise AssertionError("no word shares the bucket")  # 456,976 tries: cannot happen
+
+
+def test_a_word_that_shares_a_wildcard_word_s_hash_bits_is_not_taken_for_it(nlp):
+    lookalike = _word_in_the_same_bucket("commissioning")
+    matcher = TermMatcher(nlp, terms("commission*"))
+    texts = ["Joint commissioning is slow", f"The {lookalike} was slow", "commissioned late"]
+    found = matcher.find_batch(list(matcher.parse(texts, 8)), texts)
+    assert [list(f) for f in found] == [["wildcard:commission"], [], ["wildcard:commission"]]
+    assert found[0]["wildcard:commission"][0].start == 1
