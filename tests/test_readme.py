@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sendconsult import workers
 from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.config import load_config
 from sendconsult.nlp import build_pipeline
@@ -164,3 +165,10 @@ def test_names_list_size_is_as_the_readme_says():
     claimed = int(re.search(r"list of about ([\d,]+) given names", " ".join(README.split()))
                   .group(1).replace(",", ""))  # fmt: skip
     assert abs(len(names) - claimed) <= 50
+
+
+def test_performance_section_names_the_batch_size_matching_uses():
+    section = " ".join(README.split("## Performance", 1)[1].split("\n## ", 1)[0].split())
+    claimed = re.search(r"It works on ([\d,]+) answers at a time", section)
+    assert claimed is not None
+    assert int(claimed.group(1).replace(",", "")) == workers.BATCH_SIZE
