@@ -1,12 +1,12 @@
 """Coding many texts: from the parse cache, in this process, or on several processes.
 
 Parsing, matching and resolving are done together, a chunk of texts at a time, so a worker
-process sends back only compact rows: the matches of each text (classify.MatchRow) and, for
-the parse cache, its candidates as a numpy array and its words; never parsed docs, which are
-slow to send between processes. Candidates stay rows of numbers until the codes are decided
+process sends back only compact rows: the matches of each text (classify.MatchRow) and, for the
+parse cache, its candidates as a numpy array and its words; never parsed docs, which are slow to
+send between processes. Candidates stay rows of numbers until the codes are decided
 (classify.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
-back in order, so the coding does not depend on how many processes ran it. Small runs stay in this process, where
-starting workers would cost more than it saves.
+back in order, so the coding does not depend on how many processes ran it. Small runs stay in
+this process, where starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
