@@ -12,7 +12,6 @@ from sendconsult.analysis import AnalysisSettings, run_analysis
 from sendconsult.campaigns import detect_campaigns
 from sendconsult.errors import ExportError
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline
 from sendconsult.privacy import Redaction, Redactor
 from sendconsult.report import theme_sheets, uncoded
 from sendconsult.resources import default_dictionary
@@ -48,11 +47,6 @@ class Recording(Redactor):
 @pytest.fixture(scope="module")
 def survey():
     return load_survey(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline()
 
 
 def analyse(survey, nlp, folder: Path):  # noqa: ANN001, ANN201

@@ -93,6 +93,7 @@ def test_mixed_encodings_are_repaired(tmp_path: Path):
     assert "We can’t get respite, it’s awful" in uncoded_and_themes
 
 
+@pytest.mark.slow
 def test_ten_megabyte_single_cell(tmp_path: Path):
     source = tmp_path / "src" / "big_cell.csv"
     source.parent.mkdir()
@@ -125,6 +126,7 @@ def test_ten_megabyte_single_cell(tmp_path: Path):
     assert coding["R2"][header.index("transport")] == 1
 
 
+@pytest.mark.slow
 def test_hundred_thousand_column_header(tmp_path: Path):
     source = tmp_path / "src" / "wide.csv"
     source.parent.mkdir()

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from sendconsult.classify import ThemeClassifier, negation_cue
 from sendconsult.negation import may_deny, negation_cue_at
-from sendconsult.nlp import build_pipeline
 from sendconsult.survey import Consent, Layout, Survey
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import parse_term
@@ -18,11 +17,6 @@ from sendconsult.themes.terms import parse_term
 
 def terms(*texts: str) -> list:
     return [parse_term(t) for t in texts]
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline()
 
 
 @pytest.fixture(scope="module")

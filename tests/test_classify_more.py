@@ -20,18 +20,12 @@ from spacy.strings import hash_string
 
 from sendconsult.classify import EXCLUDE_WINDOW, ThemeClassifier
 from sendconsult.matching import TermMatcher
-from sendconsult.nlp import build_pipeline
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import TermSyntaxError, parse_term
 
 
 def terms(*texts: str) -> list:
     return [parse_term(t) for t in texts]
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline()
 
 
 @pytest.fixture(scope="module")
@@ -269,7 +263,7 @@ def test_near_in_lower_case_and_near_as_a_word_still_work():
     assert parse_term("near home").kind.value == "phrase"
 
 
-def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence():
+def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence(nlp):
     """spaCy's tokenizer takes quadratic time on a run of punctuation (40,000 '!' took minutes);
     such runs are blanked past their start for tokenizing, keeping every offset."""
     import time
@@ -288,14 +282,14 @@ def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence():
     assert tamed.startswith("We waited" + "!" * PUNCTUATION_RUN_KEPT + " ")
     assert tamed.count("?") == PUNCTUATION_RUN_KEPT and tamed.endswith(" (respite ____")
     assert tokenizable("Fine!!! Thank you...") == "Fine!!! Thank you..."
-    doc = build_pipeline()(answer)  # the pipeline's own tokenizer tames every text it is given
+    doc = nlp(answer)  # the pipeline's own tokenizer tames every text it is given
     assert len(doc) < 100 and doc.text == tamed
     frame = pd.DataFrame(
         {"response_id": ["R1"], "source_row": [2], "groups": [[]], "groups_raw": [""],
          "consent": [Consent.PUBLISH], "Why?": [answer]}
     )  # fmt: skip
     survey = Survey(Path("x.csv"), Layout.GENERIC, frame, ["Why?"], [], [])
-    classifier = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline())
+    classifier = ThemeClassifier(load_dictionary(default_dictionary()), nlp)
     started = time.perf_counter()
     coding = classifier.classify(survey)
     assert time.perf_counter() - started < 20  # minutes before the fix

@@ -7,25 +7,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import flat
 from typer.testing import CliRunner
 
-from sendconsult.cli import app, common
+from sendconsult.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tables as on a wide screen, so a phrase is never split across wrapped lines."""
-    monkeypatch.setattr(common.out, "width", 250)
-    monkeypatch.setattr(common.err, "width", 250)
-
-
-def flat(text: str) -> str:
-    """Output with table wrapping undone, so phrases can be found whatever the width."""
-    return " ".join(text.replace("│", " ").split())
+pytestmark = pytest.mark.usefixtures("wide_console")
 
 
 def test_help_ends_with_a_real_example():

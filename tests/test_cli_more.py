@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import flat
 from typer.testing import CliRunner
 
-from sendconsult.cli import app, common
+from sendconsult.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_responses"
@@ -92,17 +93,7 @@ SAMPLE_EXPORTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tables as on a wide screen, and no --debug left over from another test."""
-    monkeypatch.setattr(common.out, "width", 250)
-    monkeypatch.setattr(common.err, "width", 250)
-    monkeypatch.delenv("SENDCONSULT_DEBUG", raising=False)
-
-
-def flat(text: str) -> str:
-    """Output with table borders and wrapping undone."""
-    return " ".join(text.replace("│", " ").split())
+pytestmark = pytest.mark.usefixtures("wide_console")
 
 
 def table_rows(output: str, title: str, key: int = 0) -> list[list[str]]:

@@ -46,12 +46,11 @@ def test_a_collector_switched_off_by_the_caller_stays_off():
     assert not gc.isenabled()
 
 
-def test_a_run_pauses_the_collector_and_restores_it(tmp_path, monkeypatch):
+def test_a_run_pauses_the_collector_and_restores_it(tmp_path, monkeypatch, nlp):
     """run_analysis codes and writes with the collector paused (see memory.py)."""
     from sendconsult import analysis
     from sendconsult.analysis import AnalysisSettings, run_analysis
     from sendconsult.ingest import load_survey
-    from sendconsult.nlp import build_pipeline
     from sendconsult.resources import default_dictionary
     from sendconsult.themes.loader import load_dictionary
 
@@ -68,7 +67,7 @@ def test_a_run_pauses_the_collector_and_restores_it(tmp_path, monkeypatch):
     result = run_analysis(
         survey,
         load_dictionary(default_dictionary()),
-        build_pipeline(),
+        nlp,
         AnalysisSettings(),
         tmp_path / "report.xlsx",
     )

@@ -16,7 +16,7 @@ from sendconsult import workers
 from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline, pipeline_id
+from sendconsult.nlp import pipeline_id
 from sendconsult.parse_cache import ParseCache
 from sendconsult.themes.loader import load_dictionary
 
@@ -53,11 +53,6 @@ themes:
     label: Post-16
     terms: [college, sixth form, supported internship*]
 """
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline()
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +263,7 @@ def test_cli_cache_options(tmp_path):
     assert (tmp_path / ".sendconsult-cache").is_dir()
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_leave_a_whole_cache(tmp_path):
     export = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, export)

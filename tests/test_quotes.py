@@ -13,7 +13,6 @@ from sendconsult.campaigns import Campaign, CampaignResult, detect_campaigns
 from sendconsult.classify import ThemeClassifier
 from sendconsult.coding import Coding, Match
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import quote_redactor, representative_quotes
 from sendconsult.resources import default_dictionary
@@ -200,12 +199,11 @@ def test_quote_redactor_rule():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(tmp_path_factory, nlp):
     folder = tmp_path_factory.mktemp("quotes")
     export = folder / SAMPLE.name
     shutil.copy(SAMPLE, export)
     survey = load_survey(export)
-    nlp = build_pipeline()
     coding = ThemeClassifier(load_dictionary(default_dictionary()), nlp).classify(survey)
     campaigns = detect_campaigns(survey)
     quotes = representative_quotes(survey, coding, campaigns=campaigns, redactor=Redactor(nlp))

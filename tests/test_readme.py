@@ -11,7 +11,6 @@ import pytest
 from sendconsult import workers
 from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.config import load_config
-from sendconsult.nlp import build_pipeline
 from sendconsult.themes.loader import load_dictionary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,12 +46,11 @@ def test_negation_rule_in_readme_is_the_rule_the_code_uses():
     assert " ".join(NEGATION_RULE.split()) in quoted
 
 
-def test_worked_dictionary_example_loads_and_behaves_as_described(tmp_path: Path):
+def test_worked_dictionary_example_loads_and_behaves_as_described(tmp_path: Path, nlp):
     example = next(block for block in code_blocks("yaml") if "personal_budgets" in block)
     path = tmp_path / "example.yaml"
     path.write_text(textwrap.dedent(example), encoding="utf-8")
     dictionary = load_dictionary(path)
-    nlp = build_pipeline()
     classifier = ThemeClassifier(dictionary, nlp)
 
     def codes(text: str) -> set[str]:
@@ -84,14 +82,14 @@ def test_commands_table_lists_real_commands(command: str):
     assert f"`sendconsult {command}" in README
 
 
-def test_accuracy_table_matches_a_fresh_evaluation():
+def test_accuracy_table_matches_a_fresh_evaluation(nlp):
     from sendconsult.evaluate import evaluate, load_gold
     from sendconsult.ingest import load_survey
     from sendconsult.resources import default_dictionary
 
     survey = load_survey(ROOT / "sample_responses" / "leicester_send_strategy_2019.csv")
     dictionary = load_dictionary(default_dictionary())
-    coding = ThemeClassifier(dictionary, build_pipeline()).classify(survey)
+    coding = ThemeClassifier(dictionary, nlp).classify(survey)
     section = README.split("## Accuracy", 1)[1].split("\n## ", 1)[0]
     rows = {
         cells[0].strip("* "): [c.strip("* ") for c in cells[1:]]
@@ -110,7 +108,7 @@ def test_accuracy_table_matches_a_fresh_evaluation():
         assert rows["Cohen's kappa (pooled)"][column] == f"{result.micro.kappa:.2f}"
 
 
-def test_classifier_section_matches_the_shipped_classifier():
+def test_classifier_section_matches_the_shipped_classifier(nlp):
     """The README's classifier figures are those of a fresh evaluation of the shipped one."""
     import json
 
@@ -128,7 +126,7 @@ def test_classifier_section_matches_the_shipped_classifier():
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     assert size < 5 * 1024 * 1024  # "under 5 MB"
     survey = load_survey(ROOT / "sample_responses" / "leicester_send_strategy_2019.csv")
-    coding = ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline()).classify(
+    coding = ThemeClassifier(load_dictionary(default_dictionary()), nlp).classify(
         survey
     )
     model = load_classifier(folder)

@@ -365,6 +365,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch):
     assert not [p for p in (tmp_path / ".sendconsult-cache").iterdir() if p.suffix == ".tmp"]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_report_converts_in_libreoffice(report: Path, tmp_path: Path):

@@ -23,7 +23,6 @@ import sendconsult
 from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline
 from sendconsult.privacy import Redactor
 from sendconsult.resources import default_dictionary
 from sendconsult.themes.loader import load_dictionary
@@ -108,11 +107,10 @@ def export_rows() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def explained(report: Path):
+def explained(report: Path, nlp):  # noqa: ANN001
     """Every answer of the sample matched the way `sendconsult explain` does, one at a time."""
     survey = load_survey(report.parent / SAMPLE.name)
     dictionary = load_dictionary(default_dictionary())
-    nlp = build_pipeline()
     classifier = ThemeClassifier(dictionary, nlp)
     matches = {}
     for rid in survey.responses["response_id"]:

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline
 from sendconsult.resources import default_dictionary
 from sendconsult.suggest import suggest_terms
 from sendconsult.themes.loader import load_dictionary
@@ -23,11 +22,6 @@ ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"
 GOLD = [ROOT / "sample_responses" / f"hand_coded_{part}.csv" for part in ("dev", "holdout")]
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline()
 
 
 @pytest.fixture(scope="module")

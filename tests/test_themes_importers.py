@@ -156,11 +156,10 @@ def test_random_terms_survive_dump_and_load(tmp_path_factory, specs):
     assert [t.kind for t in loaded.theme("random_theme").terms] == [t.kind for t in terms]
 
 
-def test_wildcards_that_can_never_match_are_errors():
-    from sendconsult.nlp import build_pipeline, tokens
+def test_wildcards_that_can_never_match_are_errors(nlp):
+    from sendconsult.nlp import tokens
     from sendconsult.themes.validate import unmatchable_terms
 
-    nlp = build_pipeline()
     dictionary = ThemeDictionary(
         themes=[
             Theme(

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import flat
 from typer.testing import CliRunner
 
 from sendconsult.classify import ThemeClassifier
-from sendconsult.cli import app, common
-from sendconsult.nlp import build_pipeline, tokens
+from sendconsult.cli import app
+from sendconsult.nlp import tokens
 from sendconsult.themes.loader import load_dictionary
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import parse_term
@@ -36,20 +37,7 @@ themes:
 """
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common.out, "width", 250)
-    monkeypatch.setattr(common.err, "width", 250)
-    monkeypatch.delenv("SENDCONSULT_DEBUG", raising=False)
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline()
-
-
-def flat(text: str) -> str:
-    return " ".join(text.replace("│", " ").split())
+pytestmark = pytest.mark.usefixtures("wide_console")
 
 
 def table_rows(output: str, title_start: str) -> list[list[str]]:

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from sendconsult import workers
 from sendconsult.classify import ThemeClassifier, answer_pieces
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline
 from sendconsult.resources import default_dictionary
 from sendconsult.themes.loader import load_dictionary
 
@@ -38,10 +37,10 @@ def test_mid_sized_runs_are_shared_evenly():
 
 
 @pytest.fixture(scope="module")
-def texts_and_classifier() -> tuple[list[str], ThemeClassifier]:
+def texts_and_classifier(nlp) -> tuple[list[str], ThemeClassifier]:  # noqa: ANN001
     survey = load_survey(SAMPLE)
     texts = list(dict.fromkeys(text for _, _, text, _ in answer_pieces(survey, 10**9)))
-    return texts, ThemeClassifier(load_dictionary(default_dictionary()), build_pipeline())
+    return texts, ThemeClassifier(load_dictionary(default_dictionary()), nlp)
 
 
 @pytest.mark.parametrize("batch", [1, 7, 64])
