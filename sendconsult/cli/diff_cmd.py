@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,7 +12,9 @@ from rich.text import Text
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import DebugOpt, guarded, out, set_debug
-from sendconsult.compare import ADDED, Changes
+
+if TYPE_CHECKING:  # the core (pandas) is imported when a command runs, not for --help
+    from sendconsult.compare import Changes
 
 
 @app.command("diff")
@@ -59,6 +61,8 @@ def diff_cli(
 
 def print_changes(changes: Changes, *, limit: int) -> None:
     """The per-theme table and the first `limit` changed responses."""
+    from sendconsult.compare import ADDED
+
     themes = Table(title=f"Changes since {changes.before}", title_justify="left")
     themes.add_column("theme")
     themes.add_column("before", justify="right")

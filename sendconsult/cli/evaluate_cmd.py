@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from sendconsult.classify import ThemeClassifier, count_answers
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
     ConfigOpt,
@@ -31,15 +30,9 @@ from sendconsult.cli.common import (
     warn,
 )
 from sendconsult.cli.progress import parse_progress
-from sendconsult.evaluate import (
-    ClassifierComparison,
-    Evaluation,
-    compare_with_classifier,
-    evaluate,
-    load_gold,
-)
-from sendconsult.nlp import build_pipeline
-from sendconsult.textcat import load_classifier
+
+if TYPE_CHECKING:  # the core (spaCy, pandas) is imported when a command runs, not for --help
+    from sendconsult.evaluate import ClassifierComparison, Evaluation
 
 
 @app.command("evaluate")
@@ -87,6 +80,11 @@ def evaluate_cli(
 
     Example: sendconsult evaluate sample_responses/leicester_send_strategy_2019.csv --gold sample_responses/hand_coded_holdout.csv
     """
+    from sendconsult.classify import ThemeClassifier, count_answers
+    from sendconsult.evaluate import compare_with_classifier, evaluate, load_gold
+    from sendconsult.nlp import build_pipeline
+    from sendconsult.textcat import load_classifier
+
     set_debug(debug)
     project_config = resolve_config(export, config)
     survey = load_export(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
     ConfigOpt,
@@ -25,9 +24,10 @@ from sendconsult.cli.common import (
     set_debug,
     usage_error,
 )
-from sendconsult.coding import Match
 from sendconsult.errors import ColumnError
-from sendconsult.nlp import build_pipeline
+
+if TYPE_CHECKING:  # the core (spaCy, pandas) is imported when a command runs, not for --help
+    from sendconsult.coding import Match
 
 
 @app.command("explain")
@@ -54,6 +54,9 @@ def explain_cli(
 
     Example: sendconsult explain "No problems with transport but we need respite"
     """
+    from sendconsult.classify import NEGATION_RULE, ThemeClassifier
+    from sendconsult.nlp import build_pipeline
+
     set_debug(debug)
     if (text is None) == (response_id is None):
         usage_error(

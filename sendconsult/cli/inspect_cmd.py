@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 
@@ -19,17 +21,19 @@ from sendconsult.cli.common import (
     out,
     set_debug,
 )
-from sendconsult.ingest.layouts import LAYOUT_NAMES
-from sendconsult.survey import Role, Survey
 
+if TYPE_CHECKING:  # the core (pandas) is imported when a command runs, not for --help
+    from sendconsult.survey import Survey
+
+# By the value of each column role (sendconsult.survey.Role).
 ROLE_STYLE = {
-    Role.TEXT: "bold green",
-    Role.GROUP: "bold cyan",
-    Role.CLOSED: "blue",
-    Role.ID: "magenta",
-    Role.CONSENT: "yellow",
-    Role.METADATA: "dim",
-    Role.IGNORED: "dim",
+    "text": "bold green",
+    "group": "bold cyan",
+    "closed": "blue",
+    "id": "magenta",
+    "consent": "yellow",
+    "metadata": "dim",
+    "ignored": "dim",
 }
 
 
@@ -66,6 +70,8 @@ def inspect_cli(
 
 def summary(survey: Survey) -> Text:
     """File, layout and counts: what an officer checks first against the survey tool."""
+    from sendconsult.ingest.layouts import LAYOUT_NAMES
+
     rows = survey.responses["source_row"]
     sheet = f" (sheet '{survey.sheet}')" if survey.sheet else ""
     text = Text()
@@ -91,7 +97,7 @@ def columns_table(survey: Survey) -> Table:
         table.add_row(
             str(index),
             Text(info.name),
-            Text(info.role.value, style=ROLE_STYLE[info.role]),
+            Text(info.role.value, style=ROLE_STYLE[info.role.value]),
             Text(info.reason),
             f"{info.fill_rate:.0%}",
             f"{info.mean_words:.0f}",

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from sendconsult.classify import ThemeClassifier, count_answers
 from sendconsult.cli.app import themes_app
 from sendconsult.cli.common import (
     EXIT_USER_ERROR,
@@ -31,8 +30,6 @@ from sendconsult.cli.common import (
 )
 from sendconsult.cli.progress import parse_progress
 from sendconsult.errors import DictionaryError, ReportError
-from sendconsult.nlp import build_pipeline, tokens
-from sendconsult.term_stats import kwic, term_hits
 
 
 @themes_app.command("check")
@@ -65,6 +62,8 @@ def check_cli(
 
     Example: sendconsult themes check models/send_strategy_themes.yaml sample_responses/leicester_send_strategy_2019.csv
     """
+    from sendconsult.classify import ThemeClassifier, count_answers
+    from sendconsult.nlp import build_pipeline, tokens
     from sendconsult.themes.loader import load_dictionary
     from sendconsult.themes.validate import check_dictionary, unmatchable_terms
 
@@ -131,6 +130,8 @@ def _check_kwic_term(dictionary, dictionary_file: Path, term: str) -> None:  # n
 
 
 def _print_term_hits(dictionary, coding, top: int, n_responses: int) -> None:  # noqa: ANN001
+    from sendconsult.term_stats import term_hits
+
     hits = term_hits(dictionary, coding)
     table = Table(title=f"What the terms catch ({n_responses} responses)", title_justify="left")
     table.add_column("theme")
@@ -152,6 +153,8 @@ def _print_term_hits(dictionary, coding, top: int, n_responses: int) -> None:  #
 
 
 def _print_kwic(survey, coding, term: str) -> None:  # noqa: ANN001
+    from sendconsult.term_stats import kwic
+
     lines = kwic(survey, coding, term)
     if not lines:
         err.print(
@@ -243,6 +246,8 @@ def suggest_cli(
 
     Example: sendconsult themes suggest sample_responses/leicester_send_strategy_2019.csv --out suggestions.yaml
     """
+    from sendconsult.classify import ThemeClassifier, count_answers
+    from sendconsult.nlp import build_pipeline
     from sendconsult.suggest import suggest_terms
 
     set_debug(debug)
