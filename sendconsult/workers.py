@@ -156,7 +156,7 @@ def _run(
         max_workers=processes,
         mp_context=multiprocessing.get_context(),
         initializer=_start_worker,
-        initargs=(source, classifier.dictionary),
+        initargs=(type(classifier), source, classifier.dictionary),
     )
     try:
         tasks = [(chunk, mode, terms) for chunk in chunks]
@@ -221,13 +221,17 @@ _worker_sent: set[int] = set()  # words whose strings this worker sent back (see
 _worker_matchers: dict[tuple[str, ...], TermMatcher] = {}
 
 
-def _start_worker(source: str | None, dictionary: ThemeDictionary) -> None:
-    """Build the pipeline and classifier once per worker. Ctrl-C is left to the main process."""
-    global _worker
-    from sendconsult.classify import ThemeClassifier
+def _start_worker(
+    classifier_type: type[ThemeClassifier], source: str | None, dictionary: ThemeDictionary
+) -> None:
+    """Build the pipeline and classifier once per worker. Ctrl-C is left to the main process.
 
+    The main process passes the classifier's class, so this module never imports the module
+    that calls it (classify.py).
+    """
+    global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = ThemeClassifier(dictionary, build_pipeline(source))
+    _worker = classifier_type(dictionary, build_pipeline(source))
     _worker_sent.clear()  # a worker serves one run
 
 

@@ -111,7 +111,8 @@ def write_changes(changes: Changes, path: Path) -> None:
         return
     from openpyxl import Workbook
 
-    from sendconsult.report.workbook import add_table, save_atomic, set_text, write_header
+    from sendconsult.report.saving import save_atomic
+    from sendconsult.report.workbook import add_table, set_text, write_header
 
     workbook = Workbook()
     sheet = workbook.active

@@ -7,8 +7,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.aggregate import ALL
-from sendconsult.report import ReportContent
 from sendconsult.report.cells import write_count, write_share
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     BODY_FONT,
     SECTION_FONT,

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.compare import ADDED
-from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     BODY_FONT,
     SECTION_FONT,

@@ -6,8 +6,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sendconsult.report import ReportContent
 from sendconsult.report.cells import write_count, write_share
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     SECTION_FONT,
     add_table,

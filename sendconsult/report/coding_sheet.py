@@ -23,7 +23,6 @@ from sendconsult.coding_record import (
     format_suggested,
     format_terms,
 )
-from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import (
     BulkRows,
     CellValue,
@@ -31,6 +30,7 @@ from sendconsult.report.bulk_rows import (
     register_style,
     stream_table,
 )
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import page_setup
 from sendconsult.survey import GROUPS_RAW, RESPONSE_ID
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.overrides import OverrideResult
-from sendconsult.report import ReportContent
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     LABEL_FONT,
     SECTION_FONT,

@@ -9,8 +9,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.quotes import Quote
-from sendconsult.report import ReportContent
 from sendconsult.report.cells import write_count, write_share
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     EXCEL_CELL_LIMIT,
     LABEL_FONT,

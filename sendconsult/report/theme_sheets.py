@@ -13,8 +13,8 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Coding, Match
-from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, Marked, register_style, stream_table
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import HIGHLIGHT_COLOUR, clean_text, page_setup, write_title
 from sendconsult.survey import GROUPS, RESPONSE_ID, Consent, Survey
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Coding
-from sendconsult.report import ReportContent
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
+from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import page_setup, set_widths, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
 

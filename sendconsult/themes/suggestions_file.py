@@ -1,4 +1,6 @@
-"""Writing term suggestions for an officer: a YAML snippet to paste, or a workbook to read."""
+"""Writing term suggestions for an officer as a YAML snippet to paste into a dictionary.
+
+(The same suggestions as a workbook to read: report/suggestions.py.)"""
 
 from __future__ import annotations
 
@@ -10,15 +12,10 @@ from sendconsult.suggest import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
 
-def write_suggestions(path: Path, suggestions: Suggestions, dictionary: ThemeDictionary) -> None:
-    """.yaml: per theme id the suggested terms (and uncoded phrases to place); .xlsx: tables."""
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        _write_yaml(path, suggestions, dictionary)
-    else:
-        _write_xlsx(path, suggestions, dictionary)
-
-
-def _write_yaml(path: Path, suggestions: Suggestions, dictionary: ThemeDictionary) -> None:
+def write_suggestions_yaml(
+    path: Path, suggestions: Suggestions, dictionary: ThemeDictionary
+) -> None:
+    """Per theme id the suggested terms, and the uncoded phrases to place, as comments."""
     themes = [
         {"id": theme_id, "label": dictionary.label(theme_id), "terms": [s.phrase for s in found]}
         for theme_id, found in suggestions.by_theme.items()
@@ -34,31 +31,3 @@ def _write_yaml(path: Path, suggestions: Suggestions, dictionary: ThemeDictionar
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
-
-
-def _write_xlsx(path: Path, suggestions: Suggestions, dictionary: ThemeDictionary) -> None:
-    from openpyxl import Workbook
-
-    from sendconsult.report.workbook import add_table, save_atomic, set_text, write_header
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Suggestions"
-    write_header(sheet, 1, ["List", "Theme id", "Phrase", "Responses", "Lift", "Example"])
-    row = 1
-    lists = [("Uncoded", "", suggestions.uncoded)] + [
-        (dictionary.label(t), t, found) for t, found in suggestions.by_theme.items()
-    ]
-    for name, theme_id, found in lists:
-        for s in found:
-            row += 1
-            set_text(sheet.cell(row=row, column=1), name)
-            set_text(sheet.cell(row=row, column=2), theme_id)
-            set_text(sheet.cell(row=row, column=3), s.phrase)
-            sheet.cell(row=row, column=4).value = s.responses
-            sheet.cell(row=row, column=5).value = s.lift
-            set_text(sheet.cell(row=row, column=6), s.example, wrap=True)
-    add_table(sheet, "Suggestions", 1, max(row, 2), 6)
-    for letter, width in zip("ABCDEF", (30, 22, 28, 11, 8, 90), strict=True):
-        sheet.column_dimensions[letter].width = width
-    save_atomic(workbook, path)

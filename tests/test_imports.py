@@ -1,0 +1,181 @@
+"""The package's modules import each other in one direction: no import cycles.
+
+Only imports made when a module loads count (top level, including under `if`/`try`); those
+inside a function run when it is called and those under TYPE_CHECKING never run, so neither
+can make a cycle at load time. A cycle is found between modules, and a package's __init__ is
+a module like any other (importing `sendconsult.report.cells` runs `sendconsult.report`).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "sendconsult"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def import_statements(tree: ast.Module, *, in_functions: bool) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements that run when the module loads (at top level, under `if`, `try`,
+    `with`, in a class body), and with `in_functions` also those inside functions, which run
+    when the function is called. Never those under `if TYPE_CHECKING:`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def walk(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found.append(node)
+            elif isinstance(node, ast.If) and _is_type_checking(node):
+                walk(node.orelse)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if in_functions:
+                    walk(node.body)
+            else:
+                for block in ("body", "orelse", "finalbody", "handlers"):
+                    children = getattr(node, block, None)
+                    if isinstance(children, list):
+                        walk(children)
+
+    walk(tree.body)
+    return found
+
+
+def imported_modules(
+    name: str, is_package: bool, node: ast.Import | ast.ImportFrom, modules: set[str]
+) -> set[str]:
+    """The sendconsult modules an import statement names: `from pkg import sub` names the
+    module pkg.sub, `from pkg import thing` the package pkg. (Loading a module also runs the
+    packages above it; that alone is not a dependency on them.)"""
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names} & modules
+    if node.level:
+        base = name.split(".") if is_package else name.split(".")[:-1]
+        base = base[: len(base) - (node.level - 1)]
+        module = ".".join([*base, node.module] if node.module else base)
+    else:
+        module = node.module or ""
+    named = {f"{module}.{alias.name}" for alias in node.names}
+    found = named & modules
+    if len(found) < len(named):
+        found.add(module)
+    return found & modules
+
+
+def import_graph(*, in_functions: bool) -> dict[str, set[str]]:
+    """Which sendconsult modules each module imports (see import_statements)."""
+    paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    modules = set(paths)
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        is_package = path.name == "__init__.py"
+        graph[name] = set()
+        for node in import_statements(tree, in_functions=in_functions):
+            graph[name] |= imported_modules(name, is_package, node, modules)
+        graph[name].discard(name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_when_modules_load():
+    assert cycles(import_graph(in_functions=False)) == []
+
+
+def test_no_import_cycles_hidden_in_functions():
+    # An import moved into a function still ties the two modules together: neither can be
+    # understood, tested or moved without the other.
+    assert cycles(import_graph(in_functions=True)) == []
+
+
+def test_the_report_and_the_cli_are_the_last_steps():
+    # Data flows one way: the core (ingest, themes, classify, aggregate) never reaches into
+    # the report's layout or the command line; only a run (analysis) writes a report.
+    graph = import_graph(in_functions=True)
+    users = {
+        layer: sorted(
+            name
+            for name, imported in graph.items()
+            if not name.startswith(layer) and any(m.startswith(layer) for m in imported)
+        )
+        for layer in ("sendconsult.report", "sendconsult.cli")
+    }
+    assert users == {
+        "sendconsult.report": ["sendconsult.analysis", "sendconsult.cli.diff_cmd", "sendconsult.cli.themes_cmd"],
+        "sendconsult.cli": ["sendconsult.__main__"],
+    }
+
+
+def test_a_cycle_is_found():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+MODULES = {"sendconsult.report", "sendconsult.report.cells", "sendconsult.report.workbook"}
+
+
+@pytest.mark.parametrize(
+    ("source", "in_functions", "expected"),
+    [
+        ("from sendconsult.report import cells", False, {"sendconsult.report.cells"}),
+        ("from sendconsult.report import Content", False, {"sendconsult.report"}),
+        ("from . import cells", False, {"sendconsult.report.cells"}),
+        ("from .cells import x", False, {"sendconsult.report.cells"}),
+        ("import sendconsult.report.cells", False, {"sendconsult.report.cells"}),
+        ("if TYPE_CHECKING:\n    from . import cells", True, set()),
+        ("def f():\n    from . import cells", False, set()),
+        ("def f():\n    from . import cells", True, {"sendconsult.report.cells"}),
+        ("try:\n    from . import cells\nexcept ImportError:\n    pass", False, {"sendconsult.report.cells"}),
+    ],
+)
+def test_imports_are_read_as_python_runs_them(source: str, in_functions: bool, expected: set[str]):
+    found = set()
+    for node in import_statements(ast.parse(source), in_functions=in_functions):
+        found |= imported_modules("sendconsult.report.workbook", False, node, MODULES)
+    assert found == expected
