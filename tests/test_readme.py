@@ -38,12 +38,16 @@ def test_ci_runs_the_readme_commands():
 
 
 def test_negation_rule_in_readme_is_the_rule_the_code_uses():
-    quoted = " ".join(
-        line.strip().removeprefix(">").strip()
-        for line in README.splitlines()
-        if line.strip().startswith("> ")
+    # The quote under "Negation" is NEGATION_RULE, generated from negation.CUES: when the
+    # table changes, paste the text this test prints in place of the old quote.
+    section = README.split("- **Negation**", 1)[1]
+    lines = section.split("\n\n", 2)[1].splitlines()
+    quoted = " ".join(line.strip().removeprefix(">").strip() for line in lines)
+    expected = textwrap.fill(
+        NEGATION_RULE, 95, initial_indent="  > ", subsequent_indent="  > ", break_on_hyphens=False
     )
-    assert " ".join(NEGATION_RULE.split()) in quoted
+    assert all(line.startswith("  > ") for line in lines)
+    assert quoted == " ".join(NEGATION_RULE.split()), f"README quote should be:\n{expected}"
 
 
 def test_worked_dictionary_example_loads_and_behaves_as_described(tmp_path: Path, nlp):
