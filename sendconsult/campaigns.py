@@ -27,11 +27,13 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from sendconsult.arrays import distinct
+from sendconsult.resources import source_digest
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.writing import write_text_atomic
 
 MIN_WORDS = 30
-CACHE_VERSION = 2  # bump when detection changes, so cached results are not reused
+# A cached result is reused only while these files (detection and its arrays) are unchanged.
+DETECTION_SOURCES = ("campaigns.py", "arrays.py")
 KEEP_CACHED = 8
 SHINGLE = 5
 SAMPLE = 4  # keep shingles whose hash is divisible by this: a quarter, enough to bucket
@@ -106,7 +108,7 @@ def detect_campaigns(
     cached: Path | None = None
     if cache_dir is not None:
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{CACHE_VERSION}/{min_size}/{similarity}".encode())
+        digest.update(f"{source_digest(DETECTION_SOURCES)}/{min_size}/{similarity}".encode())
         every = "".join(
             f"\x00{rid}\x00{question}\x00{text}"
             for (rid, question), text in zip(keys, texts, strict=True)

@@ -5,9 +5,10 @@ every answer again each time is the slow part, so for each text (keyed by a hash
 the cache keeps the candidates of every term it was searched for (matching.py), and the set of
 words in it. A re-run then parses nothing for terms it has seen before; for a new term it parses
 only the texts whose words could hold it. The candidates include the negation cue, so the
-cache is tied to the pipeline (name, version, spaCy version) and to ENGINE_VERSION, which
-changes whenever matching or the negation rule does: a cache made otherwise is ignored and
-rebuilt.
+cache is tied to the pipeline (name, version, spaCy version) and to engine_version(): a hash of
+the source of every module that decides what a candidate is (ENGINE_SOURCES: matching, the
+negation rule and its words, tokenizing and lemmas, ...) and of the lemma tables' version. Any
+change to them makes a cache ignored and rebuilt; there is no version number to remember.
 
 One file per export and pipeline, in a folder beside the export (or --cache-dir). Written to a
 temporary file and renamed into place, so a reader sees a whole file, and two runs at once
@@ -26,21 +27,37 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sendconsult.matching import Requirement
-from sendconsult.negation import NEGATION_RULE
+from sendconsult.resources import PACKAGE_DIR, source_digest
 
 CACHE_FOLDER = ".sendconsult-cache"
-FORMAT = 1
-# Bump when matching.py changes what a candidate is or where it is found.
-MATCHING_VERSION = 2  # 2: NEAR distance counted between the facing ends of its sides
-ENGINE_VERSION = hashlib.sha256(
-    f"{FORMAT}/{MATCHING_VERSION}/{NEGATION_RULE}".encode()
-).hexdigest()[:16]
+# What a cached candidate depends on: this file (its layout), the modules that find, number and
+# store candidates, and all they import that could change a result (tests/test_parse_cache.py
+# checks the list against the modules' imports).
+ENGINE_SOURCES = (
+    "parse_cache.py",
+    "workers.py",
+    "matching.py",
+    "negation.py",
+    "nlp.py",
+    "arrays.py",
+    "themes/model.py",
+)
+
+
+def engine_version(package: Path = PACKAGE_DIR) -> str:
+    """The hash a cache file must carry to be used (see the module docstring)."""
+    try:
+        lookups = metadata.version("spacy-lookups-data")
+    except metadata.PackageNotFoundError:  # pragma: no cover - checked when the tables load
+        lookups = "missing"
+    return f"{source_digest(ENGINE_SOURCES, package)}/lookups-{lookups}"
 
 _COLUMNS = (
     "text", "key", "start", "end", "start_char", "end_char",
@@ -209,7 +226,7 @@ class ParseCache:
             with np.load(self.path, allow_pickle=False) as data:
                 header = json.loads(bytes(data["header"]).decode("utf-8"))
                 if (
-                    header.get("engine") != ENGINE_VERSION
+                    header.get("engine") != engine_version()
                     or header.get("pipeline") != self.pipeline
                 ):
                     return _Store.empty()  # made by another version: rebuilt silently
@@ -385,8 +402,7 @@ class ParseCache:
 
     def _write(self, store: _Store) -> None:
         header = {
-            "format": FORMAT,
-            "engine": ENGINE_VERSION,
+            "engine": engine_version(),
             "pipeline": self.pipeline,
             "keys": store.keys,
             "words": store.word_strings,

@@ -7,7 +7,8 @@ rules. So the spans found are kept, keyed by a hash of the text (the text itself
 stored), in one file per export and pipeline in the parse cache folder.
 
 The file is tied to the redactor's fingerprint (privacy.py's own code, its names lists, spaCy's
-word list and any NER pipeline), so a change to any rule makes it ignored and rebuilt. Spans
+word list and any NER pipeline) and to the source of this module and of the lemmas redaction
+reads (RULES_SOURCES), so a change to any rule makes it ignored and rebuilt. Spans
 that do not fit their text are refused. The file holds the texts redacted in the latest run:
 those a re-run quotes again are read back, the rest are found afresh. Saving happens after the
 report is written and a failure only costs time, so it never stops a run.
@@ -22,9 +23,11 @@ from pathlib import Path
 
 from sendconsult.parse_cache import text_digest
 from sendconsult.privacy import KINDS, Redaction, Redactor
+from sendconsult.resources import source_digest
 from sendconsult.writing import write_text_atomic
 
-FORMAT = 1
+# Besides privacy.py (in the redactor's fingerprint): this file's layout, and the lemma lookup.
+RULES_SOURCES = ("redaction_cache.py", "nlp.py")
 
 
 class RedactionCache:
@@ -34,13 +37,14 @@ class RedactionCache:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{export_name}.{redactor.pipeline}")
         self.path = folder / f"{slug}.redactions.json"
         self.redactor = redactor
+        self.rules = f"{source_digest(RULES_SOURCES)}/{redactor.fingerprint}"
 
     def load(self) -> None:
         """Give the redactor what the file remembers (nothing if it is missing, damaged or made
         under other rules)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT or data.get("rules") != self.redactor.fingerprint:
+            if data.get("rules") != self.rules:
                 return
             known = {
                 bytes.fromhex(digest): [Redaction(int(s), int(e), str(k)) for s, e, k in spans]
@@ -57,7 +61,7 @@ class RedactionCache:
             text_digest(text).hex(): [[s.start, s.end, s.kind] for s in spans]
             for text, spans in self.redactor.found().items()
         }
-        data = {"format": FORMAT, "rules": self.redactor.fingerprint, "texts": texts}
+        data = {"rules": self.rules, "texts": texts}
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.path, json.dumps(data, separators=(",", ":")))

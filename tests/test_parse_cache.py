@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sendconsult import workers
+from sendconsult import parse_cache, workers
 from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
 from sendconsult.nlp import pipeline_id
-from sendconsult.parse_cache import ParseCache
+from sendconsult.parse_cache import ENGINE_SOURCES, ParseCache, engine_version
+from sendconsult.resources import PACKAGE_DIR
 from sendconsult.themes.loader import load_dictionary
 
 SAMPLE = Path(__file__).parent.parent / "sample_responses" / "leicester_send_strategy_2019.csv"
@@ -445,3 +446,58 @@ def test_a_cache_built_on_several_processes_holds_every_word(tmp_path, nlp, surv
     again = ParseCache(tmp_path / "together", SAMPLE.name, pipeline_id(nlp))
     assert snapshot(revised.classify(survey, cache=again)) == snapshot(revised.classify(survey))
     assert snapshot(coding) == snapshot(classifier.classify(survey))
+
+
+def _engine_copy(folder: Path) -> Path:
+    """A copy of the files the cache key hashes, to edit without touching the package."""
+    for name in ENGINE_SOURCES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PACKAGE_DIR / name, folder / name)
+    return folder
+
+
+def test_a_changed_negation_word_list_changes_the_cache_key(tmp_path):
+    copy = _engine_copy(tmp_path)
+    assert engine_version(copy) == engine_version()
+    negation = copy / "negation.py"
+    text = negation.read_text(encoding="utf-8")
+    assert '"superb", ' in text
+    negation.write_text(text.replace('"superb", ', '"superb", "dandy", ', 1), encoding="utf-8")
+    assert engine_version(copy) != engine_version()
+
+
+def test_a_changed_matching_module_changes_the_cache_key(tmp_path):
+    copy = _engine_copy(tmp_path)
+    matching = copy / "matching.py"
+    matching.write_text(matching.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert engine_version(copy) != engine_version()
+
+
+def test_the_key_hashes_every_module_a_cached_candidate_depends_on():
+    # What parse_cache and workers import when they load, and what those import in turn, can
+    # change a cached candidate; only error messages and the garbage collector's pause cannot.
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        from test_imports import import_graph
+    finally:
+        sys.path.pop(0)
+    graph = import_graph(in_functions=False)
+    needed, todo = set(), ["sendconsult.parse_cache", "sendconsult.workers"]
+    while todo:
+        module = todo.pop()
+        if module not in needed:
+            needed.add(module)
+            todo += graph[module]
+    needed -= {"sendconsult.errors", "sendconsult.memory", "sendconsult.resources"}
+    hashed = {"sendconsult." + name.removesuffix(".py").replace("/", ".") for name in ENGINE_SOURCES}
+    assert needed <= hashed, sorted(needed - hashed)
+
+
+def test_a_cache_made_by_other_code_is_ignored(tmp_path, nlp, survey, parsed, monkeypatch):
+    classifier = ThemeClassifier(dictionary(tmp_path, DICTIONARY), nlp)
+    classifier.classify(survey, cache=cache_for(tmp_path, nlp))
+    parsed.clear()
+    monkeypatch.setattr(parse_cache, "engine_version", lambda: "made-by-other-code")
+    again = classifier.classify(survey, cache=cache_for(tmp_path, nlp))
+    assert sum(parsed) == len(set(_texts(survey)))  # every text parsed afresh
+    assert snapshot(again) == snapshot(classifier.classify(survey))

@@ -12,9 +12,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from sendconsult import redaction_cache
 from sendconsult.cli import app
 from sendconsult.privacy import Redaction, Redactor
 from sendconsult.redaction_cache import RedactionCache
+from sendconsult.resources import PACKAGE_DIR, source_digest
 
 SAMPLE = Path(__file__).parent.parent / "sample_responses" / "leicester_send_strategy_2019.csv"
 TEXTS = [
@@ -92,6 +94,24 @@ def test_a_file_made_under_other_rules_is_ignored(tmp_path: Path) -> None:
         data["rules"] = "0" * 32  # as if privacy.py or its names lists had changed
 
     saved_then_edited(tmp_path, TEXTS[0], other_rules)
+    reloaded(tmp_path).redact(TEXTS[0])
+    assert Counting.searched == 1
+
+
+def test_a_change_to_the_lemma_code_makes_the_file_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved_then_edited(tmp_path, TEXTS[0], lambda data: None)
+    reloaded(tmp_path).redact(TEXTS[0])
+    assert Counting.searched == 0  # same code: read back
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    for name in redaction_cache.RULES_SOURCES:
+        source = (PACKAGE_DIR / name).read_text(encoding="utf-8")
+        (changed / name).write_text(source + "\n# changed\n", encoding="utf-8")
+    monkeypatch.setattr(
+        redaction_cache, "source_digest", lambda names: source_digest(names, changed)
+    )
     reloaded(tmp_path).redact(TEXTS[0])
     assert Counting.searched == 1
 
