@@ -16,7 +16,6 @@ parallel processes and the parse cache.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from spacy.tokens import Doc
 
 from sendconsult.arrays import expand
 from sendconsult.coding import Coding, Match, match_from
-from sendconsult.matching import Candidate, Candidates, TermMatcher, term_key
+from sendconsult.matching import Candidates, TermMatcher, term_key
 from sendconsult.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.parse_cache import ParseCache
@@ -51,11 +50,6 @@ class _Rule:
     term: str
     order: int  # position in the dictionary: the first listed term names a shared match
     excludes: tuple[tuple[str, str], ...] = ()  # (key, text) of excludes of its theme and root
-
-    @functools.cached_property
-    def exclude_keys(self) -> frozenset[str]:
-        """The keys of `excludes`: an answer holding none of them vetoes nothing."""
-        return frozenset(key for key, _ in self.excludes)
 
 
 # A match without its answer: (rule order, start, end, sentence start, sentence end, veto), with
@@ -118,51 +112,34 @@ class ThemeClassifier:
         return [self.match_of(row, text, question, offset) for row in self.resolve_rows(found)]
 
     def resolve_rows(self, found: Candidates) -> list[MatchRow]:
-        """The matches candidates make, as rows (see MatchRow), in text order.
-
-        Each candidate codes its term's theme unless an exclude phrase of the theme is close
-        by or the mention is negated; where two terms of a theme found the same words, the
-        one listed first names the match.
-        """
-        hits: list[tuple[int, int, int, _Rule, Candidate]] = []
-        rules_by_key = self._rules_by_key
+        """The matches one text's candidates make, as rows (see MatchRow), in text order: the
+        rule of `resolve_many`, applied to one text."""
+        index = {key: j for j, key in enumerate(self.keys)}
+        cues: list[str] = []
+        rows: list[tuple[int, ...]] = []
         for key, candidates in found.items():
-            for rule in rules_by_key.get(key, ()):
-                order = rule.order
-                hits += [(c.start_char, c.end_char, order, rule, c) for c in candidates]
-        if not hits:
+            for candidate in candidates:
+                cue = -1
+                if candidate.cue is not None:
+                    cue = len(cues)
+                    cues.append(candidate.cue)
+                rows.append((0, index[key], *candidate[:7], cue))
+        if not rows:
             return []
-        if len(hits) > 1:
-            hits.sort(key=lambda h: (h[0], h[1], h[2]))
-        rows: list[MatchRow] = []
-        seen: set[tuple[str, int, int]] = set()
-        for start, end, order, rule, candidate in hits:
-            identity = (rule.rule_theme_id, start, end)
-            if identity in seen:
-                continue
-            seen.add(identity)
-            veto = not rule.exclude_keys.isdisjoint(found) and _exclude_veto(rule, candidate, found)
-            rows.append(
-                (
-                    order,
-                    start,
-                    end,
-                    candidate.sentence_start_char,
-                    candidate.sentence_end_char,
-                    veto or candidate.cue,
-                )
-            )
-        return rows
+        return self.resolve_many(np.array(rows, dtype=np.int64), cues, self.keys, 1)[0]
 
     def resolve_many(
         self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
     ) -> list[list[MatchRow]]:
-        """`resolve_rows` for many texts at once, from their candidates as rows (the layout of
-        matching.CandidateRows, keys indices into `keys`).
+        """The matches that the candidates of many texts make, per text, as rows (see
+        MatchRow) in text order. Candidates come as rows (the layout of matching.CandidateRows,
+        keys indices into `keys`).
 
-        A run resolves hundreds of thousands of candidates; sorting, de-duplicating and
-        joining them as arrays gives the same rows, in the same order, vetoes included, as
-        resolving them text by text.
+        Each candidate codes its term's theme unless an exclude phrase of the theme is close
+        by (_first_veto) or the mention is negated (its cue); where two terms of a theme found
+        the same words, the one listed first names the match. This is the one implementation
+        of these rules: a run resolves hundreds of thousands of candidates at once, and
+        `resolve_rows` (explain, one answer) passes one text's candidates here too.
         """
         result: list[list[MatchRow]] = [[] for _ in range(n_texts)]
         layout = self._layout(tuple(keys))
@@ -325,8 +302,7 @@ def _first_veto(
 ) -> np.ndarray:
     """For each hit (a candidate row coding rule `orders[i]`), the first exclude phrase of
     its rule (index into layout.veto_texts) with a candidate among `rows` in the hit's text
-    and sentence, overlapping it or within EXCLUDE_WINDOW words; -1 for none. As
-    _exclude_veto, for many hits at once."""
+    and sentence, overlapping it or within EXCLUDE_WINDOW words; -1 for none."""
     veto = np.full(len(hits), -1, dtype=np.int64)
     which, nth = expand(layout.excludes_per_rule[orders])
     exclude = layout.first_exclude[orders[which]] + nth
@@ -353,17 +329,6 @@ def _first_veto(
     found = best < np.iinfo(np.int64).max
     veto[found] = best[found]
     return veto
-
-
-def _exclude_veto(rule: _Rule, hit: Candidate, found: Candidates) -> str | None:
-    """An exclude phrase of the theme in the same sentence, overlapping or within a few words."""
-    for key, text in rule.excludes:
-        for ex in found.get(key, ()):
-            if ex.sentence != hit.sentence:
-                continue
-            if max(ex.start - hit.end, hit.start - ex.end) <= EXCLUDE_WINDOW:
-                return f"exclude: {text}"
-    return None
 
 
 def answer_pieces(survey: Survey, max_length: int) -> Iterator[tuple[str, str, str, int]]:
