@@ -146,3 +146,17 @@ def test_the_measure_notices_a_redactor_that_misses(planted):
             return []
 
     assert score(Blind(), planted).recall() == 0.0
+
+
+def test_the_readme_gives_the_measured_figures(scores):
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text("utf-8").split())
+    section = readme.split("**Measured** by `pytest tests/test_pii_planted.py -s`", 1)[1][:1500]
+    words = {"NAME": "names", "SCHOOL": "schools", "DATE": "dates", "PHONE": "phones",
+             "POSTCODE": "postcodes", "ADDRESS": "addresses", "EMAIL": "e-mail", "URL": "URLs",
+             "NHS_NUMBER": "NHS numbers", "HANDLE": "handles"}  # fmt: skip
+    for kind, word in words.items():
+        claim = f"{word} {scores.caught[kind]} of {scores.planted[kind]}"
+        assert claim in section, claim
+    assert f"holding {sum(scores.planted.values())} planted personal details" in section
+    spans = scores.true_spans + len(scores.false_spans)
+    assert f"precision {scores.precision:.2f} ({scores.true_spans} of {spans}" in section
