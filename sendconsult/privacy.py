@@ -119,7 +119,7 @@ DIGIT = re.compile(r"\d")
 # Where a phone number may be: from a trunk 0 or a "+" (+44, 0044), at most 26 characters of
 # digits and separators. Only these short stretches go to libphonenumber, which would be slow
 # on a long run of digits.
-PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(?0)[\d \t().-]{8,24}\d")
+PHONE_CANDIDATE = re.compile(r"[+(0][\d \t().-]{8,24}\d")
 PHONE_START = re.compile(r"\(?(?:0|\+)")
 # How many words before "School" can name it: "Sir Jonathan North Community College".
 MAX_SETTING_NAME_WORDS = 6
@@ -140,7 +140,7 @@ NUMERIC_DATE = re.compile(
     r"(?:[12]\d|3[01]|0?[1-9])([/.-])(?:1[0-2]|0?[1-9])\1(?:(?:19|20)\d\d|\d\d)"
     rf"|{_YEAR}-(?:1[0-2]|0[1-9])-(?:[12]\d|3[01]|0[1-9])"
 )
-YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+YEAR = re.compile(_YEAR)  # not part of a longer number: checked where it is used
 DAY_MONTH_BEFORE = re.compile(
     rf"(?<![\w])(?i:{_DAY}(?:\s+of)?\s+{_MONTH},?\s+|{_MONTH}\s+{_DAY},?\s+)$"
 )
@@ -162,7 +162,7 @@ STREET_TYPES = (
 )
 _CAPITALISED = r"(?:St\.?\s+)?[A-Z\u00c0-\u00de][\w'’-]*"
 ADDRESS = re.compile(
-    rf"(?<![\w.,/-])\d{{1,4}}[A-Za-z]?,?\s+(?:{_CAPITALISED}\s+){{1,3}}(?i:{STREET_TYPES})\b\.?"
+    rf"\d{{1,4}}[A-Za-z]?,?\s+(?:{_CAPITALISED}\s+){{1,3}}(?i:{STREET_TYPES})\b\.?"
 )
 FLAT_BEFORE = re.compile(r"\b(?i:flat|apartment|apt|unit)\s+\d{1,4}[A-Za-z]?,?\s+$")
 
@@ -171,9 +171,13 @@ SETTING_WORDS = {
     "school", "academy", "college", "nursery", "pre-school", "preschool", "playgroup",
     "kindergarten", "primary", "infants", "juniors", "montessori",
 }  # fmt: skip
+# A kind of setting's word ("School", "pre-school"); written to start with a set of letters
+# and without IGNORECASE, which the regex engine scans for quickly. The words around it are
+# checked on tokens.
 SETTING_WORD = re.compile(
-    r"\b(?i:school|academy|college|nursery|pre-?school|playgroup|kindergarten|montessori)\b"
-    r"|\b(?:Primary|Infants|Juniors)\b"
+    r"[SsAaCcNnPpKkMmIiJj](?:chool|cademy|ollege|ursery|rimary|nfants|uniors|laygroup|"
+    r"indergarten|ontessori|CHOOL|CADEMY|OLLEGE|URSERY|RIMARY|NFANTS|UNIORS|LAYGROUP|"
+    r"INDERGARTEN|ONTESSORI)\b"
 )
 # How far before "School" its name is looked for: MAX_SETTING_NAME_WORDS long words.
 SETTING_NAME_CHARS = 100
@@ -353,10 +357,14 @@ class Redactor:
             ):
                 found.append(Redaction(start, end, "DATE"))
         for m in YEAR.finditer(text):
+            if _within_number(text, m.start(), m.end()):
+                continue
             day_month = DAY_MONTH_BEFORE.search(text, max(0, m.start() - 30), m.start())
             if day_month:
                 found.append(Redaction(day_month.start(), m.end(), "DATE"))
         for m in ADDRESS.finditer(text):
+            if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.,/-"):
+                continue  # part of a longer number or word: "section 3.14 Oak Road"
             if any(w.lower() in STOP_WORDS for w in m.group().split()[1:-1]):
                 continue  # "52 WEEKS FOR A PLACE": a street's name has no "for" or "a"
             flat = FLAT_BEFORE.search(text, max(0, m.start() - 20), m.start())
@@ -603,6 +611,11 @@ def _settings_in(text: str) -> list[Redaction]:
     return found
 
 
+def _within_number(text: str, start: int, end: int) -> bool:
+    """Whether digits go on before start or after end: "12019" holds no year."""
+    return (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit())
+
+
 def _capitalised_word_before(text: str, position: int) -> bool:
     """Whether the word just before a position starts with a capital letter."""
     end = position
@@ -664,8 +677,13 @@ def _bare_web_addresses(text: str) -> list[Redaction]:
 def _phones_in(text: str) -> list[Redaction]:
     """Phone numbers written with a leading 0 or a country code (libphonenumber finds them)."""
     found = []
-    for candidate in PHONE_CANDIDATE.finditer(text):
-        offset = candidate.start()
+    position = 0
+    while candidate := PHONE_CANDIDATE.search(text, position):
+        offset = position = candidate.start()
+        if offset > 0 and (text[offset - 1].isalnum() or text[offset - 1] in "_+"):
+            position += 1  # inside a longer number or word: look again from the next character
+            continue
+        position = candidate.end()
         for match in phonenumbers.PhoneNumberMatcher(candidate.group(), "GB", leniency=POSSIBLE):
             if not PHONE_START.match(match.raw_string):
                 continue  # "1234 5678", "2019-2022": no trunk 0 or country code
