@@ -6,11 +6,11 @@ addresses and social-media profiles [URL] ("https://...", "www...", "facebook.co
 "instagram.com/..."), social-media handles [HANDLE] ("@SENDmumLeics"), street addresses
 [ADDRESS] ("14 Narborough Road", "Flat 2, 7 Oak Close"), dates [DATE] (every full date such as
 "12/03/2012" or "3rd March 2015", which in an answer is most often a child's date of birth, and
-any date or year after "born", "DOB" or "date of birth"), named schools and settings [SCHOOL]
-("Oakfield School", "Highfields Primary", "Beaumont Leys Academy", "Little Acorns Nursery"; not
-"the school", "a special school" or "Secondary School", nor a setting named only by the council's
-area such as "Leicester College") and personal names [NAME]. Redaction only changes what is
-shown: classification always reads the original text.
+any date or year after "born", "DOB" or "date of birth"), the names of schools and settings
+[SCHOOL] ("Oakfield School" -> "[SCHOOL] School", "Beaumont Leys Academy" -> "[SCHOOL]
+Academy"; not "the school", "a special school" or "Secondary School", nor a setting named only
+by the council's area such as "Leicester College") and personal names [NAME]. Redaction only
+changes what is shown: classification always reads the original text.
 
 Names are found three ways, all offline:
 
@@ -628,6 +628,9 @@ def _capitalised_word_before(text: str, position: int) -> bool:
 
 
 def _settings_among(text: str, tokens: list[_Token]) -> list[Redaction]:
+    """The names of settings among tokens. The kind of setting ("College", "Primary School")
+    is left after the tag: it identifies no one, says what the answer is about, and may be a
+    theme's matched word, which the report highlights."""
     found: list[Redaction] = []
     j = 0
     while j < len(tokens):
@@ -645,8 +648,8 @@ def _settings_among(text: str, tokens: list[_Token]) -> list[Redaction]:
         ):
             last += 1
         first = _setting_name_start(text, tokens, j)
-        if first is not None:
-            found.append(Redaction(tokens[first].start, tokens[last].end, "SCHOOL"))
+        if first is not None:  # the name goes; the kind of setting stays: "[SCHOOL] Academy"
+            found.append(Redaction(tokens[first].start, tokens[j - 1].end, "SCHOOL"))
         j = last + 1
     return found
 

@@ -252,16 +252,16 @@ def test_numbers_that_are_not_dates_or_addresses_stay(redactor, text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("He goes to Oakfield School and loves it", "He goes to [SCHOOL] and loves it"),
-        ("Highfields Primary were great", "[SCHOOL] were great"),
-        ("Beaumont Leys Academy refused him", "[SCHOOL] refused him"),
-        ("Ash Field Academy is full.", "[SCHOOL] is full."),
-        ("She goes to St Mary's Primary.", "She goes to [SCHOOL]."),
-        ("Sir Jonathan North College is good.", "[SCHOOL] is good."),
-        ("Rose Hill school is great.", "[SCHOOL] is great."),
-        ("Little Acorns Day Nursery said no", "[SCHOOL] said no"),
-        ("Gateway College and Oakfield Infants", "[SCHOOL] and [SCHOOL]"),
-        ("St Peter's Church of England Primary School", "[SCHOOL]"),
+        ("He goes to Oakfield School and loves it", "He goes to [SCHOOL] School and loves it"),
+        ("Highfields Primary were great", "[SCHOOL] Primary were great"),
+        ("Beaumont Leys Academy refused him", "[SCHOOL] Academy refused him"),
+        ("Ash Field Academy is full.", "[SCHOOL] Academy is full."),
+        ("She goes to St Mary's Primary.", "She goes to [SCHOOL] Primary."),
+        ("Sir Jonathan North College is good.", "[SCHOOL] College is good."),
+        ("Rose Hill school is great.", "[SCHOOL] school is great."),
+        ("Little Acorns Day Nursery said no", "[SCHOOL] Nursery said no"),
+        ("Gateway College and Oakfield Infants", "[SCHOOL] College and [SCHOOL] Infants"),
+        ("St Peter's Church of England Primary School", "[SCHOOL] Primary School"),
     ],
 )
 def test_named_schools_and_settings(redactor, text, expected):
@@ -380,6 +380,9 @@ def test_redacting_every_sample_answer_is_fast_and_finds_its_personal_data(redac
     for setting in ("Ash Field Academy", "Ellesmere College", "Nether Hall school"):
         assert setting in "\n".join(texts), setting
         assert setting not in joined, setting
+    assert "[SCHOOL] Academy" in joined and "[SCHOOL] College" in joined
+    # Known gap: a setting named without its kind ("I go to Ash Field") is not found.
+    assert "I go to Ash Field and" in joined
 
 
 @pytest.mark.parametrize(
