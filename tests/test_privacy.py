@@ -132,11 +132,7 @@ def test_names_from_the_shipped_list(redactor, text, expected):
         "Will the council listen?",
         "Will Leicester listen to parents?",
         "In May Ofsted visited the school.",
-        "Rose Hill school is great.",
-        "Ash Field Academy is full.",
         "We went to Victoria Park.",
-        "She goes to St Mary's Primary.",
-        "Sir Jonathan North College is good.",
         "Mary Street is closed.",
         "Faith schools, Hope and Joy are words too.",
         "Summer holidays are hard; Autumn term is better.",
@@ -153,6 +149,166 @@ def test_names_from_the_shipped_list(redactor, text, expected):
 )
 def test_words_that_are_not_names_stay(redactor, text):
     assert redact(redactor, text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a listed given name after a cue, written in lower case
+        ("my son is called jake and he is 9", "my son is called [NAME] and he is 9"),
+        ("my grandson tyler has autism", "my grandson [NAME] has autism"),
+        ("our daughter amira, who is 7", "our daughter [NAME], who is 7"),
+        ("she is called grace", "she is called [NAME]"),  # an everyday word after "called"
+    ],
+)
+def test_lower_case_names_after_a_cue(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son will not go back",  # "will" is a name only after "called"
+        "our daughter may need a place",
+        "my son is called names at school",
+        "my son and daughter both",
+        "my daughter has autism",
+    ],
+)
+def test_lower_case_words_after_a_cue_stay(redactor, text):
+    assert redact(redactor, text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call 0044 7700 900127 please", "call [PHONE] please"),
+        ("0044 (0)116 496 0732", "[PHONE]"),
+        ("+44 (0) 7700 900 127.", "[PHONE]."),
+        ("mob: 07700-900-127", "mob: [PHONE]"),
+        ("We live at LE1  6ZZ", "We live at [POSTCODE]"),  # two spaces
+        ("postcode le1\t6zz", "postcode [POSTCODE]"),
+        ("see facebook.com/jake.smith.send for his story.", "see [URL] for his story."),
+        ("instagram.com/tyler_send_journey", "[URL]"),
+        ("on m.facebook.com/groups/leicsSENDparents", "on [URL]"),
+        ("our blog ourlifewithsend.co.uk/ehcp-diary.", "our blog [URL]."),
+        ("follow @SENDmumLeics on twitter", "follow [HANDLE] on twitter"),
+        ("@jake_smith2 posted it", "[HANDLE] posted it"),
+    ],
+)
+def test_contact_details_in_every_common_form(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We live at 14 Narborough Road, Leicester", "We live at [ADDRESS], Leicester"),
+        ("Flat 3, 22 Upper Tichborne Street is our home", "[ADDRESS] is our home"),
+        ("send it to 7a Oak Close.", "send it to [ADDRESS]."),
+        ("at 102 St Saviours Rd we have", "at [ADDRESS] we have"),
+    ],
+)
+def test_street_addresses(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He was born on 12/03/2012.", "He was born on [DATE]."),
+        ("DOB 3rd March 2015", "DOB [DATE]"),
+        ("date of birth: 12.03.12", "date of birth: [DATE]"),
+        ("she was born in March 2015", "she was born in [DATE]"),
+        ("he was born prematurely in 2012", "he was born prematurely in [DATE]"),
+        ("born on the 3rd of March", "born on the [DATE]"),
+        ("his birthday is 14 July", "his birthday is [DATE]"),
+        ("Jake (12/03/2012) needs", "[NAME] ([DATE]) needs"),
+        ("on March 3rd, 2015 we", "on [DATE] we"),
+        ("2012-03-12", "[DATE]"),
+    ],
+)
+def test_dates_of_birth_and_full_dates(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The EHCP took 23 weeks, he is in Year 11 and section 41 applies.",
+        "In March 2019 the plan was reviewed, by September nothing.",
+        "The strategy runs 2019-2022; priority 3.4.1 matters.",
+        "He was born with Down syndrome.",  # "born" without a date
+        "she was born at 24 weeks",
+        "Y6 2nd term is SATs",
+        "We waited 12 long weeks",
+        "he is 5 years old and goes 3 days a week",
+    ],
+)
+def test_numbers_that_are_not_dates_or_addresses_stay(redactor, text):
+    assert redact(redactor, text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He goes to Oakfield School and loves it", "He goes to [SCHOOL] School and loves it"),
+        ("Highfields Primary were great", "[SCHOOL] Primary were great"),
+        ("Beaumont Leys Academy refused him", "[SCHOOL] Academy refused him"),
+        ("Ash Field Academy is full.", "[SCHOOL] Academy is full."),
+        ("She goes to St Mary's Primary.", "She goes to [SCHOOL] Primary."),
+        ("Sir Jonathan North College is good.", "[SCHOOL] College is good."),
+        ("Rose Hill school is great.", "[SCHOOL] school is great."),
+        ("Little Acorns Day Nursery said no", "[SCHOOL] Nursery said no"),
+        ("Gateway College and Oakfield Infants", "[SCHOOL] College and [SCHOOL] Infants"),
+        ("St Peter's Church of England Primary School", "[SCHOOL] Primary School"),
+    ],
+)
+def test_named_schools_and_settings(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the school said no",
+        "a special school place",
+        "Mainstream school is not working",
+        "Secondary School was a struggle",
+        "Special School places are full.",
+        "Our Nursery was great.",
+        "Kacper's school is far away.".replace("Kacper", "Mum"),
+        "Training school staff to deliver programmes",
+        "Forest School sessions help",
+        "Leicester College was good",  # named only by the council's area
+        "The Virtual School and the Local Offer",
+    ],
+)
+def test_generic_settings_stay(redactor, text):
+    assert redact(redactor, text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Winston's Wish helped us after his dad died",
+        "a charity called Mencap helped",
+        "we were referred to Scope and Contact",
+        "IPSEA and SENDIASS gave advice",
+        "Barnardo's and the National Autistic Society",
+        "Carers UK, Young Minds and Mind",
+        "Action for Children ran the group",
+        "Portage came to the house; CAMHS and Ofsted",
+    ],
+)
+def test_charities_and_services_are_not_redacted(redactor, text):
+    assert redact(redactor, text) == text
+
+
+def test_a_name_beside_a_charity_is_still_redacted(redactor):
+    assert redact(redactor, "My son Winston went to Winston's Wish") == (
+        "My son [NAME] went to Winston's Wish"
+    )
 
 
 def test_accented_and_non_latin_names_are_redacted_whole(redactor):
@@ -219,17 +375,35 @@ def test_redacting_every_sample_answer_is_fast_and_finds_its_personal_data(redac
                    "PRIYA", "07700 900418", "LE4 6FL", "943 476 5919", "@example.com"):  # fmt: skip
         assert secret in "\n".join(texts), secret
         assert secret not in joined, secret
-    for kept in ("Ash Field", "Down syndrome", "Leicester", "Saturday", "Polish"):
+    for kept in ("Down syndrome", "Leicester", "Saturday", "Polish", "@council read this"):
         assert kept in joined, kept
+    for setting in ("Ash Field Academy", "Ellesmere College", "Nether Hall school"):
+        assert setting in "\n".join(texts), setting
+        assert setting not in joined, setting
+    assert "[SCHOOL] Academy" in joined and "[SCHOOL] College" in joined
+    # Known gap: a setting named without its kind ("I go to Ash Field") is not found.
+    assert "I go to Ash Field and" in joined
 
 
-@pytest.mark.parametrize("text", ["a" * 40_000, "é" * 20_000, "a@" * 20_000, "Mrs " * 10_000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 40_000,
+        "é" * 20_000,
+        "a@" * 20_000,
+        "Mrs " * 10_000,
+        "Oak School " * 1_000,
+        "07700 " * 1_500,
+        "12 Oak Road " * 1_000,
+        "x.com/" * 5_000,
+    ],
+)
 def test_one_huge_answer_is_redacted_in_linear_time(redactor, text):
     # A 40,000-character word once took seconds: the e-mail pattern rescanned it from every
     # character.
-    started = time.perf_counter()
+    started = time.process_time()  # this process's time: other work on the machine aside
     redactor.redact(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 # -- in the report ------------------------------------------------------------------------------

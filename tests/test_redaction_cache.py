@@ -216,7 +216,7 @@ def test_the_fingerprint_changes_with_the_names_lists(
     shipped = resources.files("sendconsult") / "data"
     data = tmp_path / "data"
     data.mkdir()
-    for name in ("first_names.txt", "name_words.txt"):
+    for name in ("first_names.txt", "name_words.txt", "not_personal.txt"):
         (data / name).write_bytes((shipped / name).read_bytes())
     monkeypatch.setattr(privacy.resources, "files", lambda package: tmp_path)
     privacy._rules_fingerprint.cache_clear()

@@ -55,7 +55,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         ),
         (
             "Redaction",
-            "On: names, e-mail addresses, phone numbers, postcodes, NHS numbers and web addresses in quotes are replaced by tags such as [NAME]; coding always uses the original text."
+            "On: names, e-mail addresses, phone numbers, postcodes, NHS numbers, web addresses, social-media handles, street addresses, dates of birth (and every full date) and named schools and settings in quotes are replaced by tags such as [NAME] or [SCHOOL]; coding always uses the original text."
             if options.redact
             else "OFF (--no-redact): quotes may contain personal data; internal use only. Quotes of respondents who asked to be published anonymously are still redacted.",
         ),
