@@ -99,7 +99,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         theme_sheets,
         uncoded,
     )
-    from sendconsult.report.workbook import fit_row_heights, save_atomic
+    from sendconsult.report.workbook import clean_text, fit_row_heights, save_atomic
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -129,5 +129,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         if sheet.title != "Coding":
             fit_row_heights(sheet)
     workbook.properties.creator = "sendconsult"
-    workbook.properties.title = f"{content.run.consultation_name}: themes by respondent group"
+    workbook.properties.title = clean_text(
+        f"{content.run.consultation_name}: themes by respondent group"
+    )
     save_atomic(workbook, Path(path), [b for b in bulk if b is not None])
