@@ -4,11 +4,13 @@ case is run as an officer runs it and the output read back."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -260,3 +262,56 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(tmp_path: Path, write_csv, da
     assert "The parse cache" in said and "could not be read" in said and "rebuilt" in said
     third = runner.invoke(app, ["analyse", str(export), "--out", str(out), "--force"])
     assert third.exit_code == 0 and "could not be read" not in third.output
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_parsing_processes_end_when_the_main_process_is_killed(tmp_path: Path, write_csv):
+    rows = [["Response ID", "Capacity", "Your comments"]]
+    rows += [[f"R{i}", "Parent", f"{ANSWERS[i % 6]} Week {i} of waiting."] for i in range(4_000)]
+    export = write_csv(rows)
+    main = subprocess.Popen(
+        [sys.executable, "-m", "sendconsult", "analyse", str(export), "--jobs", "2",
+         "--no-cache", "--out", str(tmp_path / "report.xlsx")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(workers) < 2 and main.poll() is None:
+            time.sleep(0.2)
+            workers = [p for p in _children(main.pid) if _alive(p)]
+        assert len(workers) == 2, "the run should parse on two processes"
+        time.sleep(1)
+        main.kill()
+        main.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(map(_alive, workers)):
+            time.sleep(0.2)
+        assert not any(map(_alive, workers)), "parsing processes outlived the killed run"
+    finally:
+        if main.poll() is None:
+            main.kill()
+        for pid in filter(_alive, workers):  # only when the test fails: none is left to end
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
