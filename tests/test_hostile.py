@@ -315,3 +315,39 @@ def test_parsing_processes_end_when_the_main_process_is_killed(tmp_path: Path, w
         for pid in filter(_alive, workers):  # only when the test fails: none is left to end
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+# -- encodings --------------------------------------------------------------------------------
+
+
+def test_utf8_with_one_stray_windows_1252_byte_stays_utf8(tmp_path: Path):
+    lines = ["Response ID,Capacity,Your comments"]
+    lines += [
+        f"R{i},Parent,\u201cThe taxi doesn\u2019t come \u2013 we\u2019ve waited {i} weeks.\u201d"
+        for i in range(1, 9)
+    ]
+    raw = "\r\n".join(lines).encode("utf-8")
+    raw = raw.replace(b"waited 5 weeks", b"waited 5 weeks \x96 again")  # one cp1252 dash
+    export = tmp_path / "export.csv"
+    export.write_bytes(raw)
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["analyse", str(export), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Warning: export.csv is UTF-8 text but line 6 holds characters saved in another" in said
+    texts = _all_text(out)
+    assert "\u201cThe taxi doesn\u2019t come \u2013 we\u2019ve waited 3 weeks.\u201d" in texts
+    assert "waited 5 weeks \u2013 again" in texts
+    assert "\u201a\u00c4\u00f4" not in texts and "don\u201a" not in texts  # no mac_iceland garbling
+
+
+def test_decoding_lists_each_line_with_stray_bytes():
+    from sendconsult.ingest.encoding import decode_bytes
+
+    raw = "a\u2019b\nok \u00e9\n".encode() + b"x\x92y\nz\n\x93q\x94\n" + "\u2013".encode()
+    decoded = decode_bytes(raw)
+    assert decoded.encoding == "utf-8" and decoded.bad_lines == [3, 5]
+    assert decoded.text == "a\u2019b\nok \u00e9\nx\u2019y\nz\n\u201cq\u201d\n\u2013"
+    plain_cp1252 = "Caf\u00e9 \u2018respite\u2019 \u2013 now\n".encode("cp1252") * 20
+    assert decode_bytes(plain_cp1252).text.startswith("Caf\u00e9 \u2018respite\u2019 \u2013")
+    assert decode_bytes(plain_cp1252).bad_lines == []
