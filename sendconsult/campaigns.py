@@ -27,6 +27,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from sendconsult.arrays import distinct
+from sendconsult.errors import ReportError
 from sendconsult.resources import source_digest
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.writing import write_text_atomic
@@ -132,7 +133,7 @@ def _read(path: Path) -> CampaignResult | None:
             Campaign(c["id"], int(c["size"]), tuple(c["response_ids"]), c["text"])
             for c in data["campaigns"]
         ]
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # noqa: BLE001 - a damaged file fails in many ways; all mean redo
         return None
     result = CampaignResult(campaigns=campaigns)
     for campaign in campaigns:
@@ -150,7 +151,7 @@ def _write(path: Path, result: CampaignResult) -> None:
         older = sorted(path.parent.glob("campaigns-*.json"), key=lambda p: p.stat().st_mtime)
         for stale in older[:-KEEP_CACHED]:  # results of exports analysed long ago
             stale.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, ReportError):
         return
 
 

@@ -17,13 +17,9 @@ leave one whole file (the later). A file that cannot be read is rebuilt, with a 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,10 +29,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sendconsult.errors import ReportError
 from sendconsult.matching import Requirement
 from sendconsult.resources import PACKAGE_DIR, source_digest
+from sendconsult.writing import atomic_path, write_failure
 
 CACHE_FOLDER = ".sendconsult-cache"
+FIX = "--cache-dir (or --no-cache)"  # how to put the cache elsewhere, for warnings
 # What a cached candidate depends on: this file (its layout), the modules that find, number and
 # store candidates, and all they import that could change a result (tests/test_parse_cache.py
 # checks the list against the modules' imports).
@@ -58,6 +57,7 @@ def engine_version(package: Path = PACKAGE_DIR) -> str:
     except metadata.PackageNotFoundError:  # pragma: no cover - checked when the tables load
         lookups = "missing"
     return f"{source_digest(ENGINE_SOURCES, package)}/lookups-{lookups}"
+
 
 _COLUMNS = (
     "text", "key", "start", "end", "start_char", "end_char",
@@ -243,7 +243,7 @@ class ParseCache:
                 )
             _check(store)
             return store
-        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways; all mean rebuild
             self.warnings.append(
                 f"The parse cache {self.path.name} could not be read ({type(exc).__name__}), so "
                 "every answer is parsed again and the cache rebuilt."
@@ -410,17 +410,16 @@ class ParseCache:
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
-                dir=self.folder, prefix=".", suffix=".npz.tmp", delete=False
-            )
         except OSError as exc:
             self.warnings.append(
-                f"The parse cache could not be saved in {self.folder} ({exc.strerror}); the next "
-                "run will parse every answer again. Use --cache-dir to put it elsewhere."
+                f"The parse cache could not be saved: {write_failure(self.path, exc, FIX)}"
             )
             return
         try:
-            with handle:
+            with (
+                atomic_path(self.path, private=True, fix=FIX) as temporary,
+                temporary.open("wb") as handle,
+            ):
                 np.savez(
                     handle,
                     header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
@@ -430,15 +429,8 @@ class ParseCache:
                     word_hashes=store.word_hashes,
                     rows=store.rows,
                 )
-            os.replace(handle.name, self.path)
-        except OSError as exc:
-            self.warnings.append(
-                f"The parse cache could not be saved as {self.path} ({exc.strerror}); the next "
-                "run will parse every answer again."
-            )
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(handle.name)
+        except ReportError as exc:
+            self.warnings.append(f"The parse cache could not be saved: {exc}")
 
 
 def _check(store: _Store) -> None:

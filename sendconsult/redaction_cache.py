@@ -21,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+from sendconsult.errors import ReportError
 from sendconsult.parse_cache import text_digest
 from sendconsult.privacy import KINDS, Redaction, Redactor
 from sendconsult.resources import source_digest
@@ -50,7 +51,7 @@ class RedactionCache:
                 bytes.fromhex(digest): [Redaction(int(s), int(e), str(k)) for s, e, k in spans]
                 for digest, spans in data["texts"].items()
             }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except Exception:  # noqa: BLE001 - a damaged file fails in many ways; all mean search again
             return
         if all(_sound(spans) for spans in known.values()):
             self.redactor.remember(lambda text: _fitting(known.get(text_digest(text)), text))
@@ -62,7 +63,7 @@ class RedactionCache:
             for text, spans in self.redactor.found().items()
         }
         data = {"rules": self.rules, "texts": texts}
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ReportError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.path, json.dumps(data, separators=(",", ":")))
 

@@ -39,10 +39,10 @@ def test_repeated_text_is_escaped_cleaned_and_never_a_formula():
     text = '=HYPERLINK("x") a & b < c \x07'
     found = cells([text, text, "", None, Marked("=1", 9)])
     assert found[:4] == [
-        ("A5", "inlineStr", "3", '=HYPERLINK("x") a & b < c '),
-        ("B5", "inlineStr", None, '=HYPERLINK("x") a & b < c '),
-        ("A6", "inlineStr", "3", '=HYPERLINK("x") a & b < c '),
-        ("B6", "inlineStr", None, '=HYPERLINK("x") a & b < c '),
+        ("A5", "inlineStr", "3", '=HYPERLINK("x") a & b < c \ufffd'),
+        ("B5", "inlineStr", None, '=HYPERLINK("x") a & b < c \ufffd'),
+        ("A6", "inlineStr", "3", '=HYPERLINK("x") a & b < c \ufffd'),
+        ("B6", "inlineStr", None, '=HYPERLINK("x") a & b < c \ufffd'),
     ]
     assert found[4:] == [("A9", "inlineStr", "9", "=1"), ("B9", "inlineStr", "9", "=1")]
 

@@ -56,6 +56,10 @@ def guarded(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the last line of defence for officers
             if debug_enabled():
                 raise
+            known = _file_problem(exc)
+            if known:
+                err.print(f"[bold red]Error:[/] {escape(known)}")
+                raise typer.Exit(EXIT_USER_ERROR) from None
             err.print(
                 f"[bold red]Error:[/] an unexpected problem stopped the run ({type(exc).__name__}: "
                 f"{escape(str(exc))}); run again with --debug and send the output to the "
@@ -64,6 +68,19 @@ def guarded(func: F) -> F:
             raise typer.Exit(EXIT_USER_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _file_problem(exc: BaseException) -> str | None:
+    """One sentence for a file-system failure an officer can fix (read-only folder or drive, full
+    disk, over-long name) that no command turned into a message itself; None for others."""
+    import errno
+
+    from sendconsult.writing import write_failure
+
+    fixable = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG)
+    if not isinstance(exc, OSError) or exc.errno not in fixable or not exc.filename:
+        return None
+    return write_failure(Path(os.fsdecode(exc.filename)), exc, "--out (or --cache-dir)")
 
 
 def escape(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +11,7 @@ from rich.text import Text
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import DebugOpt, guarded, out, set_debug
+from sendconsult.writing import write_csv_atomic
 
 if TYPE_CHECKING:  # the core (pandas) is imported when a command runs, not for --help
     from sendconsult.compare import Changes
@@ -101,13 +101,11 @@ def print_changes(changes: Changes, *, limit: int) -> None:
 def write_changes(changes: Changes, path: Path) -> None:
     """Every change to .csv (one row per changed response) or .xlsx (themes and responses)."""
     if path.suffix.lower() == ".csv":
-        temporary = path.with_name(f".{path.name}.tmp")
-        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["response_id", "theme", "change", "why"])
-            for c in changes.responses:
-                writer.writerow([c.response_id, c.theme_id, c.change, c.reason])
-        temporary.replace(path)
+        write_csv_atomic(
+            path,
+            ["response_id", "theme", "change", "why"],
+            ([c.response_id, c.theme_id, c.change, c.reason] for c in changes.responses),
+        )
         return
     from openpyxl import Workbook
 

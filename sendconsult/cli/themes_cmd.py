@@ -212,7 +212,7 @@ def import_cli(
             f"{out_file} already exists; choose another --out or add --force to replace it."
         )
     dictionary, issues = import_dictionary(source)
-    write_text_atomic(out_file, dump_yaml(dictionary))
+    write_text_atomic(out_file, dump_yaml(dictionary), private=False)
     for issue in issues:
         err.print(Text(f"Skipped: {issue.message}", style="yellow"))
     n_terms = sum(len(t.terms) for t in dictionary.themes)

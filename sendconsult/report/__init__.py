@@ -24,7 +24,7 @@ from sendconsult.report import (
 )
 from sendconsult.report.content import ReportContent, ReportOptions, RunInfo
 from sendconsult.report.saving import save_atomic
-from sendconsult.report.workbook import fit_row_heights
+from sendconsult.report.workbook import clean_text, fit_row_heights
 from sendconsult.survey import Survey
 
 __all__ = ["ReportContent", "ReportOptions", "RunInfo", "texts_to_redact", "write_report"]
@@ -73,5 +73,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         if sheet.title != "Coding":
             fit_row_heights(sheet)
     workbook.properties.creator = "sendconsult"
-    workbook.properties.title = f"{content.run.consultation_name}: themes by respondent group"
+    workbook.properties.title = clean_text(
+        f"{content.run.consultation_name}: themes by respondent group"
+    )
     save_atomic(workbook, Path(path), [b for b in bulk if b is not None])

@@ -11,6 +11,7 @@ from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     SECTION_FONT,
     add_table,
+    clean_text,
     page_setup,
     set_text,
     set_widths,
@@ -111,6 +112,7 @@ def _chart(
     chart.type = "bar"
     chart.grouping = "percentStacked"
     chart.overlap = 100
+    title = clean_text(title)
     chart.title = title if len(title) <= 70 else title[:67] + "…"
     chart.y_axis.number_format = "0%"
     chart.y_axis.majorGridlines = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -239,7 +238,7 @@ def highlighted(
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    safe = _safe if _ILLEGAL.search(shown) else str  # most answers need no cleaning
+    safe = clean_text
     rich = CellRichText()
     cursor = 0
     for start, end in merged:
@@ -253,9 +252,3 @@ def highlighted(
         rich.append(TextBlock(PLAIN, marker))
     return rich
 
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _safe(text: str) -> str:
-    return clean_text(_ILLEGAL.sub("", text))

@@ -1,8 +1,9 @@
 """Workbook plumbing shared by every sheet: safe text, sheet names, tables, widths, heights.
 
 Respondents' text is untrusted: anything starting with = + - @ would become a formula if
-openpyxl were left to guess, and control characters make openpyxl (and Excel) fail. Every
-respondent string therefore goes through `set_text`.
+openpyxl were left to guess, and characters XML forbids make Excel, LibreOffice and openpyxl
+refuse the whole file. Every string written into a workbook therefore goes through `clean_text`
+(`set_text` and `set_rich` call it).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.cell.rich_text import CellRichText
+from openpyxl.cell.cell import Cell
+from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -35,10 +36,29 @@ TOP = Alignment(vertical="top")
 TABLE_STYLE = "TableStyleMedium2"
 
 
+# Vertical tab and form feed separate words: removing them would glue the words together.
+_WORD_BREAKS = re.compile("[\v\f]")
+# What XML 1.0 forbids (C0 controls other than tab, line feed and carriage return; lone
+# surrogates; U+FFFE and U+FFFF) and the other Unicode noncharacters, which Excel also rejects.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0x10000, 0x110000, 0x10000))
+    + "]"
+)
+REPLACEMENT = "\ufffd"  # "�": shows the reader that a character was there
+
+
 def clean_text(value: str, limit: int = EXCEL_CELL_LIMIT) -> str:
-    """Text Excel accepts: no control characters, within `limit` characters (the cell limit;
-    less where the cell holds more than this text), marked if cut."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value) if ILLEGAL_CHARACTERS_RE.search(value) else value
+    """Text every spreadsheet program opens, within `limit` characters (the cell limit; less
+    where the cell holds more than this text), marked if cut.
+
+    Vertical tab and form feed become spaces; characters XML forbids and noncharacters become
+    "\ufffd", so nothing disappears unseen. The one function for every string we write."""
+    text = value
+    if _WORD_BREAKS.search(text):
+        text = _WORD_BREAKS.sub(" ", text)
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub(REPLACEMENT, text)
     if len(text) > limit:
         marker = f" … [truncated: {len(text):,} characters in full]"
         text = text[: limit - len(marker)] + marker
@@ -54,13 +74,21 @@ def set_text(cell: Cell, value: str | None, *, wrap: bool = False) -> None:
 
 
 def set_rich(cell: Cell, value: CellRichText) -> None:
-    cell.value = value
+    """Write rich text (runs of differing fonts), each run cleaned as `clean_text` does."""
+    cell.value = CellRichText(
+        *(
+            TextBlock(block.font, clean_text(block.text))
+            if isinstance(block, TextBlock)
+            else clean_text(str(block))
+            for block in value
+        )
+    )
     cell.alignment = WRAP
 
 
 def safe_sheet_name(label: str, taken: set[str]) -> str:
     """A valid, unique Excel sheet name from a label: <= 31 chars, none of []:*?/\\."""
-    name = _BAD_SHEET_CHARS.sub("-", label).strip().strip("'").strip() or "Theme"
+    name = _BAD_SHEET_CHARS.sub("-", clean_text(label)).strip().strip("'").strip() or "Theme"
     name = name[:SHEET_NAME_LIMIT].rstrip().rstrip("'")
     candidate = name
     number = 2

@@ -10,6 +10,7 @@ import yaml
 
 from sendconsult.suggest import Suggestions
 from sendconsult.themes.model import ThemeDictionary
+from sendconsult.writing import write_text_atomic
 
 
 def write_suggestions_yaml(
@@ -28,6 +29,4 @@ def write_suggestions_yaml(
         + "\n# Common in responses no theme caught (place them in a theme, or a new one):\n"
         + "".join(f"#   - {s.phrase}\n" for s in suggestions.uncoded)
     )
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomic(path, text, private=False)
