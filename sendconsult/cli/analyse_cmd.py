@@ -14,15 +14,14 @@ from rich.text import Text
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
-    GroupColumnOpt,
-    IdColumnOpt,
     JobsOpt,
     ModelOpt,
     SheetOpt,
-    TextColumnOpt,
     ThemesOpt,
+    column_options,
     command_line,
     err,
     guarded,
@@ -38,6 +37,7 @@ from sendconsult.cli.progress import new_progress
 
 @app.command("analyse")
 @guarded
+@column_options
 def analyse_cli(
     export: Annotated[
         Path,
@@ -59,9 +59,6 @@ def analyse_cli(
     config: ConfigOpt = None,
     model: ModelOpt = None,
     sheet: SheetOpt = None,
-    id_column: IdColumnOpt = None,
-    group_column: GroupColumnOpt = None,
-    text_column: TextColumnOpt = None,
     no_redact: Annotated[
         bool,
         typer.Option(
@@ -139,6 +136,7 @@ def analyse_cli(
         typer.Option("--timings", hidden=True, help="Write the time of each stage as JSON."),
     ] = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Code every response to the themes and write the Excel report.
 
@@ -177,9 +175,7 @@ def analyse_cli(
     survey = load_export(
         export,
         sheet=sheet,
-        id_column=id_column,
-        group_column=group_column,
-        text_columns=text_column,
+        columns=columns,
         project_config=project_config,
     )
     read_seconds = time.perf_counter() - reading
