@@ -150,10 +150,12 @@ def _choose_consent(
     if len(candidates) < 2 or any(r is Role.CONSENT for r, _ in forced.values()):
         return
 
-    def understood(header: str) -> float:
-        values = [v for v in columns[header] if v.strip()]
-        known = sum(consent_of(v) is not Consent.UNKNOWN for v in set(values))
-        return known / max(1, len(set(values)))
+    def understood(header: str) -> tuple[float, int]:
+        """Share of its answers read as a choice, and how many different choices."""
+        values = {v for v in columns[header] if v.strip()}
+        choices = [consent_of(v) for v in values]
+        known = [c for c in choices if c is not Consent.UNKNOWN]
+        return len(known) / max(1, len(values)), len(set(known))
 
     best = max(candidates, key=understood)
     for header in candidates:

@@ -58,6 +58,7 @@ PERSONAL_HEADER = re.compile(
     r"business|charity)\b|"
     r"^(your |respondent'?s? )?(organi[sz]ation|organi[sz]ation name|company|company name|"
     r"business name|employer|school name|charity name|org name)$|"
+    r"\byour (organi[sz]ation|company|employer|business)( name)?\??$|"
     r"\be-?mail\b|\b(tele)?phone\b|\bmobile( number)?$|^tel\b|"
     r"\b(postal |home |street |e-?mail )?address\b|\bpost ?code\b|\bzip( code)?$|\bstreet\b|"
     r"\bdate of birth\b|^dob$|\bbirth ?date\b|\bcontact details\b|"
@@ -98,9 +99,12 @@ def header_words(header: str) -> str:
 
 
 def personal_header(header: str) -> bool:
-    """Whether a header names a personal detail (a name, contact, organisation or number)."""
-    words = header_words(header)
-    return bool(PERSONAL_HEADER.search(words)) and not NOT_PERSONAL_HEADER.search(words)
+    """Whether a header names a personal detail (a name, contact, organisation or number);
+    each half of a bilingual header ("Enw'r sefydliad / Organisation name") is read alone."""
+    parts = header_words(header).split(" / ")  # bilingual: "Enw / Name"
+    return any(
+        PERSONAL_HEADER.search(part) and not NOT_PERSONAL_HEADER.search(part) for part in parts
+    )
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,8 @@ def guess_role(
     few = stats.distinct <= max(12, int(0.05 * n_rows))
     if GROUP_HEADER.search(header_words(header)) and stats.mean_words < 20:
         return Role.GROUP, f"detected: respondent-group question, {stats.distinct} distinct answers"
+    if stats.distinct == 1 and stats.fill_rate == 1 and n_rows >= 10:
+        return Role.METADATA, "detected: the same value on every row"
     if stats.mean_words <= 1.2 and stats.distinct_ratio >= 0.9 and stats.distinct > 12:
         return Role.METADATA, "detected: unique one-word codes, like a reference number"
     if (
@@ -266,7 +272,7 @@ def guess_role(
                 "is the safer reading (use --not-personal-column if it holds answers)"
             )
         return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
-    if few or stats.distinct_ratio < 0.5:
+    if few or stats.distinct_ratio < 0.5 or stats.mean_words < 2:
         return Role.CLOSED, f"detected: closed question, {stats.distinct} distinct answers"
     return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
 
