@@ -58,11 +58,8 @@ class Aggregates:
     # With a trained classifier: per theme, responses it suggests (not counted anywhere else).
     suggested: dict[str, int] | None = None
     suggested_responses: int = 0
-    # Answers set aside, by kind ("attachment", "test") or language code, and respondents whose
-    # every answer was set aside (so they are not in `with_text`).
-    set_aside: dict[str, int] = field(default_factory=dict)
+    # Respondents with free text whose every answer was set aside (so not in `with_text`).
     respondents_set_aside: int = 0
-    consent: dict[Consent, int] = field(default_factory=dict)
 
     @property
     def coded_share(self) -> float:
@@ -146,9 +143,7 @@ def aggregate(
     any_text = survey.has_any_text().reset_index(drop=True)[keep.to_numpy()]
     return Aggregates(
         responses=len(frame),
-        set_aside=survey.set_aside_counts(),
         respondents_set_aside=int(any_text.sum()) - with_text,
-        consent=_consent_counts(frame),
         with_text=with_text,
         coded=int((texted[theme_ids].sum(axis=1) > 0).sum()),
         theme_table=theme_table,

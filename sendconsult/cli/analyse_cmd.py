@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sendconsult.aggregate import set_aside_summary
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
     ColumnChoices,
@@ -201,6 +202,9 @@ def analyse_cli(
             score_progress=score_progress,
         )
     _print_summary(result, report_path, time.perf_counter() - started)
+    set_aside = set_aside_summary(survey)
+    if set_aside:
+        out.print(Text(f"Answers set aside: {set_aside}."))
     if result.changes is not None:
         print_changes(result.changes, limit=10)
     if timings_file is not None:

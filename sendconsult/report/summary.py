@@ -58,7 +58,9 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     ]
     set_aside = set_aside_summary(content.survey)
     if set_aside:
-        facts.append(("Answers set aside from the percentages", set_aside))
+        left_out = agg.respondents_set_aside
+        who = f"; {left_out:,} respondents with no other answer are not in the percentages"
+        facts.append(("Answers set aside from the percentages", set_aside + (who if left_out else "")))
     campaigns = content.campaigns.campaigns
     if campaigns:
         sizes = ", ".join(f"{c.id}: {c.size} responses" for c in campaigns)
