@@ -25,6 +25,7 @@ TEST_ANSWERS = frozenset(
     {"test", "test.", "testing", "test response", "this is a test", "ignore - test", "test only"}
 )
 MAX_POINTER_WORDS = 15
+MAX_POINTER_CHARS = 200  # 15 words are rarely longer; longer answers are never pointers
 POINTER = re.compile(
     r"\b(attached|attachment|attachments|enclosed|uploaded|appendix|annex)\b|"
     r"\b(see|find|refer to|read)\b( the| our| my| a)?( separate| accompanying| full| uploaded)?"
@@ -41,7 +42,7 @@ def answer_set(values: Iterable[str]) -> frozenset[str]:
 def set_aside_kind(text: str, listed: frozenset[str]) -> str | None:
     """ "test" for a test answer, "attachment" for an answer that only points to an attached
     document, else None."""
-    if len(text) > 400:
+    if len(text) > MAX_POINTER_CHARS:  # most answers: far longer than any pointer
         return None
     key = " ".join(text.lower().split())
     if key in listed:

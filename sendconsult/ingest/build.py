@@ -102,8 +102,9 @@ def set_aside_answers(
     expected = config.language if config is not None else "en"
     verdicts: dict[str, str | None] = {}
     set_aside: dict[tuple[str, str], str] = {}
+    ids = frame[RESPONSE_ID].tolist()
     for question in questions:
-        for rid, text in zip(frame[RESPONSE_ID], frame[question], strict=True):
+        for rid, text in zip(ids, frame[question].tolist(), strict=True):
             if not isinstance(text, str) or not text:
                 continue
             if text not in verdicts:

@@ -42,7 +42,30 @@ _ENGLISH_WORDS = frozenset(
     ["the", "and", "of", "to", "is", "are", "was", "were", "for", "that", "this", "with", "we", "our", "they", "their", "would", "should", "could", "have", "has", "been", "not", "be", "it", "you", "your", "i", "my", "there", "which", "what", "about", "more", "from", "will", "can"]
 )
 _ENGLISH_MARKERS = frozenset({"the", "and", "of", "that", "this", "would", "should", "with"})
+# Function words of the other Latin-script languages that English does not use as words: an
+# answer that fails the English test is given to the model only when it holds one of them.
+_FOREIGN_WORDS = frozenset(
+    word
+    for line in (
+        "le la les des est et pour dans une que pas nous vous sont avec sur du au aux cette qui "
+        "il elle ils mais ou très",  # French
+        "der das und ist nicht mit für wir eine ein auf den dem sich zu von bei sind werden "
+        "wird auch noch",  # German
+        "el los las del por para con es y muy pero como más está gli della delle per che non "
+        "sono è anche molto os não uma com muito mais são é",  # Spanish, Italian, Portuguese
+        "het een en van niet zijn voor ook wij maar och att det som inte är för med og er ikke "
+        "af til jeg vi",  # Dutch, Scandinavian
+        "nie się jest że na w z oraz dla bardzo jak są przez za je se že și în este pentru "
+        "care nu cu să",  # Polish, Czech, Romanian
+        "y yn mae ac ar ein eich gyda nid bod ddim ond hefyd fel gan ydy oes rhaid angen yr ei "
+        "wedi i'r o'r agus tá",  # Welsh, Irish
+    )
+    for word in line.split()
+)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LATIN = re.compile(r"[\u0000-\u024f]+")
+PREFIX = 400
+_NO_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?()[]\"-/", " "))
 
 
 def language_name(code: str) -> str:
@@ -52,16 +75,23 @@ def language_name(code: str) -> str:
 
 def answer_language(text: str, expected: str = "en") -> str | None:
     """The language an answer is written in, or None when it is too short or unclear to tell
-    (the caller then takes it to be in `expected`, the dictionary's language)."""
-    words = _WORD.findall(text.lower())
+    (the caller then takes it to be in `expected`, the dictionary's language).
+
+    Only the first PREFIX characters are read: a few sentences tell the language, and long
+    answers would otherwise cost time in proportion to their length.
+    """
+    head = text[:PREFIX]
+    if expected == "en" and _looks_english(head):
+        return "en"  # the cheap test first: most answers are plain English
+    words = _WORD.findall(head.lower())
     letters = sum(map(len, words))
-    if letters >= 3 and _mostly_non_latin(words):
+    if letters >= 3 and not head.isascii() and _mostly_non_latin(words):
         pass  # a script other than Latin tells even a short answer ("بہت شکریہ")
     elif len(words) < MIN_WORDS or letters < MIN_LETTERS:
         return None
-    if expected == "en" and _looks_english(words):
-        return "en"
-    code, confidence = _identifier().classify(text)
+    elif expected == "en" and _FOREIGN_WORDS.isdisjoint(words) and "".join(words).isascii():
+        return None  # no accent, no function word of another language: nothing says it isn't
+    code, confidence = _identifier().classify(head)
     if confidence < MIN_CONFIDENCE:
         return None
     return code
@@ -69,13 +99,13 @@ def answer_language(text: str, expected: str = "en") -> str | None:
 
 def _mostly_non_latin(words: list[str]) -> bool:
     letters = "".join(words)
-    return sum(ord(c) > 0x24F for c in letters) > 0.8 * len(letters)
+    return len(_LATIN.sub("", letters)) > 0.8 * len(letters)
 
 
-def _looks_english(words: list[str]) -> bool:
-    """At least three English function words, one of them a strong marker ("the", "and")."""
-    hits = [w for w in words if w in _ENGLISH_WORDS]
-    return len(hits) >= 3 and any(w in _ENGLISH_MARKERS for w in hits)
+def _looks_english(text: str) -> bool:
+    """Three different English function words, or two with a strong marker ("the", "and")."""
+    hits = _ENGLISH_WORDS.intersection(text[:160].lower().translate(_NO_PUNCTUATION).split())
+    return len(hits) >= 3 or (len(hits) == 2 and not hits.isdisjoint(_ENGLISH_MARKERS))
 
 
 @functools.cache
