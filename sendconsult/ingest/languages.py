@@ -38,9 +38,12 @@ MIN_WORDS = 4
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.95
 # Function words of English that other European languages rarely write as words of their own.
-_ENGLISH_WORDS = frozenset(
-    ["the", "and", "of", "to", "is", "are", "was", "were", "for", "that", "this", "with", "we", "our", "they", "their", "would", "should", "could", "have", "has", "been", "not", "be", "it", "you", "your", "i", "my", "there", "which", "what", "about", "more", "from", "will", "can"]
-)
+_ENGLISH_WORDS = frozenset({
+    "the", "and", "of", "to", "is", "are", "was", "were", "for", "that", "this", "with", "we",
+    "our", "they", "their", "would", "should", "could", "have", "has", "been", "not", "be", "it",
+    "you", "your", "my", "there", "which", "what", "about", "more", "from", "will", "can", "so",
+    "his", "her", "him", "them", "he", "she", "if", "but", "any", "very", "because", "just",
+})  # fmt: skip
 _ENGLISH_MARKERS = frozenset({"the", "and", "of", "that", "this", "would", "should", "with"})
 # Function words of the other Latin-script languages that English does not use as words: an
 # answer that fails the English test is given to the model only when it holds one of them.
