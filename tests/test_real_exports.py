@@ -326,3 +326,27 @@ def test_no_english_answer_of_the_sample_is_taken_for_another_language():
     ]
     assert wrong == []
     assert answer_language("Diolch yn fawr am ddarllen") == "cy"
+
+
+@pytest.mark.parametrize(
+    ("values", "role"),
+    [
+        (["ann.k@example.org", "b.smith@example.net", "chen.l@example.com"] * 2, Role.PERSONAL),
+        (["07700 900123", "+44 7700 900456", "0116 496 0789"] * 2, Role.PERSONAL),
+        (["LE2 7QX", "LE4 9ZT", "CF10 1AA", "SA1 3SN"], Role.PERSONAL),
+        (["Marjorie Fenwickton", "Delroy Ashworth", "Priya Holt", "Tomasz Wielgosz"],
+         Role.PERSONAL),
+        (["Acme Housing Trust", "Bright Futures Charity", "Example Borough Council",
+          "Riverside Academy", "North Network CIC", "Example Ltd"], Role.PERSONAL),
+        # group answers that end like organisations' names, but repeat
+        (["Parish or town council", "Local Council", "Voluntary Group"] * 8, Role.CLOSED),
+        (["The taxi is late every morning and my son misses registration at school.",
+          "We need more short breaks; the respite unit has a waiting list of months.",
+          "Nobody told us about the personal budget until the annual review meeting."] * 2,
+         Role.TEXT),
+    ],  # fmt: skip
+)
+def test_personal_details_found_by_their_values_whatever_the_header(values, role):
+    from sendconsult.ingest.roles import column_stats, guess_role
+
+    assert guess_role("Q7", column_stats(values, ", "), len(values))[0] is role

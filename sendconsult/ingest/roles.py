@@ -75,6 +75,9 @@ NOT_PERSONAL_HEADER = re.compile(
     re.IGNORECASE,
 )
 _NOTE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
+# Kinds of value that name someone: a column of them is personal only when its values vary, as
+# respondents' names do; group answers such as "Parish or town council" repeat.
+NAME_KINDS = ("people's names", "organisations' names")
 PHONE_LIKE = re.compile(r"^(\+\d|\(?0)[\d\s()\-]{8,16}$")  # UK: 0... or +44...
 POSTCODE_LIKE = re.compile(r"^(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}$", re.IGNORECASE)
 # Words organisations' names end with: a column of such values names respondents' employers.
@@ -244,7 +247,8 @@ def guess_role(
     pct = f"{stats.fill_rate:.0%} filled"
     if allow_personal and personal_header(header):
         return Role.PERSONAL, "detected: the header names a personal detail; never analysed or shown"
-    if allow_personal and stats.personal_share >= 0.5:
+    names = stats.personal_kind in NAME_KINDS
+    if allow_personal and stats.personal_share >= 0.5 and (not names or stats.distinct_ratio >= 0.5):
         return Role.PERSONAL, (
             f"detected: {stats.personal_share:.0%} of values look like {stats.personal_kind}; "
             "never analysed or shown"
