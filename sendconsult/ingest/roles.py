@@ -152,7 +152,11 @@ def column_stats(values: list[str], separator: str) -> ColumnStats:
     distinct = len(counts)
     sep = separator.strip() or separator
     sample = [v.strip() for v in filled[:: max(1, n // SHARE_SAMPLE)]]
-    kinds = Counter(filter(None, map(personal_kind, sample)))
+    kinds: Counter[str] = Counter()
+    for value, times in Counter(sample).items():  # each distinct value judged once
+        kind = personal_kind(value) if len(value) <= 80 else ""
+        if kind:
+            kinds[kind] += times
     kind, hits = kinds.most_common(1)[0] if kinds else ("", 0)
     return ColumnStats(
         fill_rate=n / len(values) if values else 0.0,
