@@ -350,3 +350,31 @@ def test_personal_details_found_by_their_values_whatever_the_header(values, role
     from sendconsult.ingest.roles import column_stats, guess_role
 
     assert guess_role("Q7", column_stats(values, ", "), len(values))[0] is role
+
+
+@pytest.mark.parametrize("placeholders", [["Q1", "Q2", "Q3"], ["Column1", "Column2", "Column3"],
+                                          ["Unnamed: 0", "Unnamed: 1", "Unnamed: 2"]])  # fmt: skip
+def test_placeholder_row_above_question_texts_is_a_two_row_header(placeholders: list[str]):
+    from sendconsult.ingest.layouts import detect_layout
+
+    rows = [
+        placeholders,
+        ["Response ID", "Are you a parent or carer?", "What would make the biggest difference?"],
+        ["R1", "Yes", "More respite."],
+        ["R2", "No", "Clearer information about the local offer."],
+    ]
+    layout = detect_layout(rows)
+    assert layout.headers == rows[1]
+    assert layout.first_data_row == 3 and layout.rows == rows[2:]
+
+
+def test_numbered_headers_above_answers_stay_a_one_row_header():
+    from sendconsult.ingest.layouts import detect_layout
+
+    rows = [
+        ["Q1", "Q2", "Q3"],
+        ["R1", "Yes", "The taxi is late every morning and nobody tells us why."],
+        ["R2", "No", "More respite."],
+    ]
+    layout = detect_layout(rows)
+    assert layout.headers == ["Q1", "Q2", "Q3"] and layout.first_data_row == 2

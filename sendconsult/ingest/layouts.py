@@ -113,12 +113,19 @@ PLACEHOLDER = re.compile(
 )
 
 
+QUESTION_START = re.compile(
+    r"^(what|which|how|why|when|where|who|do|does|did|are|is|was|were|would|could|should|can|"
+    r"have|has|please|to what extent|if|tell us|your|any)\b",
+    re.IGNORECASE,
+)
+
+
 def _has_placeholder_header(rows: list[list[str]]) -> bool:
     """Row 1 is numbered placeholders and row 2 the question texts: a two-row header.
 
-    Row 2 is taken for headings only when its cells are filled, at least one reads like a
-    question (a "?" or four or more words), and none of them appears again in its column below,
-    as an answer would.
+    Row 2 is taken for headings only when its cells are filled, read like questions or labels
+    (a "?", "Please ...", "What ...", or a few words without a full stop), at least one like a
+    question, and none of them appears again in its column below, as an answer would.
     """
     first = [c.strip() for c in rows[0] if c.strip()]
     if len(first) < 2 or sum(bool(PLACEHOLDER.match(c)) for c in first) < 0.8 * len(first):
@@ -127,7 +134,9 @@ def _has_placeholder_header(rows: list[list[str]]) -> bool:
     filled = [c for c in second if c]
     if len(filled) < 0.6 * len(first) or any(PLACEHOLDER.match(c) for c in filled):
         return False
-    if not any(c.endswith("?") or len(c.split()) >= 4 for c in filled):
+    asking = [c for c in filled if c.endswith(("?", ":")) or QUESTION_START.match(c)]
+    labels = [c for c in filled if len(c.split()) <= 4 and not c.endswith(".")]
+    if not asking or len(set(asking) | set(labels)) < 0.8 * len(filled):
         return False
     below = rows[2:202]
     return not any(
