@@ -378,3 +378,44 @@ def test_numbered_headers_above_answers_stay_a_one_row_header():
     ]
     layout = detect_layout(rows)
     assert layout.headers == ["Q1", "Q2", "Q3"] and layout.first_data_row == 2
+
+
+def test_config_settings_for_personal_columns_attachments_and_languages(tmp_path: Path):
+    from sendconsult.config import load_config
+    from sendconsult.errors import ConfigError
+
+    path = tmp_path / "sendconsult.toml"
+    path.write_text(
+        'attachment_answers = ["As per our letter"]\nlanguage = "cy"\n'
+        "include_other_languages = true\n"
+        '[columns]\npersonal = ["School"]\nnot_personal = ["Organisation type"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.attachment_answers == ("As per our letter",)
+    assert (config.language, config.include_other_languages) == ("cy", True)
+    assert config.columns.personal == ("School",)
+    assert config.columns.not_personal == ("Organisation type",)
+    path.write_text('language = "Welsh"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="language must be a two-letter language code"):
+        load_config(path)
+
+
+def test_configured_attachment_answers_replace_the_list(write_csv, tmp_path: Path):
+    from sendconsult.config import load_config
+
+    export = write_csv(
+        [
+            ["Response ID", "Your views"],
+            ["R1", "As per our letter"],
+            ["R2", "Test."],
+            ["R3", "Please find our response attached"],
+            ["R4", "The school bus leaves far too early for young children with SEND."],
+            ["R5", "Respite has been cut twice and families are at breaking point now."],
+        ]
+    )
+    path = tmp_path / "sendconsult.toml"
+    path.write_text('attachment_answers = ["As per our letter"]\n', encoding="utf-8")
+    survey = load_survey(export, IngestOptions(config=load_config(path)))
+    # the listed answer and the pointer rule; "Test." is no longer on the list
+    assert survey.set_aside == {("R1", "Your views"): "attachment", ("R3", "Your views"): "attachment"}
