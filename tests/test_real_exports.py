@@ -419,3 +419,23 @@ def test_configured_attachment_answers_replace_the_list(write_csv, tmp_path: Pat
     survey = load_survey(export, IngestOptions(config=load_config(path)))
     # the listed answer and the pointer rule; "Test." is no longer on the list
     assert survey.set_aside == {("R1", "Your views"): "attachment", ("R3", "Your views"): "attachment"}
+
+
+def test_own_name_organisation_and_contacts_are_masked_in_answers():
+    from sendconsult.ingest.personal import mask_own_details
+
+    columns = {
+        "Your name": ["Marjorie Fenwickton", "Will Stone", "Ann Lee"],
+        "Organisation": ["Northbrook Carers Trust", "", "Other"],
+        "Views": [
+            "Marjorie has cared for years; northbrook carers trust supports her.",
+            "I will go if I can. Will Stone",
+            "Other parents agree with Ann.",
+        ],
+    }
+    assert mask_own_details(columns, ["Views"], ["Your name", "Organisation"]) == 3
+    assert columns["Views"] == [
+        "[NAME] has cared for years; [ORGANISATION] supports her.",
+        "I will go if I can. [NAME]",
+        "Other parents agree with [NAME].",  # "Other" says nothing about who someone is
+    ]

@@ -57,12 +57,13 @@ def mask_own_details(
                 if _identifying(value := columns[h][index].strip())
                 and value.lower() in lowered
             ]
-            if not found:
+            if not found and not _name_part_in(text, index, columns, personal_headers, tags):
                 continue
             masked = text
             for value, tag in sorted(found, key=lambda f: -len(f[0])):
                 pattern = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)", re.IGNORECASE)
                 masked = pattern.sub(tag, masked)
+            masked = _mask_name_parts(masked, index, columns, personal_headers, tags)
             if masked != text:
                 if new_cells is None:
                     new_cells = list(cells)
@@ -71,6 +72,36 @@ def mask_own_details(
         if new_cells is not None:
             columns[text_header] = new_cells
     return changed
+
+
+def _name_parts(
+    index: int, columns: dict[str, list[str]], headers: list[str], tags: dict[str, str]
+) -> set[str]:
+    """The capitalised words of a respondent's name columns ("Marjorie", "Fenwickton")."""
+    return {
+        part
+        for h in headers
+        if tags[h] == "[NAME]"
+        for part in columns[h][index].split()
+        if len(part) >= 3 and part[:1].isupper()
+    }
+
+
+def _name_part_in(
+    text: str, index: int, columns: dict[str, list[str]], headers: list[str], tags: dict[str, str]
+) -> bool:
+    return any(part in text for part in _name_parts(index, columns, headers, tags))
+
+
+def _mask_name_parts(
+    text: str, index: int, columns: dict[str, list[str]], headers: list[str], tags: dict[str, str]
+) -> str:
+    """A given name or surname of the respondent alone ("Marjorie has cared ..."), as written
+    (capitalised, whole word): the full name was replaced already."""
+    for part in sorted(_name_parts(index, columns, headers, tags), key=len, reverse=True):
+        if part in text:
+            text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", "[NAME]", text)
+    return text
 
 
 def _identifying(value: str) -> bool:
