@@ -1,7 +1,9 @@
 """Every number in the report, computed once here; report modules only display them.
 
 Denominators: a theme's share is of respondents who gave any free text (only they could raise
-a theme). A respondent in two groups counts in both groups' columns; "All" counts each
+a theme) that counts: answers that only point to an attachment, tests, and answers in another
+language than the dictionary's (unless the officer includes them) are set aside, and a
+respondent leaves the denominators only when every one of their answers is set aside. A respondent in two groups counts in both groups' columns; "All" counts each
 respondent once, so group columns do not add up to "All". With campaigns counted once, each
 campaign keeps one representative response and its other members are left out of the figures.
 """
@@ -14,8 +16,9 @@ import pandas as pd
 
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
+from sendconsult.ingest.languages import language_name
 from sendconsult.stats import GroupTest, compare_groups
-from sendconsult.survey import GROUPS, RESPONSE_ID, Survey
+from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, SET_ASIDE_KINDS, Consent, Survey
 from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
@@ -55,6 +58,8 @@ class Aggregates:
     # With a trained classifier: per theme, responses it suggests (not counted anywhere else).
     suggested: dict[str, int] | None = None
     suggested_responses: int = 0
+    # Respondents with free text whose every answer was set aside (so not in `with_text`).
+    respondents_set_aside: int = 0
 
     @property
     def coded_share(self) -> float:
@@ -135,8 +140,10 @@ def aggregate(
         suggested_responses = len(
             {rid for s in suggestions.by_theme.values() for rid in s if rid in kept}
         )
+    any_text = survey.has_any_text().reset_index(drop=True)[keep.to_numpy()]
     return Aggregates(
         responses=len(frame),
+        respondents_set_aside=int(any_text.sum()) - with_text,
         with_text=with_text,
         coded=int((texted[theme_ids].sum(axis=1) > 0).sum()),
         theme_table=theme_table,
@@ -150,6 +157,54 @@ def aggregate(
         suggested=suggested,
         suggested_responses=suggested_responses,
     )
+
+
+def _consent_counts(frame: pd.DataFrame) -> dict[Consent, int]:
+    counts = frame[CONSENT].value_counts()
+    return {c: int(counts.get(c, 0)) for c in Consent if counts.get(c, 0)}
+
+
+CONSENT_WORDS = {
+    Consent.PUBLISH: "publish with name",
+    Consent.ANONYMOUS: "publish anonymously",
+    Consent.WITHHOLD: "do not publish (counted, never quoted)",
+    Consent.UNKNOWN: "no answer",
+}
+
+
+def consent_counts(survey: Survey) -> str:
+    """Respondents by publication choice, as a sentence ("" when the export has no consent
+    question): "120 publish with name, 80 publish anonymously, 12 do not publish ..."."""
+    if survey.consent_column is None:
+        return ""
+    counts = _consent_counts(survey.responses)
+    return ", ".join(f"{counts[c]:,} {CONSENT_WORDS[c]}" for c in Consent if c in counts)
+
+
+def set_aside_summary(survey: Survey) -> str:
+    """The answers set aside, as a sentence: "pointed to an attachment: 3; test answers: 1;
+    38 answers not in English: 12 French, 11 German ... (left out of the percentages)"."""
+    counts = survey.set_aside_counts()
+    parts = []
+    if counts.get("attachment"):
+        parts.append(f"pointed to an attachment: {counts['attachment']:,}")
+    if counts.get("test"):
+        parts.append(f"test answers: {counts['test']:,}")
+    languages = {k: v for k, v in counts.items() if k not in SET_ASIDE_KINDS}
+    if languages:
+        total = sum(languages.values())
+        ranked = sorted(languages, key=lambda k: (-languages[k], language_name(k)))
+        listed = ", ".join(f"{languages[k]:,} {language_name(k)}" for k in ranked)
+        use = (
+            "counted in the percentages (include_other_languages)"
+            if survey.include_other_languages
+            else "left out of the percentages and listed in Uncoded"
+        )
+        noun = "answer" if total == 1 else "answers"
+        parts.append(
+            f"{total:,} {noun} not in {language_name(survey.language)}: {listed} ({use})"
+        )
+    return "; ".join(parts)
 
 
 def _group_order(memberships: list[list[str]]) -> list[str]:

@@ -22,9 +22,9 @@ CONFIG_NAMES = ("sendconsult.toml", "sendconsult.yaml", "sendconsult.yml")
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 TOP_KEYS = (
     "consultation_name", "columns", "group_options", "non_answers", "suppression_threshold",
-    "redact", "themes",
+    "redact", "themes", "attachment_answers", "language", "include_other_languages",
 )  # fmt: skip
-COLUMN_KEYS = ("id", "group", "text", "closed", "ignore", "consent")
+COLUMN_KEYS = ("id", "group", "text", "closed", "ignore", "consent", "personal", "not_personal")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class ColumnSettings:
     closed: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     consent: str | None = None
+    personal: tuple[str, ...] = ()  # never analysed or shown, whatever detection says
+    not_personal: tuple[str, ...] = ()  # detected as if their header named no personal detail
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class ProjectConfig:
     suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
     redact: bool = True
     themes: Path | None = None  # resolved against the config file's folder
+    # Answers that only point to an attachment or are tests; None: the built-in list.
+    attachment_answers: tuple[str, ...] | None = None
+    language: str = "en"  # the dictionary's language (ISO 639-1 code)
+    include_other_languages: bool = False  # count answers in other languages in denominators
 
 
 def find_config(export: Path, explicit: Path | None = None) -> Path | None:
@@ -90,6 +96,11 @@ def load_config(path: Path) -> ProjectConfig:
         suppression_threshold=check.threshold(raw),
         redact=check.flag(raw, "redact", default=True),
         themes=(path.parent / themes) if themes else None,
+        attachment_answers=check.names(raw, "attachment_answers", "", "answers")
+        if "attachment_answers" in raw
+        else None,
+        language=check.language(raw),
+        include_other_languages=check.flag(raw, "include_other_languages", default=False),
     )
 
 
@@ -99,7 +110,7 @@ def _columns(check: _Checker, raw: Any) -> ColumnSettings:
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{check.file}: [columns] must be a table of column settings (id, group, text, "
-            "closed, ignore, consent)."
+            "closed, ignore, consent, personal, not_personal)."
         )
     check.known_keys(raw, COLUMN_KEYS, "[columns] ")
     prefix = "[columns] "
@@ -110,6 +121,8 @@ def _columns(check: _Checker, raw: Any) -> ColumnSettings:
         closed=check.names(raw, "closed", prefix, "column names"),
         ignore=check.names(raw, "ignore", prefix, "column names"),
         consent=check.text(raw, "consent", prefix),
+        personal=check.names(raw, "personal", prefix, "column names"),
+        not_personal=check.names(raw, "not_personal", prefix, "column names"),
     )
 
 
@@ -188,6 +201,14 @@ class _Checker:
                 f"(default {DEFAULT_SUPPRESSION_THRESHOLD})."
             )
         return value
+
+    def language(self, raw: dict[str, Any]) -> str:
+        value = raw.get("language", "en")
+        if not isinstance(value, str) or not value.isalpha() or len(value) not in (2, 3):
+            raise ConfigError(
+                f'{self.file}: language must be a two-letter language code, e.g. "en" or "cy".'
+            )
+        return value.lower()
 
     def flag(self, raw: dict[str, Any], key: str, *, default: bool) -> bool:
         value = raw.get(key, default)

@@ -23,6 +23,7 @@ class Role(StrEnum):
     CLOSED = "closed"
     TEXT = "text"
     CONSENT = "consent"
+    PERSONAL = "personal"  # names, contacts, organisations, register numbers: never shown
     METADATA = "metadata"
     IGNORED = "ignored"
 
@@ -66,6 +67,8 @@ GROUPS = "groups"
 GROUPS_RAW = "groups_raw"
 CONSENT = "consent"
 FIXED_COLUMNS = (RESPONSE_ID, SOURCE_ROW, GROUPS, GROUPS_RAW, CONSENT)
+# Kinds of answer that say nothing about the questions, whatever the language setting.
+SET_ASIDE_KINDS = ("attachment", "test")
 
 
 @dataclass
@@ -92,6 +95,12 @@ class Survey:
     other_texts: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
+    # Free-text answers left out of the denominators, by (response ID, question): "attachment"
+    # (the answer only points to an attached document), "test", or the answer's language code
+    # when it is not the dictionary's language (see `language`).
+    set_aside: dict[tuple[str, str], str] = field(default_factory=dict)
+    language: str = "en"  # the theme dictionary's language
+    include_other_languages: bool = False  # answers in other languages count in denominators
     _text_index: tuple[tuple[int, tuple[str, ...]], dict] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -126,8 +135,8 @@ class Survey:
             self._text_index = (key, index)
         return self._text_index[1]
 
-    def has_text(self) -> pd.Series:
-        """Boolean per response: has at least one free-text answer."""
+    def has_any_text(self) -> pd.Series:
+        """Boolean per response: has at least one free-text answer, whatever it says."""
         if not self.text_questions:
             return pd.Series(False, index=self.responses.index)
         return (
@@ -135,3 +144,33 @@ class Survey:
             .map(lambda v: isinstance(v, str) and bool(v))
             .any(axis=1)
         )
+
+    def counts_answer(self, response_id: str, question: str) -> bool:
+        """Whether an answer counts in the denominators: not an attachment pointer, not a test,
+        and in the dictionary's language unless the officer included other languages."""
+        note = self.set_aside.get((response_id, question))
+        if note is None:
+            return True
+        return note not in SET_ASIDE_KINDS and self.include_other_languages
+
+    def has_text(self) -> pd.Series:
+        """Boolean per response: has at least one free-text answer that counts (see
+        `counts_answer`). A respondent leaves the denominators only when every one of their
+        answers is set aside."""
+        any_text = self.has_any_text()
+        if not self.set_aside:
+            return any_text
+        touched = {rid for rid, _ in self.set_aside}
+        ids = self.responses[RESPONSE_ID]
+        flags = any_text.to_numpy().copy()
+        for index in [i for i, rid in enumerate(ids) if rid in touched]:
+            rid = ids.iat[index]
+            flags[index] = any(self.counts_answer(rid, q) for q in self.texts(rid))
+        return pd.Series(flags, index=any_text.index)
+
+    def set_aside_counts(self) -> dict[str, int]:
+        """Answers set aside, by kind ("attachment", "test") or language code."""
+        counts: dict[str, int] = {}
+        for note in self.set_aside.values():
+            counts[note] = counts.get(note, 0) + 1
+        return counts

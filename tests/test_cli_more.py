@@ -67,7 +67,7 @@ SAMPLE_EXPORTS = [
         "msforms_send_feedback.xlsx (sheet 'Sheet1'): Microsoft Forms layout, 30 responses "
         "(spreadsheet rows 2 to 31)",
         "ID",
-        ["Start time", "Completion time", "Email", "Name"],
+        ["Start time", "Completion time", "Email=personal", "Name=personal"],
     ),
     (
         "qualtrics_send_survey.csv",
@@ -75,11 +75,11 @@ SAMPLE_EXPORTS = [
         "Response ID",
         [
             "Start Date",
-            "IP Address",
-            "Recipient Last Name",
-            "Recipient First Name",
-            "Recipient Email",
-            "Location Latitude",
+            "IP Address=personal",
+            "Recipient Last Name=personal",
+            "Recipient First Name=personal",
+            "Recipient Email=personal",
+            "Location Latitude=personal",
             "User Language",
         ],
     ),
@@ -88,7 +88,14 @@ SAMPLE_EXPORTS = [
         "surveymonkey_send_survey.csv: SurveyMonkey layout, 40 responses "
         "(spreadsheet rows 3 to 42)",
         "Respondent ID",
-        ["Collector ID", "Start Date", "IP Address", "Email Address", "First Name", "Last Name"],
+        [
+            "Collector ID",
+            "Start Date",
+            "IP Address=personal",
+            "Email Address=personal",
+            "First Name=personal",
+            "Last Name=personal",
+        ],
     ),
 ]
 
@@ -139,7 +146,9 @@ def test_inspect_shows_layout_and_roles_of_every_sample(name, summary, id_column
     assert roles[CONSENT_Q] == "consent"
     likert = [n for n in roles if "agree or disagree with" in n and "Priority" in n]
     assert len(likert) == 3 and {roles[q] for q in likert} == {"closed"}
-    assert {c: roles[c] for c in metadata} == {c: "metadata" for c in metadata}
+    # "column=personal": a respondent's detail, never shown; the rest are bookkeeping
+    expected = dict(c.split("=") if "=" in c else (c, "metadata") for c in metadata)
+    assert {c: roles[c] for c in expected} == expected
     # every column is listed once, and nothing but the questions is analysed as free text
     assert [c for c, r in roles.items() if r == "text"] == TEXT_QS
     assert f"Respondent groups ({GROUP_Q})" in flat(result.stdout)

@@ -46,8 +46,10 @@ def test_surveymonkey_two_header_rows(exports_dir: Path):
     assert list(survey.responses["groups"]) == [[PARENT], [PARENT, EDU, "Other"], [VOL]]
     assert survey.other_texts == {"11400000002": "grandmother"}
     assert survey.group_options == [PARENT, EDU, VOL, "Other"]
-    for name in ("Collector ID", "Start Date", "End Date", "IP Address", "Email Address"):
+    for name in ("Collector ID", "Start Date", "End Date"):
         assert role_of(survey, name) is Role.METADATA
+    for name in ("IP Address", "Email Address"):
+        assert role_of(survey, name) is Role.PERSONAL
     # a matrix question stays one column per row, named "question - row"
     assert survey.closed_questions == [
         "Which area do you live in?",
@@ -68,8 +70,10 @@ def test_ms_forms_xlsx(exports_dir: Path):
     survey = load_survey(exports_dir / "msforms_small.xlsx")
     assert survey.layout is Layout.MS_FORMS
     assert list(survey.responses["response_id"]) == ["1", "2", "3"]
-    for name in ("Start time", "Completion time", "Email", "Name"):
+    for name in ("Start time", "Completion time"):
         assert role_of(survey, name) is Role.METADATA
+    for name in ("Email", "Name"):
+        assert role_of(survey, name) is Role.PERSONAL
     groups = list(survey.responses["groups"])
     assert groups == [[PARENT, "Social care professional"], [EDU], [PARENT, "Other"]]
     assert survey.other_texts == {"3": "grandparent"}
@@ -96,8 +100,9 @@ def test_qualtrics_three_header_rows(exports_dir: Path):
     assert survey.id_column == "Response ID"
     assert list(survey.responses["response_id"])[0] == "R_9CjxLrEFKodMPIl"
     assert list(survey.responses["source_row"]) == [4, 5, 6]
-    for name in ("Start Date", "IP Address", "Progress", "Duration (in seconds)", "Finished"):
+    for name in ("Start Date", "Progress", "Duration (in seconds)", "Finished"):
         assert role_of(survey, name) is Role.METADATA
+    assert role_of(survey, "IP Address") is Role.PERSONAL
     assert survey.responses["groups"][0] == [PARENT, VOL]  # bare "," inside an option kept
     assert survey.text_questions == ["Why do you say that?"]
 

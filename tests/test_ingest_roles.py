@@ -64,8 +64,8 @@ def test_roles_come_from_values_not_headers(write_csv):
     ("header", "values", "role"),
     [
         ("Timestamp", ["2019/06/14 9:31:07 am GMT+1"] * 3, Role.METADATA),
-        ("Contact", ["a@example.org", "b@example.org", "c@example.org"], Role.METADATA),
-        ("Your name", ["Ann Jones", "Bob Smith", "Chen Li"], Role.METADATA),
+        ("Contact", ["a@example.org", "b@example.org", "c@example.org"], Role.PERSONAL),
+        ("Your name", ["Ann Jones", "Bob Smith", "Chen Li"], Role.PERSONAL),
         ("Status", ["Complete", "Complete", "Partial"], Role.METADATA),
         ("Are you a...", ["Parent", "Teacher", "Parent"], Role.GROUP),
         ("Which best describes you?", ["Parent", "Teacher", "Parent"], Role.GROUP),

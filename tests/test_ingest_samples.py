@@ -62,6 +62,7 @@ def test_key_columns_have_their_roles(sample):
     assert {r for n, r in by_name.items() if n not in (GROUP_Q, CONSENT_Q, *TEXT_QS, *likert)} <= {
         Role.ID,
         Role.METADATA,
+        Role.PERSONAL,
         Role.IGNORED,
     }
 

@@ -311,9 +311,9 @@ def test_identifying_columns_never_appear_in_any_sheet(details_book):
         for detail in DETAILS:
             assert detail not in text, (sheet.title, detail)
     roles = {r[0]: r[1] for r in table_rows(details_book["Method"], "Column")[1]}
-    assert roles["What is your name?"] == "metadata"
-    assert roles["Organisation name"] == "metadata"
-    assert roles["Email address"] == "metadata"
+    assert roles["What is your name?"] == "personal"
+    assert roles["Organisation name"] == "personal"
+    assert roles["Email address"] == "personal"
     assert roles[CONSENT_Q] == "consent"
 
 

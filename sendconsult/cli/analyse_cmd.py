@@ -12,17 +12,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sendconsult.aggregate import set_aside_summary
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
-    GroupColumnOpt,
-    IdColumnOpt,
     JobsOpt,
     ModelOpt,
     SheetOpt,
-    TextColumnOpt,
     ThemesOpt,
+    column_options,
     command_line,
     err,
     guarded,
@@ -38,6 +38,7 @@ from sendconsult.cli.progress import new_progress
 
 @app.command("analyse")
 @guarded
+@column_options
 def analyse_cli(
     export: Annotated[
         Path,
@@ -59,9 +60,6 @@ def analyse_cli(
     config: ConfigOpt = None,
     model: ModelOpt = None,
     sheet: SheetOpt = None,
-    id_column: IdColumnOpt = None,
-    group_column: GroupColumnOpt = None,
-    text_column: TextColumnOpt = None,
     no_redact: Annotated[
         bool,
         typer.Option(
@@ -139,6 +137,7 @@ def analyse_cli(
         typer.Option("--timings", hidden=True, help="Write the time of each stage as JSON."),
     ] = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Code every response to the themes and write the Excel report.
 
@@ -177,9 +176,7 @@ def analyse_cli(
     survey = load_export(
         export,
         sheet=sheet,
-        id_column=id_column,
-        group_column=group_column,
-        text_columns=text_column,
+        columns=columns,
         project_config=project_config,
     )
     read_seconds = time.perf_counter() - reading
@@ -205,6 +202,9 @@ def analyse_cli(
             score_progress=score_progress,
         )
     _print_summary(result, report_path, time.perf_counter() - started)
+    set_aside = set_aside_summary(survey)
+    if set_aside:
+        out.print(Text(f"Answers set aside: {set_aside}."))
     if result.changes is not None:
         print_changes(result.changes, limit=10)
     if timings_file is not None:

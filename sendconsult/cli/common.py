@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -151,6 +153,94 @@ TextColumnOpt = Annotated[
         help="A free-text question column to analyse; repeat for several. Default: detected.",
     ),
 ]
+PersonalColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--personal-column",
+        help="A column holding personal details (names, contacts, organisations): never "
+        "analysed or shown; repeat for several. Adds to those detected.",
+    ),
+]
+NotPersonalColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--not-personal-column",
+        help="A column detected as personal that is not: its role is then detected as usual.",
+    ),
+]
+OtherLanguagesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--include-other-languages/--exclude-other-languages",
+        help="Count answers in languages other than the dictionary's in the percentages "
+        "(default: config include_other_languages, else excluded and counted apart).",
+        show_default=False,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ColumnChoices:
+    """The officer's column options, the same on every command that reads an export."""
+
+    id_column: str | None = None
+    group_column: str | None = None
+    text_column: tuple[str, ...] = ()
+    personal_column: tuple[str, ...] = ()
+    not_personal_column: tuple[str, ...] = ()
+    include_other_languages: bool | None = None
+
+
+_COLUMN_PARAMETERS = (
+    ("id_column", IdColumnOpt, None),
+    ("group_column", GroupColumnOpt, None),
+    ("text_column", TextColumnOpt, None),
+    ("personal_column", PersonalColumnOpt, None),
+    ("not_personal_column", NotPersonalColumnOpt, None),
+    ("include_other_languages", OtherLanguagesOpt, None),
+)
+
+
+def column_options(func: F) -> F:
+    """Give a command the column options (defined once, above) as one `columns` argument.
+
+    The options are added to the command's signature, before --debug, so Typer shows them in
+    every command's --help; the command receives them as `columns: ColumnChoices`.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "columns"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, kind, default in _COLUMN_PARAMETERS
+    ]
+    at = next((i for i, p in enumerate(own) if p.name == "debug"), len(own))
+    own = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if i >= at else p
+        for i, p in enumerate(own)
+    ]
+    parameters = own[:at] + added + own[at:]
+    positional = [p for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    keyword = [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name, None) for name, _, _ in _COLUMN_PARAMETERS}
+        columns = ColumnChoices(
+            id_column=given["id_column"],
+            group_column=given["group_column"],
+            text_column=tuple(given["text_column"] or ()),
+            personal_column=tuple(given["personal_column"] or ()),
+            not_personal_column=tuple(given["not_personal_column"] or ()),
+            include_other_languages=given["include_other_languages"],
+        )
+        return func(*args, columns=columns, **kwargs)
+
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=positional + keyword
+    )
+    return wrapper  # type: ignore[return-value]
+
+
 ModelOpt = Annotated[
     str | None,
     typer.Option(
@@ -210,9 +300,7 @@ def load_export(
     *,
     sheet: str | None = None,
     config: Path | None = None,
-    id_column: str | None = None,
-    group_column: str | None = None,
-    text_columns: list[str] | None = None,
+    columns: ColumnChoices | None = None,
     project_config=None,  # noqa: ANN001
 ):  # noqa: ANN201 - Survey
     """Read an export with the officer's overrides, printing ingest warnings to stderr."""
@@ -220,11 +308,15 @@ def load_export(
 
     if project_config is None:
         project_config = resolve_config(export, config)
+    columns = columns or ColumnChoices()
     options = IngestOptions(
         sheet=sheet,
-        id_column=id_column,
-        group_column=group_column,
-        text_columns=tuple(text_columns or ()),
+        id_column=columns.id_column,
+        group_column=columns.group_column,
+        text_columns=columns.text_column,
+        personal_columns=columns.personal_column,
+        not_personal_columns=columns.not_personal_column,
+        include_other_languages=columns.include_other_languages,
         config=project_config,
     )
     survey = load_survey(export, options)

@@ -11,14 +11,13 @@ from rich.text import Text
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
-    GroupColumnOpt,
-    IdColumnOpt,
     ModelOpt,
     SheetOpt,
-    TextColumnOpt,
     ThemesOpt,
+    column_options,
     err,
     guarded,
     load_export,
@@ -37,6 +36,7 @@ if TYPE_CHECKING:  # the core (spaCy, pandas) is imported when a command runs, n
 
 @app.command("evaluate")
 @guarded
+@column_options
 def evaluate_cli(
     export: Annotated[Path, typer.Argument(help="The consultation export.", show_default=False)],
     gold: Annotated[
@@ -71,10 +71,8 @@ def evaluate_cli(
     ] = None,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
-    id_column: IdColumnOpt = None,
-    group_column: GroupColumnOpt = None,
-    text_column: TextColumnOpt = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Print precision, recall, F1 and Cohen's kappa per theme, and the disagreements.
 
@@ -90,9 +88,7 @@ def evaluate_cli(
     survey = load_export(
         export,
         sheet=sheet,
-        id_column=id_column,
-        group_column=group_column,
-        text_columns=text_column,
+        columns=columns,
         project_config=project_config,
     )
     dictionary = load_themes(themes, export, project_config)

@@ -11,12 +11,13 @@ from rich.text import Text
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
-    IdColumnOpt,
     ModelOpt,
     SheetOpt,
     ThemesOpt,
+    column_options,
     guarded,
     load_export,
     load_themes,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the core (spaCy, pandas) is imported when a command runs, n
 
 @app.command("explain")
 @guarded
+@column_options
 def explain_cli(
     text: Annotated[
         str | None,
@@ -47,8 +49,8 @@ def explain_cli(
     model: ModelOpt = None,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
-    id_column: IdColumnOpt = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Show the tokens, lemmas, every dictionary match, negations and the resulting themes.
 
@@ -71,7 +73,7 @@ def explain_cli(
     else:
         if export is None:
             usage_error("--id needs --export FILE to find the response in.")
-        survey = load_export(export, sheet=sheet, config=config, id_column=id_column)
+        survey = load_export(export, sheet=sheet, config=config, columns=columns)
         answers = survey.texts(response_id)  # type: ignore[arg-type]
         if not answers and response_id not in set(survey.responses["response_id"]):
             raise ColumnError(

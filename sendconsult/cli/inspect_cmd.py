@@ -9,13 +9,12 @@ from rich.text import Text
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
     ExportArg,
-    GroupColumnOpt,
-    IdColumnOpt,
     SheetOpt,
-    TextColumnOpt,
+    column_options,
     guarded,
     load_export,
     out,
@@ -32,6 +31,7 @@ ROLE_STYLE = {
     "closed": "blue",
     "id": "magenta",
     "consent": "yellow",
+    "personal": "bold red",
     "metadata": "dim",
     "ignored": "dim",
 }
@@ -39,14 +39,13 @@ ROLE_STYLE = {
 
 @app.command("inspect")
 @guarded
+@column_options
 def inspect_cli(
     export: ExportArg,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
-    id_column: IdColumnOpt = None,
-    group_column: GroupColumnOpt = None,
-    text_column: TextColumnOpt = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Show how an export is read before analysing it: layout, each column's role and why,
     the respondent groups found and the free-text questions. Nothing is written.
@@ -58,14 +57,13 @@ def inspect_cli(
         export,
         sheet=sheet,
         config=config,
-        id_column=id_column,
-        group_column=group_column,
-        text_columns=text_column,
+        columns=columns,
     )
     out.print(summary(survey))
     out.print(columns_table(survey))
     out.print(groups_table(survey))
     out.print(text_table(survey))
+    out.print(answers_set_aside(survey))
 
 
 def summary(survey: Survey) -> Text:
@@ -81,6 +79,23 @@ def summary(survey: Survey) -> Text:
         f"(spreadsheet rows {rows.min()} to {rows.max()})\n"
     )
     text.append(f"Response IDs: {survey.id_column or 'made from row numbers'}")
+    return text
+
+
+def answers_set_aside(survey: Survey) -> Text:
+    """Personal columns, consent choices, and answers left out of the percentages and why."""
+    from sendconsult.aggregate import consent_counts, set_aside_summary
+
+    text = Text()
+    personal = [c.name for c in survey.columns if c.role == "personal"]
+    if personal:
+        text.append(
+            f"Personal columns (never analysed or shown): {', '.join(personal)}\n", style="red"
+        )
+    consent = consent_counts(survey)
+    if consent:
+        text.append(f"Publication consent: {consent}\n")
+    text.append(f"Answers set aside: {set_aside_summary(survey) or 'none'}")
     return text
 
 

@@ -12,13 +12,14 @@ from rich.text import Text
 from sendconsult.cli.app import themes_app
 from sendconsult.cli.common import (
     EXIT_USER_ERROR,
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
     ExportArg,
     ModelOpt,
     SheetOpt,
-    TextColumnOpt,
     ThemesOpt,
+    column_options,
     err,
     guarded,
     load_export,
@@ -34,6 +35,7 @@ from sendconsult.errors import DictionaryError, ReportError
 
 @themes_app.command("check")
 @guarded
+@column_options
 def check_cli(
     dictionary_file: Annotated[
         Path,
@@ -55,8 +57,8 @@ def check_cli(
     model: ModelOpt = None,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
-    text_column: TextColumnOpt = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Validate a theme dictionary; with an export, show top and dead terms, or --kwic TERM.
 
@@ -100,7 +102,7 @@ def check_cli(
         return
     project_config = resolve_config(export, config)
     survey = load_export(
-        export, sheet=sheet, text_columns=text_column, project_config=project_config
+        export, sheet=sheet, columns=columns, project_config=project_config
     )
     classifier = ThemeClassifier(dictionary, nlp)
     with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
@@ -223,6 +225,7 @@ def import_cli(
 
 @themes_app.command("suggest")
 @guarded
+@column_options
 def suggest_cli(
     export: ExportArg,
     themes: ThemesOpt = None,
@@ -239,8 +242,8 @@ def suggest_cli(
     model: ModelOpt = None,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
-    text_column: TextColumnOpt = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Suggest new terms: phrases common in uncoded responses, and phrases that go with a theme.
 
@@ -260,7 +263,7 @@ def suggest_cli(
             )
     project_config = resolve_config(export, config)
     survey = load_export(
-        export, sheet=sheet, text_columns=text_column, project_config=project_config
+        export, sheet=sheet, columns=columns, project_config=project_config
     )
     dictionary = load_themes(themes, export, project_config)
     classifier = ThemeClassifier(dictionary, build_pipeline(model))

@@ -11,13 +11,12 @@ from rich.table import Table
 
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
+    ColumnChoices,
     ConfigOpt,
     DebugOpt,
-    GroupColumnOpt,
-    IdColumnOpt,
     SheetOpt,
-    TextColumnOpt,
     ThemesOpt,
+    column_options,
     guarded,
     load_export,
     load_themes,
@@ -33,6 +32,7 @@ from sendconsult.errors import GoldError
 
 @app.command("train")
 @guarded
+@column_options
 def train_cli(
     coded: Annotated[
         Path,
@@ -73,10 +73,8 @@ def train_cli(
     ] = False,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
-    id_column: IdColumnOpt = None,
-    group_column: GroupColumnOpt = None,
-    text_column: TextColumnOpt = None,
     debug: DebugOpt = False,
+    columns: ColumnChoices | None = None,
 ) -> None:
     """Train a classifier that suggests themes the dictionary missed; prints its held-out scores.
 
@@ -94,9 +92,7 @@ def train_cli(
     survey = load_export(
         export,
         sheet=sheet,
-        id_column=id_column,
-        group_column=group_column,
-        text_columns=text_column,
+        columns=columns,
         project_config=project_config,
     )
     dictionary = load_themes(themes, export, project_config)

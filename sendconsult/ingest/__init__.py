@@ -65,5 +65,7 @@ def _load(path: Path, options: IngestOptions | None) -> Survey:
         )
     survey = build_survey(path, layout, rows, roles, stats, options.config)
     survey.sheet = grid.sheet
+    if options.include_other_languages is not None:
+        survey.include_other_languages = options.include_other_languages
     survey.warnings[:0] = grid.warnings
     return survey

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -12,10 +13,17 @@ import pandas as pd
 
 from sendconsult.config import ProjectConfig
 from sendconsult.ingest.assign import RoleChoice
+from sendconsult.ingest.attachments import (
+    DEFAULT_ATTACHMENT_ANSWERS,
+    answer_set,
+    set_aside_kind,
+)
 from sendconsult.ingest.cleaning import DEFAULT_NON_ANSWERS, is_non_answer, non_answer_set
 from sendconsult.ingest.consent import consent_of
+from sendconsult.ingest.languages import answer_language
 from sendconsult.ingest.layouts import LayoutResult, is_other_label
 from sendconsult.ingest.multiselect import learn_options, split_selection
+from sendconsult.ingest.personal import mask_own_details
 from sendconsult.ingest.roles import ColumnStats
 from sendconsult.ingest.rows import Rows, row_list
 from sendconsult.survey import (
@@ -54,8 +62,16 @@ def build_survey(
     if consent_col:
         decided = {v: consent_of(v) for v in set(columns[consent_col])}  # a handful of answers
         consent = [decided[v] for v in columns[consent_col]]
+    masked = mask_own_details(columns, by_role[Role.TEXT], by_role[Role.PERSONAL])
+    if masked:
+        warnings.append(
+            f"{_count(masked, 'answer mentions', 'answers mention')} the respondent's own name, "
+            "organisation or contact details from a personal column; those words were replaced "
+            "by [NAME], [ORGANISATION] or [PERSONAL] before anything else."
+        )
     frame = _frame(ids, rows.numbers, groups, consent, columns, by_role, config)
     _warn_empty(frame, ids, rows.numbers, by_role, warnings)
+    language = config.language if config is not None else "en"
     return Survey(
         source=path,
         layout=layout.layout,
@@ -69,7 +85,37 @@ def build_survey(
         group_options=groups.options,
         other_texts=groups.other_texts,
         warnings=warnings,
+        set_aside=set_aside_answers(frame, [_safe_name(q) for q in by_role[Role.TEXT]], config),
+        language=language,
+        include_other_languages=config.include_other_languages if config is not None else False,
     )
+
+
+def set_aside_answers(
+    frame: pd.DataFrame, questions: list[str], config: ProjectConfig | None
+) -> dict[tuple[str, str], str]:
+    """Answers that say nothing the dictionary could code, by (response ID, question): pointers
+    to an attachment, tests, and answers in another language than the dictionary's (their
+    language code). Each distinct answer is judged once."""
+    configured = config.attachment_answers if config is not None else None
+    listed = answer_set(DEFAULT_ATTACHMENT_ANSWERS if configured is None else configured)
+    expected = config.language if config is not None else "en"
+    verdicts: dict[str, str | None] = {}
+    set_aside: dict[tuple[str, str], str] = {}
+    ids = frame[RESPONSE_ID].tolist()
+    for question in questions:
+        for rid, text in zip(ids, frame[question].tolist(), strict=True):
+            if not isinstance(text, str) or not text:
+                continue
+            if text not in verdicts:
+                kind = set_aside_kind(text, listed)
+                if kind is None:
+                    language = answer_language(text, expected)
+                    kind = language if language not in (None, expected) else None
+                verdicts[text] = kind
+            if verdicts[text] is not None:
+                set_aside[(rid, question)] = verdicts[text]
+    return set_aside
 
 
 def _frame(
@@ -223,10 +269,39 @@ def respondent_groups(
             }
         listed = list(configured)
         _add_other_columns(groups, layout, group_col, columns, ids)
+    labels = code_labels(set(chain.from_iterable(groups.lists)))
+    if labels:
+        groups.lists = [[labels.get(o, o) for o in chosen] for chosen in groups.lists]
+        listed = [labels.get(o, o) for o in listed]
     counts = Counter(chain.from_iterable(groups.lists))
     seen = sorted(counts, key=lambda o: (-counts[o], o))
     groups.options = list(dict.fromkeys([*(o for o in listed if o in counts), *seen]))
     return groups
+
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
+ACRONYMS = frozenset({"eu", "ngo", "nhs", "sme", "uk", "us", "un", "send", "sen", "ehcp", "it"})
+
+
+def code_labels(options: set[str]) -> dict[str, str]:
+    """Labels for group answers written as codes ("business_association" -> "Business
+    association", "NGO" -> "NGO", "EU_CITIZEN" -> "EU citizen"), when every answer is a code:
+    a tool's internal values rather than words a respondent chose."""
+    if not options or not all(_CODE.match(o) for o in options):
+        return {}
+    if not any("_" in o or o.islower() or o.isupper() for o in options):
+        return {}
+    if any(not ("_" in o or o.islower() or o.isupper()) for o in options):
+        return {}
+
+    def label(code: str) -> str:
+        words = code.lower().split("_")
+        shown = [w.upper() if w in ACRONYMS else w for w in words]
+        first = shown[0]
+        shown[0] = first if first.isupper() else first.capitalize()
+        return " ".join(shown)
+
+    return {o: label(o) for o in options}
 
 
 def _add_other_columns(

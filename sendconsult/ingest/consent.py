@@ -1,8 +1,9 @@
 """Reading a respondent's publication decision from whatever words the survey offered.
 
 Citizen Space offers "Publish response with name / Publish response only (without name) / Do
-not publish response"; other surveys ask "May we publish your response?" with yes/no answers
-or their own wording. Refusals are checked first: "do not publish" contains "publish".
+not publish response"; the EU's "Have your say" writes `anonymous` or `withinfo` (public, with
+the name); other surveys ask "May we publish your response?" with yes/no answers or their own
+wording ("public", "with name"). Refusals are checked first: "do not publish" contains "publish".
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ _ANONYMOUS = re.compile(
     re.IGNORECASE,
 )
 _PUBLISH = re.compile(
-    r"\bpublish|\bin full\b|with (my |your )?name|^(yes|y|ok|okay|agree|i agree|happy)\b",
+    r"\bpublish|\bin full\b|with (my |your |the )?(name|info|details)|^with_?info$|"
+    r"^(public|publicly|named|yes|y|ok|okay|agree|i agree|happy)\b",
     re.IGNORECASE,
 )
 

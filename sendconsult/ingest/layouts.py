@@ -93,10 +93,56 @@ def detect_layout(grid_rows: list[list[str]]) -> LayoutResult:
         result = _qualtrics(rows)
     elif len(rows) >= 2 and _is_surveymonkey(rows):
         result = _surveymonkey(rows)
+    elif len(rows) >= 3 and _has_placeholder_header(rows):
+        width = max(len(rows[0]), len(rows[1]))
+        texts = [
+            _cell(rows[1], i).strip() or _cell(rows[0], i).strip() for i in range(width)
+        ]  # question texts in row 2 are the real header; a blank keeps its placeholder
+        result = _single_header([texts, *rows[2:]])
+        result.first_data_row += 1
     else:
         result = _single_header(rows)
     result.first_data_row += skipped
     return result
+
+
+# Headings some tools write above the real ones: "Ident 1", "Q3", "Column1", "Unnamed: 0".
+PLACEHOLDER = re.compile(
+    r"^(ident|id|q|question|column|col|field|var|variable|item|unnamed:?|f)[ _.:-]*\d+$",
+    re.IGNORECASE,
+)
+
+
+QUESTION_START = re.compile(
+    r"^(what|which|how|why|when|where|who|do|does|did|are|is|was|were|would|could|should|can|"
+    r"have|has|please|to what extent|if|tell us|your|any)\b",
+    re.IGNORECASE,
+)
+
+
+def _has_placeholder_header(rows: list[list[str]]) -> bool:
+    """Row 1 is numbered placeholders and row 2 the question texts: a two-row header.
+
+    Row 2 is taken for headings only when its cells are filled, read like questions or labels
+    (a "?", "Please ...", "What ...", or a few words without a full stop), at least one like a
+    question, and none of them appears again in its column below, as an answer would.
+    """
+    first = [c.strip() for c in rows[0] if c.strip()]
+    if len(first) < 2 or sum(bool(PLACEHOLDER.match(c)) for c in first) < 0.8 * len(first):
+        return False
+    second = [c.strip() for c in rows[1]]
+    filled = [c for c in second if c]
+    if len(filled) < 0.6 * len(first) or any(PLACEHOLDER.match(c) for c in filled):
+        return False
+    asking = [c for c in filled if c.endswith(("?", ":")) or QUESTION_START.match(c)]
+    labels = [c for c in filled if len(c.split()) <= 4 and not c.endswith(".")]
+    if not asking or len(set(asking) | set(labels)) < 0.8 * len(filled):
+        return False
+    below = rows[2:202]
+    return not any(
+        cell and any(i < len(r) and r[i].strip() == cell for r in below)
+        for i, cell in enumerate(second)
+    )
 
 
 def _single_header(rows: list[list[str]]) -> LayoutResult:

@@ -17,4 +17,7 @@ class IngestOptions:
     id_column: str | None = None
     group_column: str | None = None
     text_columns: tuple[str, ...] = ()
+    personal_columns: tuple[str, ...] = ()  # --personal-column: never analysed or shown
+    not_personal_columns: tuple[str, ...] = ()  # --not-personal-column: detected as if not
+    include_other_languages: bool | None = None  # None: the config's setting, else False
     config: ProjectConfig | None = None  # already loaded; None when there is no config file

@@ -30,6 +30,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_FIELD = min(sys.maxsize, 2**31 - 1)
 DELIMITERS = ",;\t|"
+REPORT_SHEETS = frozenset({"Summary", "Coding", "Method"})  # sheets of sendconsult's own report
 
 # Zip members that say what kind of Office-style file a zip really is.
 _ZIP_KINDS = (
@@ -202,17 +203,47 @@ def _excel_sep_line(text: str) -> tuple[str, str | None]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The separator of a CSV text: comma, semicolon, tab or pipe (Excel in Europe uses ";")."""
+    """The separator of a CSV text: comma, semicolon, tab or pipe (Excel in Europe uses ";").
+
+    The csv module's Sniffer is only a first guess: cells that hold nothing but a line break or
+    a tab ("\t\n") lead it to the tab, which would read a comma file as one column. The guess
+    is kept only when it splits the rows into as many cells as the header, or no other
+    separator does better.
+    """
     sample = text[:65536]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        guess: str | None = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        pass
+        guess = None
+    fits = {d: _fit(sample, d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (fits[d], d == guess))
+    if guess is not None and fits[guess] >= fits[best]:
+        return guess
+    if fits[best] > (0, 0.0):
+        return best
     first_line = next(csv.reader(io.StringIO(sample, newline=""), delimiter="\x1f"), [""])
     header = first_line[0] if first_line else ""
     counts = {d: header.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    most = max(counts, key=lambda d: counts[d])
+    return most if counts[most] else ","
+
+
+def _fit(sample: str, delimiter: str) -> tuple[int, float]:
+    """How well a separator splits the sample: (header has 2+ cells, share of the following
+    rows with as many cells as the header). The last row may be cut off by the sample's end."""
+    try:
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))[:200]
+    except csv.Error:
+        return (0, 0.0)
+    if len(rows) > 2:
+        rows = rows[:-1]
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows or len(rows[0]) < 2:
+        return (0, 0.0)
+    width = len(rows[0])
+    body = rows[1:]
+    share = sum(len(r) == width for r in body) / len(body) if body else 1.0
+    return (1, round(share, 2))
 
 
 def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
@@ -232,6 +263,12 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
             f"{path.name} is damaged or not a real Excel workbook; open it in Excel and save it "
             "again as .xlsx, or export CSV from the survey tool."
         ) from exc
+    if REPORT_SHEETS.issubset(workbook.sheetnames):
+        workbook.close()
+        raise ExportError(
+            f"{path.name} is a report made by sendconsult, not an export; give the export "
+            "downloaded from the survey tool (the report's Method sheet names it)."
+        )
     try:
         worksheet = _pick_sheet(path, workbook, sheet)
         rows = _sheet_rows(worksheet)

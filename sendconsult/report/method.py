@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.aggregate import consent_counts, set_aside_summary
 from sendconsult.overrides import OverrideResult
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
@@ -16,6 +17,7 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
+from sendconsult.survey import Role
 from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
@@ -31,6 +33,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         sheet, "Method", "How this report was produced, so it can be checked and repeated."
     )
     threshold = options.suppression_threshold
+    personal = [c for c in survey.columns if c.role is Role.PERSONAL]
     facts = [
         ("Command", run.command_line),
         ("Run on", run.run_at.isoformat(sep=" ")),
@@ -61,7 +64,22 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         ),
         (
             "Publication consent",
-            "Respondents who chose 'Do not publish' are counted but never quoted; those publishing anonymously are quoted without identifying details.",
+            "Respondents who chose 'Do not publish' are counted but never quoted; those publishing anonymously are quoted without identifying details."
+            + (f" Respondents: {consent}." if (consent := consent_counts(survey)) else ""),
+        ),
+        (
+            "Personal data",
+            "Columns holding names, contact details, organisations, register numbers or similar "
+            "are never analysed or shown, whatever the consent; a respondent's own such details "
+            "in their answers are replaced by [NAME], [ORGANISATION] or [PERSONAL]. Personal "
+            f"columns in this export: {len(personal)}.",
+        ),
+        (
+            "Answers set aside",
+            "Answers that only point to an attachment, test answers and answers in another "
+            "language than the dictionary's are left out of the percentages (a respondent only "
+            "when all their answers are) and listed in the Uncoded sheet. "
+            + (set_aside_summary(survey) or "None in this export") + ".",
         ),
         (
             "Campaigns",

@@ -8,6 +8,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.aggregate import set_aside_summary
 from sendconsult.quotes import Quote
 from sendconsult.report.cells import write_count, write_share
 from sendconsult.report.content import ReportContent
@@ -55,6 +56,11 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
             f"{agg.coded:,} ({agg.coded_share:.1%} of those with free text)",
         ),
     ]
+    set_aside = set_aside_summary(content.survey)
+    if set_aside:
+        left_out = agg.respondents_set_aside
+        who = f"; {left_out:,} respondents with no other answer are not in the percentages"
+        facts.append(("Answers set aside from the percentages", set_aside + (who if left_out else "")))
     campaigns = content.campaigns.campaigns
     if campaigns:
         sizes = ", ".join(f"{c.id}: {c.size} responses" for c in campaigns)

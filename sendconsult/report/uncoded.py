@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sendconsult.coding import Coding
+from sendconsult.ingest.languages import language_name
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import page_setup, set_widths, write_title
@@ -19,8 +20,23 @@ def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -
     respondents publishing anonymously."""
     texts = content.survey.texts(rid)
     redactor = content.redactor_for(consent)
-    parts = [f"{q}\n{redactor.redact(t) if redactor else t}" for q, t in texts.items()]
+    parts = [
+        f"{q}{set_aside_note(content.survey, rid, q)}\n{redactor.redact(t) if redactor else t}"
+        for q, t in texts.items()
+    ]
     return "\n\n".join(parts)
+
+
+def set_aside_note(survey: Survey, rid: str, question: str) -> str:
+    """" [in French]" or " [points to an attachment]" after the question of a set-aside answer."""
+    note = survey.set_aside.get((rid, question))
+    if note is None:
+        return ""
+    if note == "attachment":
+        return " [points to an attachment]"
+    if note == "test":
+        return " [test answer]"
+    return f" [in {language_name(note)}]"
 
 
 def _words(survey: Survey, rid: str) -> int:
@@ -34,7 +50,7 @@ def uncoded_responses(
     """How many responses have free text and no theme, and the publishable ones as (response,
     groups, words, consent), longest first."""
     frame = survey.responses
-    has_text = survey.has_text().to_numpy()
+    has_text = survey.has_any_text().to_numpy()  # set-aside answers are listed too
     coded_any = (coding.codes.loc[frame[RESPONSE_ID]].to_numpy().sum(axis=1) > 0).tolist()
     uncoded = [
         (rid, groups, consent)
