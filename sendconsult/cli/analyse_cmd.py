@@ -12,7 +12,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from sendconsult.aggregate import set_aside_summary
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
     ColumnChoices,
@@ -202,6 +201,8 @@ def analyse_cli(
             score_progress=score_progress,
         )
     _print_summary(result, report_path, time.perf_counter() - started)
+    from sendconsult.aggregate import set_aside_summary
+
     set_aside = set_aside_summary(survey)
     if set_aside:
         out.print(Text(f"Answers set aside: {set_aside}."))
