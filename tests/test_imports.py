@@ -1,9 +1,9 @@
 """The package's modules import each other in one direction: no import cycles.
 
-Only imports made when a module loads count (top level, including under `if`/`try`); those
-inside a function run when it is called and those under TYPE_CHECKING never run, so neither
-can make a cycle at load time. A cycle is found between modules, and a package's __init__ is
-a module like any other (importing `sendconsult.report.cells` runs `sendconsult.report`).
+Checked twice: among the imports made when a module loads (a cycle there can fail at import
+time), and among every import, those inside functions and under TYPE_CHECKING too (a cycle
+there hides two modules that cannot be understood or moved apart). A package's __init__ is a
+module like any other; `from pkg import sub` depends on the module pkg.sub.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def import_statements(tree: ast.Module, *, in_functions: bool) -> list[ast.Import | ast.ImportFrom]:
+def import_statements(tree: ast.Module, *, deferred: bool) -> list[ast.Import | ast.ImportFrom]:
     """The import statements that run when the module loads (at top level, under `if`, `try`,
-    `with`, in a class body), and with `in_functions` also those inside functions, which run
-    when the function is called. Never those under `if TYPE_CHECKING:`."""
+    `with`, in a class body); with `deferred` also those inside functions, which run when
+    the function is called, and those under `if TYPE_CHECKING:`, which name the types a module
+    works with: every dependency of the design, not only of loading."""
     found: list[ast.Import | ast.ImportFrom] = []
 
     def walk(statements: list[ast.stmt]) -> None:
@@ -39,9 +40,11 @@ def import_statements(tree: ast.Module, *, in_functions: bool) -> list[ast.Impor
             if isinstance(node, ast.Import | ast.ImportFrom):
                 found.append(node)
             elif isinstance(node, ast.If) and _is_type_checking(node):
+                if deferred:
+                    walk(node.body)
                 walk(node.orelse)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                if in_functions:
+                if deferred:
                     walk(node.body)
             else:
                 for block in ("body", "orelse", "finalbody", "handlers"):
@@ -74,7 +77,7 @@ def imported_modules(
     return found & modules
 
 
-def import_graph(*, in_functions: bool) -> dict[str, set[str]]:
+def import_graph(*, deferred: bool) -> dict[str, set[str]]:
     """Which sendconsult modules each module imports (see import_statements)."""
     paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     modules = set(paths)
@@ -83,7 +86,7 @@ def import_graph(*, in_functions: bool) -> dict[str, set[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         is_package = path.name == "__init__.py"
         graph[name] = set()
-        for node in import_statements(tree, in_functions=in_functions):
+        for node in import_statements(tree, deferred=deferred):
             graph[name] |= imported_modules(name, is_package, node, modules)
         graph[name].discard(name)
     return graph
@@ -125,19 +128,19 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycles_when_modules_load():
-    assert cycles(import_graph(in_functions=False)) == []
+    assert cycles(import_graph(deferred=False)) == []
 
 
-def test_no_import_cycles_hidden_in_functions():
-    # An import moved into a function still ties the two modules together: neither can be
-    # understood, tested or moved without the other.
-    assert cycles(import_graph(in_functions=True)) == []
+def test_no_import_cycles_hidden_deferred_or_type_hints():
+    # An import moved into a function, or made for type hints only, still ties the two modules
+    # together: neither can be understood, tested or moved without the other.
+    assert cycles(import_graph(deferred=True)) == []
 
 
 def test_the_report_and_the_cli_are_the_last_steps():
     # Data flows one way: the core (ingest, themes, classify, aggregate) never reaches into
     # the report's layout or the command line; only a run (analysis) writes a report.
-    graph = import_graph(in_functions=True)
+    graph = import_graph(deferred=True)
     users = {
         layer: sorted(
             name
@@ -161,21 +164,22 @@ MODULES = {"sendconsult.report", "sendconsult.report.cells", "sendconsult.report
 
 
 @pytest.mark.parametrize(
-    ("source", "in_functions", "expected"),
+    ("source", "deferred", "expected"),
     [
         ("from sendconsult.report import cells", False, {"sendconsult.report.cells"}),
         ("from sendconsult.report import Content", False, {"sendconsult.report"}),
         ("from . import cells", False, {"sendconsult.report.cells"}),
         ("from .cells import x", False, {"sendconsult.report.cells"}),
         ("import sendconsult.report.cells", False, {"sendconsult.report.cells"}),
-        ("if TYPE_CHECKING:\n    from . import cells", True, set()),
+        ("if TYPE_CHECKING:\n    from . import cells", False, set()),
+        ("if TYPE_CHECKING:\n    from . import cells", True, {"sendconsult.report.cells"}),
         ("def f():\n    from . import cells", False, set()),
         ("def f():\n    from . import cells", True, {"sendconsult.report.cells"}),
         ("try:\n    from . import cells\nexcept ImportError:\n    pass", False, {"sendconsult.report.cells"}),
     ],
 )
-def test_imports_are_read_as_python_runs_them(source: str, in_functions: bool, expected: set[str]):
+def test_imports_are_read_as_python_runs_them(source: str, deferred: bool, expected: set[str]):
     found = set()
-    for node in import_statements(ast.parse(source), in_functions=in_functions):
+    for node in import_statements(ast.parse(source), deferred=deferred):
         found |= imported_modules("sendconsult.report.workbook", False, node, MODULES)
     assert found == expected
