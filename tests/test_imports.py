@@ -137,6 +137,17 @@ def test_no_import_cycles_hidden_deferred_or_type_hints():
     assert cycles(import_graph(deferred=True)) == []
 
 
+def test_no_cycles_between_packages():
+    # Seen from further away, a sub-package (ingest/, themes/, report/, cli/) is one step of
+    # the pipeline: no two steps may use each other, even through different modules.
+    graph: dict[str, set[str]] = {}
+    for name, imported in import_graph(deferred=True).items():
+        step = ".".join(name.split(".")[:2])
+        graph.setdefault(step, set()).update(".".join(m.split(".")[:2]) for m in imported)
+        graph[step].discard(step)
+    assert cycles(graph) == []
+
+
 def test_the_report_and_the_cli_are_the_last_steps():
     # Data flows one way: the core (ingest, themes, classify, aggregate) never reaches into
     # the report's layout or the command line; only a run (analysis) writes a report.
