@@ -9,6 +9,8 @@ module like any other; `from pkg import sub` depends on the module pkg.sub.
 from __future__ import annotations
 
 import ast
+import functools
+from collections.abc import Mapping, Set
 from pathlib import Path
 
 import pytest
@@ -77,22 +79,23 @@ def imported_modules(
     return found & modules
 
 
-def import_graph(*, deferred: bool) -> dict[str, set[str]]:
-    """Which sendconsult modules each module imports (see import_statements)."""
+@functools.cache
+def import_graph(*, deferred: bool) -> dict[str, frozenset[str]]:
+    """Which sendconsult modules each module imports (see import_statements); read once."""
     paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     modules = set(paths)
-    graph: dict[str, set[str]] = {}
+    graph: dict[str, frozenset[str]] = {}
     for name, path in paths.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         is_package = path.name == "__init__.py"
-        graph[name] = set()
+        imported: set[str] = set()
         for node in import_statements(tree, deferred=deferred):
-            graph[name] |= imported_modules(name, is_package, node, modules)
-        graph[name].discard(name)
+            imported |= imported_modules(name, is_package, node, modules)
+        graph[name] = frozenset(imported - {name})
     return graph
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def cycles(graph: Mapping[str, Set[str]]) -> list[list[str]]:
     """The strongly connected components of more than one module (Tarjan's algorithm)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -131,7 +134,7 @@ def test_no_import_cycles_when_modules_load():
     assert cycles(import_graph(deferred=False)) == []
 
 
-def test_no_import_cycles_hidden_deferred_or_type_hints():
+def test_no_import_cycles_hidden_in_functions_or_type_hints():
     # An import moved into a function, or made for type hints only, still ties the two modules
     # together: neither can be understood, tested or moved without the other.
     assert cycles(import_graph(deferred=True)) == []
