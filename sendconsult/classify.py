@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from sendconsult.arrays import expand
-from sendconsult.coding import Coding, Match, match_from
+from sendconsult.coding import Coding, Match, MatchRow, match_from
 from sendconsult.matching import Candidates, TermMatcher, term_key
 from sendconsult.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp import MAX_TEXT_CHARS
@@ -50,11 +50,6 @@ class _Rule:
     term: str
     order: int  # position in the dictionary: the first listed term names a shared match
     excludes: tuple[tuple[str, str], ...] = ()  # (key, text) of excludes of its theme and root
-
-
-# A match without its answer: (rule order, start, end, sentence start, sentence end, veto), with
-# character offsets into the text it was found in. Parsing processes send these back.
-MatchRow = tuple[int, int, int, int, int, str | None]
 
 
 class ThemeClassifier:

@@ -1,7 +1,7 @@
 """Coding many texts: from the parse cache, in this process, or on several processes.
 
 Parsing, matching and resolving are done together, a chunk of texts at a time, so a worker
-process sends back only compact rows: the matches of each text (classify.MatchRow) and, for the
+process sends back only compact rows: the matches of each text (coding.MatchRow) and, for the
 parse cache, its candidates as a numpy array and its words; never parsed docs, which are slow to
 send between processes. Candidates stay rows of numbers until the codes are decided
 (classify.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -35,7 +35,9 @@ from sendconsult.nlp import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
-    from sendconsult.classify import MatchRow, ThemeClassifier
+    from spacy.language import Language
+
+    from sendconsult.coding import MatchRow
     from sendconsult.parse_cache import ParseCache
 
 MIN_TEXTS_PER_PROCESS = 1_500
@@ -47,6 +49,25 @@ CHUNK_TEXTS = 1_000  # the most texts a parsing process is given at a time
 TASKS_PER_PROCESS = 4  # at least, so that no process waits long for the others' last chunk
 PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the main process is still there
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class Classifier(Protocol):
+    """What coding texts needs of a classifier (classify.ThemeClassifier, which calls this
+    module, is one): its pipeline, matcher and terms, and the rules that resolve candidates."""
+
+    dictionary: ThemeDictionary
+    nlp: Language
+    matcher: TermMatcher
+    terms: list[Term]
+
+    def __init__(self, dictionary: ThemeDictionary, nlp: Language) -> None: ...
+
+    @property
+    def keys(self) -> list[str]: ...
+
+    def resolve_many(
+        self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
+    ) -> list[list[MatchRow]]: ...
 
 
 class ParallelError(SendconsultError):
@@ -81,7 +102,7 @@ class _Parsed:
 
 
 def find_rows(
-    classifier: ThemeClassifier,
+    classifier: Classifier,
     texts: Sequence[str],
     *,
     jobs: int = 1,
@@ -131,7 +152,7 @@ def find_rows(
 
 
 def _run(
-    classifier: ThemeClassifier,
+    classifier: Classifier,
     texts: Sequence[str],
     mode: str,
     jobs: int,
@@ -187,7 +208,7 @@ def chunk_size(n_texts: int, processes: int) -> int:
 
 
 def _code_chunk(
-    classifier: ThemeClassifier,
+    classifier: Classifier,
     matcher: TermMatcher,
     texts: Sequence[str],
     mode: str,
@@ -223,13 +244,13 @@ def _code_chunk(
 
 # -- inside a worker process -------------------------------------------------------------------
 
-_worker: ThemeClassifier | None = None
+_worker: Classifier | None = None
 _worker_sent: set[int] = set()  # words whose strings this worker sent back (see _code_chunk)
 _worker_matchers: dict[tuple[str, ...], TermMatcher] = {}
 
 
 def _start_worker(
-    classifier_type: type[ThemeClassifier], source: str | None, dictionary: ThemeDictionary
+    classifier_type: type[Classifier], source: str | None, dictionary: ThemeDictionary
 ) -> None:
     """Build the pipeline and classifier once per worker. Ctrl-C is left to the main process.
 

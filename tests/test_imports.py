@@ -1,14 +1,16 @@
 """The package's modules import each other in one direction: no import cycles.
 
-Only imports made when a module loads count (top level, including under `if`/`try`); those
-inside a function run when it is called and those under TYPE_CHECKING never run, so neither
-can make a cycle at load time. A cycle is found between modules, and a package's __init__ is
-a module like any other (importing `sendconsult.report.cells` runs `sendconsult.report`).
+Checked twice: among the imports made when a module loads (a cycle there can fail at import
+time), and among every import, those inside functions and under TYPE_CHECKING too (a cycle
+there hides two modules that cannot be understood or moved apart). A package's __init__ is a
+module like any other; `from pkg import sub` depends on the module pkg.sub.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
+from collections.abc import Mapping, Set
 from pathlib import Path
 
 import pytest
@@ -28,10 +30,11 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def import_statements(tree: ast.Module, *, in_functions: bool) -> list[ast.Import | ast.ImportFrom]:
+def import_statements(tree: ast.Module, *, deferred: bool) -> list[ast.Import | ast.ImportFrom]:
     """The import statements that run when the module loads (at top level, under `if`, `try`,
-    `with`, in a class body), and with `in_functions` also those inside functions, which run
-    when the function is called. Never those under `if TYPE_CHECKING:`."""
+    `with`, in a class body); with `deferred` also those inside functions, which run when
+    the function is called, and those under `if TYPE_CHECKING:`, which name the types a module
+    works with: every dependency of the design, not only of loading."""
     found: list[ast.Import | ast.ImportFrom] = []
 
     def walk(statements: list[ast.stmt]) -> None:
@@ -39,9 +42,11 @@ def import_statements(tree: ast.Module, *, in_functions: bool) -> list[ast.Impor
             if isinstance(node, ast.Import | ast.ImportFrom):
                 found.append(node)
             elif isinstance(node, ast.If) and _is_type_checking(node):
+                if deferred:
+                    walk(node.body)
                 walk(node.orelse)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                if in_functions:
+                if deferred:
                     walk(node.body)
             else:
                 for block in ("body", "orelse", "finalbody", "handlers"):
@@ -74,22 +79,23 @@ def imported_modules(
     return found & modules
 
 
-def import_graph(*, in_functions: bool) -> dict[str, set[str]]:
-    """Which sendconsult modules each module imports (see import_statements)."""
+@functools.cache
+def import_graph(*, deferred: bool) -> dict[str, frozenset[str]]:
+    """Which sendconsult modules each module imports (see import_statements); read once."""
     paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     modules = set(paths)
-    graph: dict[str, set[str]] = {}
+    graph: dict[str, frozenset[str]] = {}
     for name, path in paths.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         is_package = path.name == "__init__.py"
-        graph[name] = set()
-        for node in import_statements(tree, in_functions=in_functions):
-            graph[name] |= imported_modules(name, is_package, node, modules)
-        graph[name].discard(name)
+        imported: set[str] = set()
+        for node in import_statements(tree, deferred=deferred):
+            imported |= imported_modules(name, is_package, node, modules)
+        graph[name] = frozenset(imported - {name})
     return graph
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def cycles(graph: Mapping[str, Set[str]]) -> list[list[str]]:
     """The strongly connected components of more than one module (Tarjan's algorithm)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -125,19 +131,30 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycles_when_modules_load():
-    assert cycles(import_graph(in_functions=False)) == []
+    assert cycles(import_graph(deferred=False)) == []
 
 
-def test_no_import_cycles_hidden_in_functions():
-    # An import moved into a function still ties the two modules together: neither can be
-    # understood, tested or moved without the other.
-    assert cycles(import_graph(in_functions=True)) == []
+def test_no_import_cycles_hidden_in_functions_or_type_hints():
+    # An import moved into a function, or made for type hints only, still ties the two modules
+    # together: neither can be understood, tested or moved without the other.
+    assert cycles(import_graph(deferred=True)) == []
+
+
+def test_no_cycles_between_packages():
+    # Seen from further away, a sub-package (ingest/, themes/, report/, cli/) is one step of
+    # the pipeline: no two steps may use each other, even through different modules.
+    graph: dict[str, set[str]] = {}
+    for name, imported in import_graph(deferred=True).items():
+        step = ".".join(name.split(".")[:2])
+        graph.setdefault(step, set()).update(".".join(m.split(".")[:2]) for m in imported)
+        graph[step].discard(step)
+    assert cycles(graph) == []
 
 
 def test_the_report_and_the_cli_are_the_last_steps():
     # Data flows one way: the core (ingest, themes, classify, aggregate) never reaches into
     # the report's layout or the command line; only a run (analysis) writes a report.
-    graph = import_graph(in_functions=True)
+    graph = import_graph(deferred=True)
     users = {
         layer: sorted(
             name
@@ -161,21 +178,22 @@ MODULES = {"sendconsult.report", "sendconsult.report.cells", "sendconsult.report
 
 
 @pytest.mark.parametrize(
-    ("source", "in_functions", "expected"),
+    ("source", "deferred", "expected"),
     [
         ("from sendconsult.report import cells", False, {"sendconsult.report.cells"}),
         ("from sendconsult.report import Content", False, {"sendconsult.report"}),
         ("from . import cells", False, {"sendconsult.report.cells"}),
         ("from .cells import x", False, {"sendconsult.report.cells"}),
         ("import sendconsult.report.cells", False, {"sendconsult.report.cells"}),
-        ("if TYPE_CHECKING:\n    from . import cells", True, set()),
+        ("if TYPE_CHECKING:\n    from . import cells", False, set()),
+        ("if TYPE_CHECKING:\n    from . import cells", True, {"sendconsult.report.cells"}),
         ("def f():\n    from . import cells", False, set()),
         ("def f():\n    from . import cells", True, {"sendconsult.report.cells"}),
         ("try:\n    from . import cells\nexcept ImportError:\n    pass", False, {"sendconsult.report.cells"}),
     ],
 )
-def test_imports_are_read_as_python_runs_them(source: str, in_functions: bool, expected: set[str]):
+def test_imports_are_read_as_python_runs_them(source: str, deferred: bool, expected: set[str]):
     found = set()
-    for node in import_statements(ast.parse(source), in_functions=in_functions):
+    for node in import_statements(ast.parse(source), deferred=deferred):
         found |= imported_modules("sendconsult.report.workbook", False, node, MODULES)
     assert found == expected

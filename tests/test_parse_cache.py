@@ -481,7 +481,7 @@ def test_the_key_hashes_every_module_a_cached_candidate_depends_on():
         from test_imports import import_graph
     finally:
         sys.path.pop(0)
-    graph = import_graph(in_functions=False)
+    graph = import_graph(deferred=False)
     needed, todo = set(), ["sendconsult.parse_cache", "sendconsult.workers"]
     while todo:
         module = todo.pop()

@@ -275,14 +275,9 @@ def suggest_cli(
         if found:
             _print_suggestions(f"Goes with {dictionary.label(theme_id)} ({theme_id})", found)
     if out_path is not None:
-        if out_path.suffix.lower() in {".yaml", ".yml"}:
-            from sendconsult.themes.suggestions_file import write_suggestions_yaml
+        from sendconsult.report.suggestions import write_suggestions
 
-            write_suggestions_yaml(out_path, suggestions, dictionary)
-        else:
-            from sendconsult.report.suggestions import write_suggestions_workbook
-
-            write_suggestions_workbook(out_path, suggestions, dictionary)
+        write_suggestions(out_path, suggestions, dictionary)
         out.print(f"Suggestions written to [bold]{out_path}[/].")
 
 

@@ -1,20 +1,46 @@
-"""Term suggestions as a workbook for an officer to read (sendconsult themes suggest --out)."""
+"""Writing term suggestions for an officer (sendconsult themes suggest --out): a YAML snippet to
+paste into a dictionary, or a workbook to read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from openpyxl import Workbook
 
 from sendconsult.report.saving import save_atomic
 from sendconsult.report.workbook import add_table, set_text, write_header
 from sendconsult.suggest import Suggestions
 from sendconsult.themes.model import ThemeDictionary
+from sendconsult.writing import write_text_atomic
 
 
-def write_suggestions_workbook(
-    path: Path, suggestions: Suggestions, dictionary: ThemeDictionary
-) -> None:
+def write_suggestions(path: Path, suggestions: Suggestions, dictionary: ThemeDictionary) -> None:
+    """.yaml: per theme id the suggested terms (and uncoded phrases to place); .xlsx: tables."""
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        _write_yaml(path, suggestions, dictionary)
+    else:
+        _write_xlsx(path, suggestions, dictionary)
+
+
+def _write_yaml(path: Path, suggestions: Suggestions, dictionary: ThemeDictionary) -> None:
+    """Per theme id the suggested terms, and the uncoded phrases to place, as comments."""
+    themes = [
+        {"id": theme_id, "label": dictionary.label(theme_id), "terms": [s.phrase for s in found]}
+        for theme_id, found in suggestions.by_theme.items()
+        if found
+    ]
+    text = (
+        "# Suggested terms: review each one, then copy the ones that fit into the theme's\n"
+        "# terms in your dictionary. Phrases are lemmas, so they match other forms too.\n"
+        + yaml.safe_dump({"themes": themes}, sort_keys=False, allow_unicode=True)
+        + "\n# Common in responses no theme caught (place them in a theme, or a new one):\n"
+        + "".join(f"#   - {s.phrase}\n" for s in suggestions.uncoded)
+    )
+    write_text_atomic(path, text, private=False)
+
+
+def _write_xlsx(path: Path, suggestions: Suggestions, dictionary: ThemeDictionary) -> None:
     """One table: each suggested phrase with its list (uncoded, or a theme), counts and an
     example answer."""
     workbook = Workbook()
