@@ -9,6 +9,10 @@ from charset_normalizer import from_bytes
 
 # Bytes that are not UTF-8, as "surrogateescape" decoding leaves them (U+DC80 to U+DCFF).
 _ESCAPED = re.compile("[\udc80-\udcff]+")
+# A Windows-1252 symbol of the 0xA1-0xBF row between two letters ("szko³ach" for "szkołach")
+# is a letter of another code page (here Windows-1250): English and Western European text never
+# puts one inside a word. The middle dot is left out (Catalan writes "col·legi").
+_SYMBOL_INSIDE_WORD = re.compile(r"(?<=[^\W\d_])[\u00a1-\u00b6\u00b8-\u00bf](?=[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,10 @@ def decode_bytes(raw: bytes) -> DecodedText:
 def _plausible_cp1252(raw: bytes) -> bool:
     """Windows-1252 decodes almost anything; accept it when it reads as sensible text."""
     try:
-        raw.decode("cp1252")
+        text = raw.decode("cp1252")
     except UnicodeDecodeError:
+        return False
+    if _SYMBOL_INSIDE_WORD.search(text):
         return False
     return from_bytes(raw[:200_000], cp_isolation=["cp1252"]).best() is not None
 
