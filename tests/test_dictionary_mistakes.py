@@ -286,3 +286,66 @@ def test_three_letter_stems_are_still_warned_whatever_they_match(tmp_path):
     )
     short = {i.term for i in check_dictionary(dictionary) if "short stem" in i.message}
     assert short == {"car*", "LSA*"}
+
+
+# -- analyse says which themes and terms found nothing -----------------------------------------
+
+NOTHING_FOUND = """\
+themes:
+  - id: transport
+    label: Home-to-school transport
+    terms: [minibus, escort*, school bus, hovercraft]
+  - id: short_breaks
+    label: Short breaks and respite
+    terms: [respite, short break*]
+  - id: post_16
+    label: Post-16 and preparing for adulthood
+    terms: [college, sixth form]
+  - id: mainstream_inclusion
+    label: Inclusion in mainstream schools
+    terms: [SENCO*, SENCo, teaching assistant*, mainstream]
+    subthemes:
+      - id: exclusions
+        label: Exclusions
+        terms: [exclusion*, off-rolling]
+"""
+
+ANSWERS = [
+    "The minibus is always late and my son arrives at school upset and not ready to learn.",
+    "We need more respite, we have not had a night off in two years as a family.",
+    "Our SENCo is brilliant but she has no time, and the school bus has no escort.",
+    "No problems with college, they have been very good to him so far this year.",
+    "Short breaks were cut without any consultation with the families who rely on them.",
+    "The mainstream school did its best but he needed more than they could give him.",
+]
+
+
+def test_analyse_warns_about_themes_and_terms_that_found_nothing(tmp_path, write_csv):
+    export = write_csv(
+        [["Response ID", "Please tell us why"]]
+        + [[f"R{i}", answer] for i, answer in enumerate(ANSWERS, 1)]
+    )
+    themes = write(tmp_path, NOTHING_FOUND)
+    result = runner.invoke(app, ["analyse", str(export), "--themes", str(themes), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    expected = [
+        "Terms of 'Home-to-school transport' that matched nothing: hovercraft.",
+        "Theme 'Post-16 and preparing for adulthood' matched no response in this export (its "
+        "one mention was negated, excluded or a weak term alone); check its terms with "
+        "sendconsult themes check DICT EXPORT.",
+        # SENCo is found, but named by SENCO*, listed first: not called dead
+        "Terms of 'Inclusion in mainstream schools' that matched nothing: teaching assistant*.",
+        "Theme 'Inclusion in mainstream schools > Exclusions' matched no response in this "
+        "export; check its terms with sendconsult themes check DICT EXPORT.",
+    ]
+    warnings = [
+        line.removeprefix("Warning: ") for line in result.stderr.splitlines()
+        if line.startswith("Warning: ")
+    ]
+    assert warnings == expected
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "export_report.xlsx", read_only=True)
+    facts = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r[0]}
+    assert facts["Dictionary warnings"] == "\n".join(expected)
+    book.close()
