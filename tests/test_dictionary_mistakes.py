@@ -244,6 +244,22 @@ def test_an_unclosed_list_is_reported_where_it_opens(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("slip", "message"),
+    [
+        # a term without its '- ': YAML fails lines later, on the next ':'
+        ("      minibus\n", "the line is neither a '- ' list item nor a 'key:' line"),
+        ("      - &minibus\n", "has an empty term (a '- ' with nothing after it, or a term"),
+        ("      - 121\n", "term 121 is a number, not text; put it in quotes"),
+        ("      - %minibus\n", "this is not valid YAML; check the indentation, and put in quotes"),
+    ],
+)
+def test_other_slips_are_reported_at_their_line(tmp_path, slip, message):
+    text = DICTIONARY.replace("      - minibus\n", slip)
+    _, issues = read_dictionary(write(tmp_path, text))
+    assert [(i.line, message in i.message) for i in issues] == [(line_of(text, slip.strip()), True)]
+
+
 def test_a_term_holding_a_colon_says_to_quote_it(tmp_path):
     text = DICTIONARY.replace("      - one to one\n", "      - support: one to one\n")
     with pytest.raises(DictionaryError, match="holds ':', which YAML reads as a key; put the term"):

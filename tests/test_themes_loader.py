@@ -95,7 +95,7 @@ def test_yaml_format(tmp_path: Path):
         ),
         (
             "themes:\n  - id: a\n    label: A\n    terms:\n      - 121\n",
-            r"line 4: theme 'a' term 121 is a number",
+            r"line 5: theme 'a' term 121 is a number",
         ),
         ("- just a list\n", r"must start with 'themes:'"),
     ],

@@ -241,3 +241,13 @@ def test_the_array_path_and_the_per_text_path_decide_alike(nlp, tmp_path):
         assert sorted(coding.matches.get(response_id, [])) == sorted(expected), response_id
         vetoed_as_weak += sum((m.vetoed_by or "").startswith("weak:") for m in expected)
     assert vetoed_as_weak > 10  # the weak rule had work to do
+
+
+def test_weak_terms_survive_writing_the_dictionary_back(themes_file, tmp_path):
+    from sendconsult.themes.writer import dump_yaml
+
+    written = tmp_path / "written.yaml"
+    written.write_text(dump_yaml(load_dictionary(themes_file)), encoding="utf-8")
+    again = load_dictionary(written)
+    assert [t.text for t in again.theme("transport").weak] == ["taxi*", "minibus", "driver NEAR/3 late"]
+    assert [t.text for t in again.theme("travel_training").weak] == ["independent travel"]

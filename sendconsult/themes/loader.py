@@ -48,6 +48,13 @@ class _Str(str):
     plain: bool
 
 
+class _List(list):
+    """A YAML list that remembers the line of each item (a number or an empty item has no
+    line of its own)."""
+
+    lines: list[int]
+
+
 class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that records where every mapping and string starts."""
 
@@ -69,7 +76,14 @@ def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> _Str:
     return value
 
 
+def _construct_list(loader: _LineLoader, node: yaml.SequenceNode) -> _List:
+    items = _List(loader.construct_sequence(node, deep=True))
+    items.lines = [item.start_mark.line + 1 for item in node.value]
+    return items
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
 _LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
@@ -185,6 +199,14 @@ def _syntax_problem(exc: yaml.YAMLError, lines: list[str]) -> tuple[int | None, 
             line.rstrip("\r\n") + quote + "\n",
         )
     problem = str(getattr(exc, "problem", None) or exc)
+    if context.startswith("while scanning a simple key") and opened is not None:
+        # YAML took a line for the start of a "key: value" and failed lines later
+        return (
+            opened.line,
+            "this is not valid YAML: the line is neither a '- ' list item nor a 'key:' line; "
+            "start a term with '- ' lined up with the others, or end a key with ':'.",
+            "\n",
+        )
     advice = _SYNTAX_ADVICE.get(_problem_kind(problem), _GENERAL_ADVICE)
     blank = "\n" if at is not None and at < len(lines) and lines[at].endswith("\n") else ""
     return at, advice, blank
@@ -399,12 +421,8 @@ def _terms(problems: _Problems, raw: dict[str, Any], key: str, theme_id: str) ->
         )
         return []
     terms: list[Term] = []
-    for item in items:
-        line = (
-            getattr(item, "line", None)
-            or (item.get("__line__") if isinstance(item, dict) else None)
-            or _line(raw, key)
-        )
+    lines = getattr(items, "lines", None) or [_line(raw, key)] * len(items)
+    for item, line in zip(items, lines, strict=True):
         if isinstance(item, _Str) and item.plain and item.end_line > item.line:
             problems.error(
                 line,
@@ -420,9 +438,14 @@ def _terms(problems: _Problems, raw: dict[str, Any], key: str, theme_id: str) ->
                 terms.append(_structured_near(item, line))
             elif isinstance(item, str):
                 terms.append(parse_term(str(item), line))
+            elif item is None:
+                raise TermSyntaxError(
+                    "has an empty term (a '- ' with nothing after it, or a term starting with "
+                    "'&', which YAML reads as a label); delete the line or put the term in quotes"
+                )
             else:
                 raise TermSyntaxError(
-                    f'term {item!r} is a number or empty; put it in quotes, e.g. "{item}"'
+                    f'term {item!r} is a number, not text; put it in quotes, e.g. "{item}"'
                 )
         except TermSyntaxError as exc:
             problems.error(line, f"theme '{theme_id}' {exc}.", theme_id, str(item))
