@@ -88,6 +88,14 @@ def dictionary_warnings(
     for theme in dictionary.themes:
         if theme.parent is not None:
             families[dictionary.root_of(theme.id)].add(theme.id)
+    unmatched = [  # of themes that matched something: the others are reported whole
+        (theme.id, t)
+        for theme in dictionary.themes
+        if families[theme.id] & counted
+        for t in [*theme.terms, *theme.weak]
+        if (theme.id, t.text) not in found
+    ]
+    named_by_another = _named_by_another(classifier, unmatched)
     warnings: list[str] = []
     for theme in dictionary.themes:
         label = _label(dictionary, theme.id)
@@ -104,8 +112,8 @@ def dictionary_warnings(
             continue
         dead = [
             t.text
-            for t in [*theme.terms, *theme.weak]
-            if (theme.id, t.text) not in found and not _named_by_another(classifier, theme.id, t)
+            for theme_id, t in unmatched
+            if theme_id == theme.id and (theme_id, t.text) not in named_by_another
         ]
         if dead:
             shown = ", ".join(dead[:SHOWN_DEAD_TERMS])
@@ -114,12 +122,21 @@ def dictionary_warnings(
     return warnings
 
 
-def _named_by_another(classifier: ThemeClassifier, theme_id: str, term: Term) -> bool:
-    """Whether another term of the theme names a match in the term's own words ("bus" in
-    "buses", "SENCO*" in "SENCo"): then its matches may all have been named by that term."""
-    words = " ".join(w.removesuffix("*") for w in term.words)
-    matches = classifier.match_doc(classifier.nlp(words), "")
-    return any(m.rule_theme_id == theme_id and m.term != term.text for m in matches)
+def _named_by_another(
+    classifier: ThemeClassifier, terms: list[tuple[str, Term]]
+) -> set[tuple[str, str]]:
+    """The (theme id, term) pairs where another term of the theme names a match in the term's
+    own words ("bus" in "buses", "SENCO*" in "SENCo"): their matches may all have been named
+    by that term."""
+    from sendconsult.workers import find_rows
+
+    texts = [" ".join(w.removesuffix("*") for w in term.words) for _, term in terms]
+    named: set[tuple[str, str]] = set()
+    for (theme_id, term), text, rows in zip(terms, texts, find_rows(classifier, texts), strict=True):
+        matches = [classifier.match_of(row, text, "") for row in rows]
+        if any(m.rule_theme_id == theme_id and m.term != term.text for m in matches):
+            named.add((theme_id, term.text))
+    return named
 
 
 def _label(dictionary: ThemeDictionary, theme_id: str) -> str:
