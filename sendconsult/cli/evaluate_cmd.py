@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
+from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +35,7 @@ from sendconsult.cli.common import (
 from sendconsult.cli.progress import parse_progress
 
 if TYPE_CHECKING:  # the core (spaCy, pandas) is imported when a command runs, not for --help
+    from sendconsult.coding import Match
     from sendconsult.evaluate import ClassifierComparison, Evaluation
 
 
@@ -71,6 +76,14 @@ def evaluate_cli(
     ] = None,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the scores as JSON (per theme, micro and macro; the first --errors "
+            "disagreements with their terms) instead of tables.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
     columns: ColumnChoices | None = None,
 ) -> None:
@@ -82,6 +95,7 @@ def evaluate_cli(
     from sendconsult.evaluate import compare_with_classifier, evaluate, load_gold
     from sendconsult.nlp import build_pipeline
     from sendconsult.textcat import load_classifier
+    from sendconsult.weak_evidence import weak_terms
 
     set_debug(debug)
     project_config = resolve_config(export, config)
@@ -107,20 +121,67 @@ def evaluate_cli(
         warn(
             f"Columns of {gold.name} that are not theme ids were ignored: {', '.join(result.skipped_themes)}."
         )
-    out.print(scores_table(result, dictionary.label))
+    comparison = None
     if theme_model is not None:
         scores = theme_model.score(survey)
         chosen = theme_model.threshold_or_own(threshold)
         comparison = compare_with_classifier(coding, scores, gold_codes, chosen)
+    if as_json:
+        typer.echo(json.dumps(_json_report(result, comparison, dictionary, errors), indent=2))
+        return
+    out.print(scores_table(result, dictionary.label))
+    if comparison is not None and theme_model is not None:
         out.print(comparison_table(comparison, dictionary.label, theme_model.name))
     if errors > 0:
-        out.print(disagreement_table(result, survey, errors))
+        out.print(disagreement_table(result, survey, errors, weak_terms(dictionary)))
+
+
+def _json_report(
+    result: Evaluation,
+    comparison: ClassifierComparison | None,
+    dictionary,  # noqa: ANN001
+    errors: int,
+) -> dict[str, object]:
+    """What --json prints: the scores, the classifier's if given, and the first disagreements
+    (response IDs and terms, not the respondents' words)."""
+    from sendconsult.evaluate import scores_dict
+    from sendconsult.weak_evidence import decided_by, weak_terms
+
+    labels = {t: dictionary.label(t) for t in result.theme_ids}
+    report: dict[str, object] = {"dictionary": scores_dict(result, labels)}
+    if comparison is not None:
+        report["classifier"] = scores_dict(comparison.classifier, labels)
+        report["dictionary_and_classifier"] = scores_dict(comparison.combined, labels)
+        report["classifier_threshold"] = comparison.threshold
+    weak = weak_terms(dictionary)
+    report["disagreements"] = [
+        {
+            "response_id": d.response_id,
+            "theme": d.theme_id,
+            "kind": d.kind,
+            "terms": [
+                {
+                    "term": m.term,
+                    "counts": m.counts,
+                    "rule": m.vetoed_by or decided_by(m, _same_answer(m, d.evidence), weak),
+                }
+                for m in d.evidence
+            ],
+        }
+        for d in result.disagreements[: max(errors, 0)]
+    ]
+    return report
 
 
 def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
+    """One row per theme: fits 80 columns with the longest labels of the shipped dictionary."""
     table = Table(
         title=f"Dictionary against hand-coding ({result.n_responses} responses)",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
     )
     for column in ("theme", "precision", "recall", "F1", "support", "kappa"):
         table.add_column(column, justify="left" if column == "theme" else "right")
@@ -178,17 +239,26 @@ def comparison_table(comparison: ClassifierComparison, label, name: str) -> Tabl
     return table
 
 
-def disagreement_table(result: Evaluation, survey, limit: int) -> Table:  # noqa: ANN001
-    table = Table(
-        title=f"Disagreements (first {limit} of {len(result.disagreements)})", title_justify="left"
-    )
-    for column in ("response", "theme", "kind", "evidence"):
-        table.add_column(column)
+def disagreement_table(
+    result: Evaluation,
+    survey,  # noqa: ANN001
+    limit: int,
+    weak: frozenset[tuple[str, str]] = frozenset(),
+) -> Group:
+    """Each disagreement as a heading line (response, kind, theme) and its evidence indented
+    under it: readable at 80 columns, where a four-column table leaves the evidence a word
+    wide."""
+    from sendconsult.weak_evidence import decided_by
+
+    parts: list[object] = [
+        Text(f"Disagreements (first {limit} of {len(result.disagreements)})", style="italic")
+    ]
     for d in result.disagreements[:limit]:
         if d.evidence:
             evidence = "; ".join(
-                f"'{m.matched}' (term {m.term}" + (f", {m.vetoed_by}" if m.vetoed_by else "") + ")"
+                f"'{m.matched}' (term {m.term}" + (f", {note}" if note else "") + ")"
                 for m in d.evidence
+                for note in [m.vetoed_by or decided_by(m, _same_answer(m, d.evidence), weak)]
             )
         else:
             texts = survey.texts(d.response_id)
@@ -196,7 +266,13 @@ def disagreement_table(result: Evaluation, survey, limit: int) -> Table:  # noqa
             evidence = "no term matched: " + (
                 snippet[:160] + "…" if len(snippet) > 160 else snippet
             )
-        table.add_row(d.response_id, d.theme_id, d.kind, Text(evidence))
+        parts.append(Text.assemble((d.response_id, "bold"), f"  {d.kind}  ", d.theme_id))
+        parts.append(Padding(Text(evidence), (0, 0, 0, 4)))
     if not result.disagreements:
         err.print("No disagreements.")
-    return table
+    return Group(*parts)
+
+
+def _same_answer(match: Match, matches: tuple[Match, ...]) -> list[Match]:
+    """The matches found in the same answer as `match` (weak terms are decided per answer)."""
+    return [m for m in matches if m.question == match.question]

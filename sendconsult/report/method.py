@@ -114,6 +114,8 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         )
     if survey.warnings:
         facts.append(("Warnings when reading the export", "\n".join(survey.warnings)))
+    if content.dictionary_warnings:
+        facts.append(("Dictionary warnings", "\n".join(content.dictionary_warnings)))
     for label, value in facts:
         set_text(sheet.cell(row=row, column=1), label)
         sheet.cell(row=row, column=1).font = LABEL_FONT
@@ -141,7 +143,11 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     write_header(sheet, row, ["Theme", "Term", "Kind", "Dictionary line"])
     start = row
     for theme in dictionary.themes:
-        for kind, terms in (("term", theme.terms), ("exclude", theme.exclude)):
+        for kind, terms in (
+            ("term", theme.terms),
+            ("weak term", theme.weak),
+            ("exclude", theme.exclude),
+        ):
             for term in terms:
                 row += 1
                 set_text(
