@@ -244,6 +244,8 @@ TIME_WORDS = {
 # Acronyms common in SEND that are also listed names when written in capitals.
 ACRONYMS = {"ELSA", "LEA", "TED", "SAM", "ADA", "ISA", "EVE", "AVA", "ANA", "TIA", "AMI", "MIA"}
 SENTENCE_END = ".!?:;\n\r"
+# Kinds of span whose words are redacted wherever else the answer repeats them.
+REPEATED_KINDS = frozenset({"NAME", "SCHOOL"})
 # Kinds of span that a charity's or a service's name can look like.
 ORGANISATION_LOOKALIKES = frozenset({"NAME", "SCHOOL", "HANDLE"})
 KINDS = frozenset({
@@ -340,7 +342,7 @@ class Redactor:
             for ent in self._ner(text).ents:
                 if ent.label_ == "PERSON":
                     found.append(Redaction(ent.start_char, ent.end_char, "NAME"))
-        return _non_overlapping(self._without_organisations(text, found))
+        return _non_overlapping(self._without_organisations(text, _repeated(text, found)))
 
     def _numbers_in(self, text: str) -> list[Redaction]:
         found = [Redaction(m.start(), m.end(), "POSTCODE") for m in POSTCODE.finditer(text)]
@@ -609,6 +611,19 @@ def _settings_in(text: str) -> list[Redaction]:
         window_end = min(len(text), m.end() + 40)
         found += _settings_among(text, _tokens(text, start, window_end))
     return found
+
+
+def _repeated(text: str, found: list[Redaction]) -> list[Redaction]:
+    """The spans, and every other place in the answer where a name or a setting found once is
+    written again: "our social worker Tiggy left. Tiggy was the only one who listened"."""
+    named = {text[s.start : s.end]: s.kind for s in found if s.kind in REPEATED_KINDS}
+    extra = [
+        Redaction(m.start(), m.end(), kind)
+        for words, kind in named.items()
+        if len(words) > 2
+        for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text)
+    ]
+    return found + extra if extra else found
 
 
 def _within_number(text: str, start: int, end: int) -> bool:

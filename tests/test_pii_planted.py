@@ -9,6 +9,7 @@ see the figures.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,10 +57,11 @@ class Scores:
         return "\n".join(lines)
 
 
-def _place(text: str, words: str) -> tuple[int, int]:
-    start = text.find(words)
-    assert start >= 0 and text.find(words, start + 1) < 0, f"{words!r} once in {text!r}"
-    return start, start + len(words)
+def _places(text: str, words: str) -> list[tuple[int, int]]:
+    """Every place the words are written in the text (one planted detail each)."""
+    starts = [m.start() for m in re.finditer(re.escape(words), text)]
+    assert starts, f"{words!r} in {text!r}"
+    return [(start, start + len(words)) for start in starts]
 
 
 def _covered(
@@ -80,11 +82,12 @@ def score(redactor: Redactor, planted: dict) -> Scores:
         text = item["text"]
         spans = redactor.find(text)
         details = [
-            (kind, *_place(text, words))
+            (kind, *place)
             for kind, all_words in (item.get("pii") or {}).items()
             for words in all_words
+            for place in _places(text, words)
         ]
-        either = [_place(text, words) for words in item.get("either", [])]
+        either = [place for words in item.get("either", []) for place in _places(text, words)]
         for kind, start, end in details:
             scores.planted[kind] += 1
             if _covered(text, spans, start, end):

@@ -311,6 +311,27 @@ def test_a_name_beside_a_charity_is_still_redacted(redactor):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Our social worker Tiggy left. Tiggy was the only one who listened.",
+            "Our social worker [NAME] left. [NAME] was the only one who listened.",
+        ),
+        (
+            "I go to Ash Field Academy. I like Ash Field because it is calm.",
+            "I go to [SCHOOL] Academy. I like [SCHOOL] because it is calm.",
+        ),
+        (
+            "My son is called Kaison and Kaison's EHCP is late",
+            "My son is called [NAME] and [NAME]'s EHCP is late",
+        ),
+    ],
+)
+def test_a_name_found_once_is_redacted_wherever_the_answer_repeats_it(redactor, text, expected):
+    assert redact(redactor, text) == expected
+
+
 def test_accented_and_non_latin_names_are_redacted_whole(redactor):
     assert redact(redactor, "My son Łukasz has autism") == "My son [NAME] has autism"
     assert redact(redactor, "called Ștefan") == "called [NAME]"
