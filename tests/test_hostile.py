@@ -8,6 +8,7 @@ import contextlib
 import csv
 import errno
 import os
+import random
 import re
 import shutil
 import signal
@@ -351,3 +352,22 @@ def test_decoding_lists_each_line_with_stray_bytes():
     plain_cp1252 = "Caf\u00e9 \u2018respite\u2019 \u2013 now\n".encode("cp1252") * 20
     assert decode_bytes(plain_cp1252).text.startswith("Caf\u00e9 \u2018respite\u2019 \u2013")
     assert decode_bytes(plain_cp1252).bad_lines == []
+
+
+# -- limits and sizes -------------------------------------------------------------------------
+
+
+def test_a_million_tiny_answers_are_still_free_text():
+    from sendconsult.ingest.roles import column_stats, guess_role
+    from sendconsult.survey import Role
+
+    rng = random.Random(3)
+    words = ["more", "money", "please", "transport", "taxi", "late", "good", "fine", "ok",
+             "thanks", "respite", "help", "staff", "school", "place", "support", "plan", "wait",
+             "review", "bus", "need", "now", "kids", "care"]  # fmt: skip
+    answers = [" ".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(1_000_000)]
+    stats = column_stats(answers, "")
+    assert stats.mean_words < 2.5 and stats.distinct_ratio < 0.05  # short and much repeated
+    assert guess_role("Any other comments?", stats, len(answers))[0] is Role.TEXT
+    likert = [rng.choice(["Agree", "Disagree", "Neither agree nor disagree"]) for _ in answers]
+    assert guess_role("Do you agree?", column_stats(likert, ""), len(likert))[0] is Role.CLOSED

@@ -146,6 +146,12 @@ def _joined_word_counts(values: list[str], *, ascii_only: bool) -> np.ndarray:
     return counts
 
 
+# A closed question offers a fixed list of answers (or ticks from one); a column with more
+# distinct answers than this is typed text, however short its answers and however many rows
+# repeat them: a million one-line comments still hold thousands of different ones.
+MAX_CLOSED_ANSWERS = 200
+
+
 def guess_role(header: str, stats: ColumnStats, n_rows: int) -> tuple[Role, str]:
     """The role a column most likely has, and a short reason an officer can check."""
     if stats.fill_rate == 0:
@@ -166,7 +172,9 @@ def guess_role(header: str, stats: ColumnStats, n_rows: int) -> tuple[Role, str]
         or (stats.distinct_ratio >= 0.8 and stats.mean_words >= 2.5 and stats.distinct > 12)
     ):
         return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
-    if few or stats.distinct_ratio < 0.5:
+    if (few or stats.distinct_ratio < 0.5) and (
+        stats.distinct <= MAX_CLOSED_ANSWERS or stats.multi_share >= 0.5
+    ):
         return Role.CLOSED, f"detected: closed question, {stats.distinct} distinct answers"
     return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
 
