@@ -366,8 +366,8 @@ def test_a_million_tiny_answers_are_still_free_text():
              "thanks", "respite", "help", "staff", "school", "place", "support", "plan", "wait",
              "review", "bus", "need", "now", "kids", "care"]  # fmt: skip
     answers = [" ".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(1_000_000)]
-    stats = column_stats(answers, "")
+    stats = column_stats(answers, ",")
     assert stats.mean_words < 2.5 and stats.distinct_ratio < 0.05  # short and much repeated
     assert guess_role("Any other comments?", stats, len(answers))[0] is Role.TEXT
     likert = [rng.choice(["Agree", "Disagree", "Neither agree nor disagree"]) for _ in answers]
-    assert guess_role("Do you agree?", column_stats(likert, ""), len(likert))[0] is Role.CLOSED
+    assert guess_role("Do you agree?", column_stats(likert, ","), len(likert))[0] is Role.CLOSED
