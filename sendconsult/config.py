@@ -17,12 +17,13 @@ from typing import Any
 import yaml
 
 from sendconsult.errors import ConfigError
+from sendconsult.limits import DEFAULT_LIMITS, Limits
 
 CONFIG_NAMES = ("sendconsult.toml", "sendconsult.yaml", "sendconsult.yml")
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 TOP_KEYS = (
     "consultation_name", "columns", "group_options", "non_answers", "suppression_threshold",
-    "redact", "themes", "attachment_answers", "language", "include_other_languages",
+    "redact", "themes", "attachment_answers", "language", "include_other_languages", "limits",
 )  # fmt: skip
 COLUMN_KEYS = ("id", "group", "text", "closed", "ignore", "consent", "personal", "not_personal")
 
@@ -57,6 +58,7 @@ class ProjectConfig:
     attachment_answers: tuple[str, ...] | None = None
     language: str = "en"  # the dictionary's language (ISO 639-1 code)
     include_other_languages: bool = False  # count answers in other languages in denominators
+    limits: Limits = DEFAULT_LIMITS  # the largest export read (limits.py)
 
 
 def find_config(export: Path, explicit: Path | None = None) -> Path | None:
@@ -101,7 +103,26 @@ def load_config(path: Path) -> ProjectConfig:
         else None,
         language=check.language(raw),
         include_other_languages=check.flag(raw, "include_other_languages", default=False),
+        limits=_limits(check, raw.get("limits")),
     )
+
+
+def _limits(check: _Checker, raw: Any) -> Limits:
+    if raw is None:
+        return DEFAULT_LIMITS
+    names = Limits.names()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{check.file}: [limits] must be a table of limits ({', '.join(names)}).")
+    check.known_keys(raw, names, "[limits] ")
+    values = {}
+    for key, value in raw.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(
+                f"{check.file}: [limits] {key} must be a whole number, 1 or more (default "
+                f"{getattr(DEFAULT_LIMITS, key):,})."
+            )
+        values[key] = value
+    return Limits(**values)
 
 
 def _columns(check: _Checker, raw: Any) -> ColumnSettings:

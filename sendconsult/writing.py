@@ -25,6 +25,7 @@ from sendconsult.errors import ReportError
 # Our temporary files: ".<target name>.<pid>-<8 hex>.tmp" (".draft.tmp" for a first draft).
 _TEMPORARY = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}(?:\.draft)?\.tmp$")
 STALE_AFTER_SECONDS = 60  # a temporary file this old whose process has gone is left over
+STALE_UNKNOWN_AFTER_SECONDS = 86_400  # where processes cannot be asked about: a day old
 # A cell starting with one of these is read as a formula by Excel and LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -137,16 +138,24 @@ def remove_stale_temporaries(folder: Path) -> None:
     now = time.time()
     for entry in names:
         match = _TEMPORARY.match(entry.name)
-        if match is None or _running(int(match.group(1))):
+        if match is None:
             continue
+        known = _running(int(match.group(1)))
+        if known is True:
+            continue
+        wait = STALE_AFTER_SECONDS if known is False else STALE_UNKNOWN_AFTER_SECONDS
         with contextlib.suppress(OSError):
-            if now - entry.stat().st_mtime > STALE_AFTER_SECONDS:
+            if now - entry.stat().st_mtime > wait:
                 os.unlink(entry.path)
 
 
-def _running(pid: int) -> bool:
+def _running(pid: int) -> bool | None:
+    """Whether process `pid` is running here; None where that cannot be asked safely (on
+    Windows os.kill would end the process)."""
     if pid == os.getpid():
         return True
+    if os.name != "posix":
+        return None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -158,7 +167,7 @@ def _running(pid: int) -> bool:
 
 def _flush_to_disk(name: Path) -> None:
     """fsync the written file, so the rename never exposes a file whose bytes are not there."""
-    descriptor = os.open(name, os.O_RDONLY)
+    descriptor = os.open(name, os.O_RDWR)  # Windows flushes only a handle open for writing
     try:
         os.fsync(descriptor)
     finally:

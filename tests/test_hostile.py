@@ -8,12 +8,14 @@ import contextlib
 import csv
 import errno
 import os
+import random
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -36,7 +38,10 @@ UNSAFE_ANSWERS = [
 def _all_text(path: Path) -> str:
     book = openpyxl.load_workbook(path)  # the full reader: it parses every sheet's XML
     return " ".join(
-        str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
     )
 
 
@@ -351,3 +356,145 @@ def test_decoding_lists_each_line_with_stray_bytes():
     plain_cp1252 = "Caf\u00e9 \u2018respite\u2019 \u2013 now\n".encode("cp1252") * 20
     assert decode_bytes(plain_cp1252).text.startswith("Caf\u00e9 \u2018respite\u2019 \u2013")
     assert decode_bytes(plain_cp1252).bad_lines == []
+
+
+# -- limits and sizes -------------------------------------------------------------------------
+
+
+def test_a_million_tiny_answers_are_still_free_text():
+    from sendconsult.ingest.roles import column_stats, guess_role
+    from sendconsult.survey import Role
+
+    rng = random.Random(3)
+    words = ["more", "money", "please", "transport", "taxi", "late", "good", "fine", "ok",
+             "thanks", "respite", "help", "staff", "school", "place", "support", "plan", "wait",
+             "review", "bus", "need", "now", "kids", "care"]  # fmt: skip
+    answers = [" ".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(1_000_000)]
+    stats = column_stats(answers, ",")
+    assert stats.mean_words < 2.5 and stats.distinct_ratio < 0.05  # short and much repeated
+    assert guess_role("Any other comments?", stats, len(answers))[0] is Role.TEXT
+    likert = [rng.choice(["Agree", "Disagree", "Neither agree nor disagree"]) for _ in answers]
+    assert guess_role("Do you agree?", column_stats(likert, ","), len(likert))[0] is Role.CLOSED
+
+
+def _rebuilt_xlsx(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
+    """A copy of the workbook `source` with some parts replaced or added, packed hard."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename not in replace:
+                zout.writestr(info, zin.read(info))
+        for name, data in replace.items():
+            zout.writestr(name, data, compresslevel=9)
+    return target
+
+
+def _refusal(export: Path) -> tuple[str, float]:
+    started = time.monotonic()
+    result = runner.invoke(app, ["analyse", str(export), "--no-cache"])
+    took = time.monotonic() - started
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    return " ".join(result.output.split()), took
+
+
+def _small_xlsx(write_xlsx) -> Path:
+    return write_xlsx(
+        [["Response ID", "Your comments"]] + [[f"R{i}", a] for i, a in enumerate(ANSWERS)]
+    )
+
+
+def test_an_xlsx_with_a_huge_shared_strings_part_is_refused_in_seconds(tmp_path, write_xlsx):
+    strings = b"<si><t>respite</t></si>" * 3_000_000  # 69 MB unpacked, a few hundred KB packed
+    shared = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main">' + strings + b"</sst>"
+    )
+    bomb = _rebuilt_xlsx(
+        _small_xlsx(write_xlsx), tmp_path / "bomb.xlsx", {"xl/sharedStrings.xml": shared}
+    )
+    assert bomb.stat().st_size < 1_000_000
+    said, took = _refusal(bomb)
+    assert said.startswith("Error: bomb.xlsx holds a part (xl/sharedStrings.xml) that unpacks to")
+    assert took < 10
+
+
+def test_an_xlsx_of_millions_of_empty_rows_is_refused_in_seconds(tmp_path, write_xlsx):
+    rows = b"".join(b'<row r="%d"/>' % i for i in range(1, 3_000_000))
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+        b'.org/spreadsheetml/2006/main"><sheetData>' + rows + b"</sheetData></worksheet>"
+    )
+    bomb = _rebuilt_xlsx(
+        _small_xlsx(write_xlsx), tmp_path / "rows.xlsx", {"xl/worksheets/sheet1.xml": sheet}
+    )
+    said, took = _refusal(bomb)
+    assert said.startswith("Error: rows.xlsx has more than 1,048,576 rows (empty ones included)")
+    assert took < 30
+
+
+def test_an_xlsx_whose_rows_run_past_the_limit_is_refused_while_reading(tmp_path, write_xlsx):
+    last = b'<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>R9</t></is></c></row>'  # one cell two million rows down: a tiny part, so only reading it shows its size
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+        b'.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+        b"Your comments</t></is></c></row>" + last + b"</sheetData></worksheet>"
+    )
+    tall = _rebuilt_xlsx(
+        _small_xlsx(write_xlsx), tmp_path / "tall.xlsx", {"xl/worksheets/sheet1.xml": sheet}
+    )
+    said, took = _refusal(tall)
+    assert said.startswith("Error: tall.xlsx has more than 1,048,576 rows (empty ones included)")
+    assert "raise max_rows under [limits] in sendconsult.toml" in said
+    assert took < 30
+
+
+def test_ten_thousand_columns_are_refused_with_one_sentence(tmp_path: Path, write_csv):
+    rng = random.Random(5)
+    header = ["Response ID", "Your comments", *[f"Q{i}" for i in range(10_000)]]
+    rows = [header] + [
+        [f"R{r}", f"{ANSWERS[r % 6]} ({r})", *rng.choices(["Agree", "Disagree"], k=10_000)]
+        for r in range(30)
+    ]
+    said, took = _refusal(write_csv(rows))
+    assert said == (
+        "Error: export.csv has 10,002 columns with answers, more than the 2,000 sendconsult "
+        "reads; remove the columns you do not need, or if the export really is this large, "
+        "raise max_columns under [limits] in sendconsult.toml beside it."
+    )
+    assert took < 20
+
+
+def test_limits_are_set_in_the_config(tmp_path: Path, write_csv):
+    rows = [["Response ID", "Your comments"]] + [[f"R{i}", a] for i, a in enumerate(ANSWERS)]
+    rows[3][1] = "We waited and waited. " * 100
+    export = write_csv(rows)
+    (tmp_path / "sendconsult.toml").write_text("[limits]\nmax_cell_characters = 1000\n")
+    said, _ = _refusal(export)
+    assert said.startswith(
+        "Error: A cell near line 4 of export.csv holds more than 1,000 characters"
+    )
+    (tmp_path / "sendconsult.toml").write_text("[limits]\nmax_cells = 10\n")
+    said, _ = _refusal(export)
+    assert "sendconsult.toml: [limits] unknown setting 'max_cells'" in said
+    (tmp_path / "sendconsult.toml").write_text("[limits]\nmax_rows = 3\n")
+    said, _ = _refusal(export)
+    assert said.startswith("Error: export.csv has 6 rows, more than the 3 sendconsult reads;")
+
+
+def test_closed_question_sheet_work_is_linear_in_questions():
+    """Tables, merged titles and page breaks: each added without comparing with all before."""
+    from openpyxl import Workbook
+
+    from sendconsult.report.workbook import add_table, merge_title
+
+    def build(n: int) -> float:
+        sheet = Workbook().active
+        started = time.perf_counter()
+        for i in range(n):
+            sheet.cell(row=3 * i + 2, column=1).value = "Answer"
+            sheet.cell(row=3 * i + 2, column=2).value = "All"
+            merge_title(sheet, 3 * i + 1, 8)
+            add_table(sheet, f"Closed{i}", 3 * i + 2, 3 * i + 3, 2, repeat_header=False)
+        return time.perf_counter() - started
+
+    small, large = build(300), build(3_000)
+    assert large < 25 * small  # ten times the questions: about ten times the time, not a hundred

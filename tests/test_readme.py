@@ -11,6 +11,7 @@ import pytest
 from sendconsult import workers
 from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.config import load_config
+from sendconsult.limits import DEFAULT_LIMITS, Limits
 from sendconsult.themes.loader import load_dictionary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +95,12 @@ def test_config_example_is_valid(tmp_path: Path):
     assert config.suppression_threshold == 5
     assert config.columns.id == "Response ID"
     assert config.themes == tmp_path / "my_themes.yaml"
+    assert config.limits == DEFAULT_LIMITS  # the example states the defaults
+
+
+def test_every_limit_is_in_the_config_example():
+    example = next(block for block in code_blocks("toml") if "consultation_name" in block)
+    assert all(f"{name} = " in example for name in Limits.names())
 
 
 @pytest.mark.parametrize(

@@ -210,7 +210,9 @@ def analyse_cli(
         print_changes(result.changes, limit=10)
     if timings_file is not None:
         stages = {"read": read_seconds, **result.timings}
-        timings_file.write_text(json.dumps(stages, indent=1), encoding="utf-8")
+        from sendconsult.writing import write_text_atomic
+
+        write_text_atomic(timings_file, json.dumps(stages, indent=1), private=False)
 
 
 def _count(n: int, noun: str) -> str:

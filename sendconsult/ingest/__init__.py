@@ -19,6 +19,7 @@ from sendconsult.ingest.options import IngestOptions
 from sendconsult.ingest.readers import read_grid
 from sendconsult.ingest.roles import column_stats
 from sendconsult.ingest.rows import tidy_rows
+from sendconsult.limits import DEFAULT_LIMITS
 from sendconsult.memory import cycle_collection_paused
 from sendconsult.survey import Role, Survey
 
@@ -41,7 +42,8 @@ def load_survey(path: Path, options: IngestOptions | None = None) -> Survey:
 def _load(path: Path, options: IngestOptions | None) -> Survey:
     options = options or IngestOptions()
     path = Path(path)
-    grid = read_grid(path, options.sheet)
+    limits = options.config.limits if options.config is not None else DEFAULT_LIMITS
+    grid = read_grid(path, options.sheet, limits)
     layout = detect_layout(grid.rows)
     if not layout.headers:
         raise ExportError(

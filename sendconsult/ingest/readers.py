@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import warnings
 import zipfile
@@ -22,11 +23,13 @@ from defusedxml import DefusedXmlException
 
 from sendconsult.errors import ExportError
 from sendconsult.ingest.encoding import decode_bytes
+from sendconsult.limits import DEFAULT_LIMITS, RATIO_CHECK_FROM_BYTES, Limits
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
 
 ZIP_MAGIC = b"PK\x03\x04"
+_ROW_TAG = re.compile(rb"<(?:\w{1,10}:)?row[\s/>]")  # a row of a sheet's XML, any prefix
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_FIELD = min(sys.maxsize, 2**31 - 1)
 DELIMITERS = ",;\t|"
@@ -53,11 +56,14 @@ class Grid:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_grid(path: Path, sheet: str | None = None) -> Grid:
-    """Read a CSV or XLSX export into strings; raise ExportError saying what to do if we can't."""
+def read_grid(path: Path, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Grid:
+    """Read a CSV or XLSX export into strings; raise ExportError saying what to do if we can't,
+    or if it is larger than `limits` allow."""
     raw = _read_bytes(path)
     if raw.startswith(ZIP_MAGIC):
-        return _read_xlsx(path, raw, sheet)
+        grid = _read_xlsx(path, raw, sheet, limits)
+        _check_size(path, grid.rows, limits)
+        return grid
     if raw.startswith(OLE2_MAGIC):
         raise ExportError(
             f"{path.name} looks password-protected or is an old Excel 97-2003 (.xls) file; open it "
@@ -66,7 +72,38 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
     _reject_non_text(path, raw)
     if sheet is not None:
         raise ExportError(f"{path.name} is a CSV file, which has no sheets; leave out --sheet.")
-    return _read_csv(path, raw)
+    grid = _read_csv(path, raw, limits)
+    _check_size(path, grid.rows, limits)
+    return grid
+
+
+def _raise_limit(name: str) -> str:
+    """The end of every refusal: how to read the file anyway."""
+    return (
+        f"if the export really is this large, raise {name} under [limits] in sendconsult.toml "
+        "beside it."
+    )
+
+
+def _check_size(path: Path, rows: list[list[str]], limits: Limits) -> None:
+    """Refuse more responses, or more columns holding answers, than the limits allow."""
+    if len(rows) - 1 > limits.max_rows:
+        raise ExportError(
+            f"{path.name} has {len(rows) - 1:,} rows, more than the {limits.max_rows:,} "
+            f"sendconsult reads; split the export, or {_raise_limit('max_rows')}"
+        )
+    widest = max(map(len, rows), default=0)
+    if widest <= limits.max_columns:
+        return
+    used: set[int] = set()
+    for row in rows[1:]:  # only for a very wide file: columns that hold an answer somewhere
+        used.update(j for j, cell in enumerate(row) if cell and j not in used and cell.strip())
+    if len(used) > limits.max_columns:
+        raise ExportError(
+            f"{path.name} has {len(used):,} columns with answers, more than the "
+            f"{limits.max_columns:,} sendconsult reads; remove the columns you do not need, or "
+            f"{_raise_limit('max_columns')}"
+        )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -117,15 +154,21 @@ def _reject_non_text(path: Path, raw: bytes) -> None:
         )
 
 
-def _read_csv(path: Path, raw: bytes) -> Grid:
+def _read_csv(path: Path, raw: bytes, limits: Limits) -> Grid:
     decoded = decode_bytes(raw)
     text, delimiter = _excel_sep_line(decoded.text)
     delimiter = delimiter or sniff_delimiter(text)
-    csv.field_size_limit(MAX_FIELD)
+    csv.field_size_limit(min(MAX_FIELD, limits.max_cell_characters))
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=False)
     try:
         rows = list(reader)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ExportError(
+                f"A cell near line {reader.line_num} of {path.name} holds more than "
+                f"{limits.max_cell_characters:,} characters; check that row in the export, or "
+                f"{_raise_limit('max_cell_characters')}"
+            ) from exc
         raise ExportError(
             f"{path.name} could not be read as CSV ({exc}); open it in Excel and save it as "
             "'CSV UTF-8' or Excel (.xlsx)."
@@ -246,8 +289,9 @@ def _fit(sample: str, delimiter: str) -> tuple[int, float]:
     return (1, round(share, 2))
 
 
-def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
+def _read_xlsx(path: Path, raw: bytes, sheet: str | None, limits: Limits) -> Grid:
     _check_is_workbook(path, raw)
+    _check_unpacked_size(path, raw, limits)
     from openpyxl import load_workbook
 
     handle = io.BytesIO(raw)  # bytes in memory: the file itself is never reopened or written
@@ -271,10 +315,10 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Grid:
         )
     try:
         worksheet = _pick_sheet(path, workbook, sheet)
-        rows = _sheet_rows(worksheet)
+        rows = _sheet_rows(worksheet, path, limits)
         if sheet is None and not rows:  # an empty cover sheet: use the first sheet with data
             for candidate in workbook.worksheets[1:]:
-                worksheet, rows = candidate, _sheet_rows(candidate)
+                worksheet, rows = candidate, _sheet_rows(candidate, path, limits)
                 if rows:
                     break
         title = worksheet.title
@@ -314,6 +358,58 @@ def _unsafe_xml(path: Path) -> ExportError:
     )
 
 
+def _check_unpacked_size(path: Path, raw: bytes, limits: Limits) -> None:
+    """Refuse a workbook that would unpack to more than the limits allow, before any of it is
+    unpacked: the sizes are read from the zip's directory (and reading a part stops at its
+    stated size), so a "zip bomb" is refused in milliseconds instead of filling the memory."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        parts = archive.infolist()
+        _check_sheet_lengths(path, archive, parts, limits)
+    total = sum(part.file_size for part in parts)
+    if total > limits.max_xlsx_megabytes * 1_000_000:
+        raise ExportError(
+            f"{path.name} would unpack to {total / 1_000_000:,.0f} MB, more than the "
+            f"{limits.max_xlsx_megabytes:,} MB sendconsult reads; save it again from Excel as CSV, "
+            f"or {_raise_limit('max_xlsx_megabytes')}"
+        )
+    for part in parts:
+        if part.file_size < RATIO_CHECK_FROM_BYTES:
+            continue
+        ratio = part.file_size / max(1, part.compress_size)
+        if ratio > limits.max_compression_ratio:
+            raise ExportError(
+                f"{path.name} holds a part ({part.filename}) that unpacks to {ratio:,.0f} times "
+                "its packed size, as damaged or hostile files do and real workbooks do not; "
+                "export the responses again, or save the file from Excel as CSV."
+            )
+
+
+def _check_sheet_lengths(
+    path: Path, archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits
+) -> None:
+    """Count each sheet's rows in its raw XML, a megabyte at a time, before openpyxl parses
+    it: millions of empty rows pack small and take minutes to parse."""
+    for part in parts:
+        name = part.filename
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        if part.file_size > limits.max_xlsx_megabytes * 1_000_000:
+            continue  # refused for its size by the caller
+        rows, tail = 0, b""
+        with archive.open(part) as handle:
+            while chunk := handle.read(1 << 20):
+                block = tail + chunk
+                tail = block[-16:]  # a tag cut in two is found whole in the next block
+                rows += len(_ROW_TAG.findall(block)) - len(_ROW_TAG.findall(tail))
+        rows += len(_ROW_TAG.findall(tail))
+        if rows > limits.max_rows + 3:
+            raise ExportError(
+                f"{path.name} has more than {limits.max_rows:,} rows (empty ones included); "
+                f"delete the rows after the last response in Excel, or "
+                f"{_raise_limit('max_rows')}"
+            )
+
+
 def _check_is_workbook(path: Path, raw: bytes) -> None:
     """A zip is only an Excel workbook if it holds one; say what it is otherwise."""
     try:
@@ -350,14 +446,41 @@ def _pick_sheet(path: Path, workbook: Workbook, sheet: str | None) -> Any:
     raise ExportError(f"{path.name} has no sheet '{sheet}'; its sheets are {listed}.")
 
 
-def _sheet_rows(worksheet: Any) -> list[list[str]]:
-    """Every row as strings; the sheet's own size record is ignored because tools get it wrong."""
+def _sheet_rows(worksheet: Any, path: Path, limits: Limits) -> list[list[str]]:
+    """Every row as strings; the sheet's own size record is ignored because tools get it wrong.
+
+    Read a row at a time and refused as soon as it holds more rows than the limit (empty ones
+    included) or a cell longer than the limit. Empty rows are only kept once a row with
+    something in it follows: formatting can make Excel keep thousands of them at the end.
+    """
     reset = getattr(worksheet, "reset_dimensions", None)
     if callable(reset):
         reset()
-    rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-    while rows and not any(rows[-1]):
-        rows.pop()  # formatting can make Excel keep thousands of empty rows at the end
+    rows: list[list[str]] = []
+    pending_empty = 0
+    longest = limits.max_cell_characters
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if number > limits.max_rows + 3:  # a few header rows besides the responses
+            raise ExportError(
+                f"{path.name} has more than {limits.max_rows:,} rows (empty ones included); "
+                f"delete the rows after the last response in Excel, or "
+                f"{_raise_limit('max_rows')}"
+            )
+        row = [cell_text(v) for v in values]
+        if not any(row):
+            pending_empty += 1
+            continue
+        for column, text in enumerate(row, start=1):
+            if len(text) > longest:
+                raise ExportError(
+                    f"Row {number}, column {column} of {path.name} holds more than {longest:,} "
+                    f"characters; check that cell in the export, or "
+                    f"{_raise_limit('max_cell_characters')}"
+                )
+        if pending_empty:
+            rows.extend([] for _ in range(pending_empty))
+            pending_empty = 0
+        rows.append(row)
     return rows
 
 

@@ -238,6 +238,12 @@ def _joined_word_counts(values: list[str], *, ascii_only: bool) -> np.ndarray:
     return counts
 
 
+# A closed question offers a fixed list of answers (or ticks from one); a column with more
+# distinct answers than this is typed text, however short its answers and however many rows
+# repeat them: a million one-line comments still hold thousands of different ones.
+MAX_CLOSED_ANSWERS = 200
+
+
 def guess_role(
     header: str, stats: ColumnStats, n_rows: int, *, allow_personal: bool = True
 ) -> tuple[Role, str]:
@@ -280,7 +286,9 @@ def guess_role(
                 "is the safer reading (use --not-personal-column if it holds answers)"
             )
         return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
-    if few or stats.distinct_ratio < 0.5 or stats.mean_words < 2:
+    if (few or stats.distinct_ratio < 0.5 or stats.mean_words < 2) and (
+        stats.distinct <= MAX_CLOSED_ANSWERS or stats.multi_share >= 0.5
+    ):
         return Role.CLOSED, f"detected: closed question, {stats.distinct} distinct answers"
     return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
 

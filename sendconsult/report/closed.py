@@ -12,6 +12,7 @@ from sendconsult.report.workbook import (
     SECTION_FONT,
     add_table,
     clean_text,
+    merge_title,
     page_setup,
     set_text,
     set_widths,
@@ -42,12 +43,13 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         set_text(sheet.cell(row=row, column=1), "The export has no closed questions.")
         return
     widest = 0
+    breaks: list[Break] = []  # set once at the end: openpyxl copies the list on every append
     for number, question in enumerate(agg.closed, start=1):
         if number > 1:
-            sheet.row_breaks.append(Break(id=row - 1))  # each question starts a page
+            breaks.append(Break(id=row - 1))  # each question starts a page
         set_text(sheet.cell(row=row, column=1), question.question, wrap=True)
         sheet.cell(row=row, column=1).font = SECTION_FONT
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+        merge_title(sheet, row, 8)
         sheet.row_dimensions[row].height = 30
         row += 1
         columns = list(question.counts.columns)
@@ -94,11 +96,12 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 counts_header, counts_last = header_row, last
             row = last + 2
         # The chart goes below the question's tables, on a page of its own in print.
-        sheet.row_breaks.append(Break(id=row - 1))
+        breaks.append(Break(id=row - 1))
         height = _chart(
             sheet, counts_header, counts_last, len(columns), f"A{row}", question.question
         )
         row += int(height / 0.5) + 3
+    sheet.row_breaks.brk = breaks
     sheet.freeze_panes = "A4"
     set_widths(sheet, {1: 30, **{c: 15 for c in range(2, widest + 1)}})
     page_setup(sheet)

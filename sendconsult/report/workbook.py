@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -135,16 +138,37 @@ def add_table(
     """
     last_row = max(last_row, first_row + 1)
     ref = f"A{first_row}:{get_column_letter(n_columns)}{last_row}"
+    taken = _table_names.setdefault(sheet.parent, set())
+    if name.casefold() in taken:
+        raise ValueError(f"Table with name {name} already exists")
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     table._initialise_columns()
     for column, table_column in enumerate(table.tableColumns, start=1):
         value = sheet.cell(row=first_row, column=column).value
         table_column.name = str(value) if value not in (None, "") else f"Column{column}"
-    sheet.add_table(table)
+    # Not sheet.add_table, which compares the name with every table of the workbook: a
+    # report with thousands of closed questions spent minutes on that. Names are checked above.
+    taken.add(name.casefold())
+    sheet._tables.add(table)
     sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
     if repeat_header:
         sheet.print_title_rows = f"{first_row}:{first_row}"
+
+
+# The table names of each workbook being written (Excel requires them unique in a workbook).
+_table_names: weakref.WeakKeyDictionary[Workbook, set[str]] = weakref.WeakKeyDictionary()
+
+
+def merge_title(sheet: Worksheet, row: int, last_column: int) -> None:
+    """Merge a title cell across columns 1 to `last_column`.
+
+    Like sheet.merge_cells, without its comparison with every merged range of the sheet, which
+    made a sheet of thousands of titles take minutes; these ranges are on rows of their own.
+    """
+    merged = MergedCellRange(sheet, f"A{row}:{get_column_letter(last_column)}{row}")
+    sheet.merged_cells.ranges.add(merged)
+    sheet._clean_merge_range(merged)
 
 
 def set_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
