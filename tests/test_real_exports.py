@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sendconsult.cli import app, common
@@ -439,3 +441,24 @@ def test_own_name_organisation_and_contacts_are_masked_in_answers():
         "I will go if I can. [NAME]",
         "Other parents agree with [NAME].",  # "Other" says nothing about who someone is
     ]
+
+
+WHITESPACE_CELLS = st.lists(
+    st.sampled_from(["\r\n", "\t\n", "\t", " \n ", "\n\n", "", "ok", "No; never, not once.", "a|b"]),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers=WHITESPACE_CELLS, delimiter=st.sampled_from([",", ";", "\t"]))
+def test_csv_keeps_its_columns_whatever_the_answers_hold(answers: list[str], delimiter: str):
+    import io
+
+    from sendconsult.ingest.readers import sniff_delimiter
+
+    rows = [["Response ID", "Who are you?", "Your views"]]
+    rows += [[f"R{i}", "Parent", answer] for i, answer in enumerate(answers)]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    assert sniff_delimiter(buffer.getvalue()) == delimiter
