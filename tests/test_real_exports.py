@@ -462,3 +462,15 @@ def test_csv_keeps_its_columns_whatever_the_answers_hold(answers: list[str], del
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     assert sniff_delimiter(buffer.getvalue()) == delimiter
+
+
+def test_the_eu_export_saved_as_excel_reads_the_same(tmp_path: Path):
+    with (EXPORTS / "eu_have_your_say.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append([int(c) if c.isdigit() else c for c in row])  # Excel keeps numbers
+    book.save(tmp_path / "feedback.xlsx")
+    result = runner.invoke(app, ["inspect", str(tmp_path / "feedback.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert printed_roles(result.stdout) == EXPECTED_ROLES["eu_have_your_say.csv"]
