@@ -253,6 +253,10 @@ def test_two_row_header_reads_question_texts_as_headings():
     assert list(survey.responses["source_row"])[:2] == [3, 4]
     assert "Please explain your answer." in survey.text_questions
     assert "Which of these best describes you?" not in set(survey.responses["response_id"])
+    assert (
+        "Row 1 holds numbered headings (Ident 1, Ident 2, Ident 3, ...) and row 2 the question "
+        "texts, which were used as the headings; responses start at row 3."
+    ) in survey.warnings
 
 
 def test_cells_of_only_line_breaks_do_not_collapse_a_comma_csv(write_csv):
