@@ -478,3 +478,23 @@ def test_the_eu_export_saved_as_excel_reads_the_same(tmp_path: Path):
     result = runner.invoke(app, ["inspect", str(tmp_path / "feedback.xlsx")])
     assert result.exit_code == 0, result.output
     assert printed_roles(result.stdout) == EXPECTED_ROLES["eu_have_your_say.csv"]
+
+
+def test_several_group_candidates_are_named_and_the_config_picks_one(write_csv, tmp_path: Path):
+    from sendconsult.config import load_config
+
+    capacity = ["Parent or carer", "Professional", "Parent or carer", "Young person"] * 4
+    sector = ["Education", "Health", "Social care", "Education"] * 4
+    views = [f"Answer {i}: the school bus was late again and nobody told us." for i in range(16)]
+    export = write_csv(
+        [["Response ID", "Sector", "In what capacity are you responding?", "Your views"]]
+        + [[f"R{i}", sector[i], capacity[i], views[i]] for i in range(16)]
+    )
+    result = runner.invoke(app, ["inspect", str(export)])
+    assert result.exit_code == 0, result.output
+    roles = printed_roles(result.stdout)
+    assert roles["In what capacity are you responding?"] == G and roles["Sector"] == C
+    assert "other candidates: 'Sector'" in " ".join(result.stdout.split())
+    (tmp_path / "sendconsult.toml").write_text('[columns]\ngroup = "Sector"\n', encoding="utf-8")
+    survey = load_survey(export, IngestOptions(config=load_config(tmp_path / "sendconsult.toml")))
+    assert survey.group_column == "Sector"
