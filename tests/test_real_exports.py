@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sendconsult.cli import app, common
@@ -251,6 +253,10 @@ def test_two_row_header_reads_question_texts_as_headings():
     assert list(survey.responses["source_row"])[:2] == [3, 4]
     assert "Please explain your answer." in survey.text_questions
     assert "Which of these best describes you?" not in set(survey.responses["response_id"])
+    assert (
+        "Row 1 holds numbered headings (Ident 1, Ident 2, Ident 3, ...) and row 2 the question "
+        "texts, which were used as the headings; responses start at row 3."
+    ) in survey.warnings
 
 
 def test_cells_of_only_line_breaks_do_not_collapse_a_comma_csv(write_csv):
@@ -439,3 +445,56 @@ def test_own_name_organisation_and_contacts_are_masked_in_answers():
         "I will go if I can. [NAME]",
         "Other parents agree with [NAME].",  # "Other" says nothing about who someone is
     ]
+
+
+WHITESPACE_CELLS = st.lists(
+    st.sampled_from(["\r\n", "\t\n", "\t", " \n ", "\n\n", "", "ok", "No; never, not once.", "a|b"]),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers=WHITESPACE_CELLS, delimiter=st.sampled_from([",", ";", "\t"]))
+def test_csv_keeps_its_columns_whatever_the_answers_hold(answers: list[str], delimiter: str):
+    import io
+
+    from sendconsult.ingest.readers import sniff_delimiter
+
+    rows = [["Response ID", "Who are you?", "Your views"]]
+    rows += [[f"R{i}", "Parent", answer] for i, answer in enumerate(answers)]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    assert sniff_delimiter(buffer.getvalue()) == delimiter
+
+
+def test_the_eu_export_saved_as_excel_reads_the_same(tmp_path: Path):
+    with (EXPORTS / "eu_have_your_say.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append([int(c) if c.isdigit() else c for c in row])  # Excel keeps numbers
+    book.save(tmp_path / "feedback.xlsx")
+    result = runner.invoke(app, ["inspect", str(tmp_path / "feedback.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert printed_roles(result.stdout) == EXPECTED_ROLES["eu_have_your_say.csv"]
+
+
+def test_several_group_candidates_are_named_and_the_config_picks_one(write_csv, tmp_path: Path):
+    from sendconsult.config import load_config
+
+    capacity = ["Parent or carer", "Professional", "Parent or carer", "Young person"] * 4
+    sector = ["Education", "Health", "Social care", "Education"] * 4
+    views = [f"Answer {i}: the school bus was late again and nobody told us." for i in range(16)]
+    export = write_csv(
+        [["Response ID", "Sector", "In what capacity are you responding?", "Your views"]]
+        + [[f"R{i}", sector[i], capacity[i], views[i]] for i in range(16)]
+    )
+    result = runner.invoke(app, ["inspect", str(export)])
+    assert result.exit_code == 0, result.output
+    roles = printed_roles(result.stdout)
+    assert roles["In what capacity are you responding?"] == G and roles["Sector"] == C
+    assert "other candidates: 'Sector'" in " ".join(result.stdout.split())
+    (tmp_path / "sendconsult.toml").write_text('[columns]\ngroup = "Sector"\n', encoding="utf-8")
+    survey = load_survey(export, IngestOptions(config=load_config(tmp_path / "sendconsult.toml")))
+    assert survey.group_column == "Sector"

@@ -67,6 +67,13 @@ def _load(path: Path, options: IngestOptions | None) -> Survey:
         )
     survey = build_survey(path, layout, rows, roles, stats, options.config)
     survey.sheet = grid.sheet
+    if layout.placeholders:
+        survey.warnings.append(
+            f"Row {layout.first_data_row - 2} holds numbered headings "
+            f"({', '.join(layout.placeholders[:3])}, ...) and row {layout.first_data_row - 1} "
+            "the question texts, which were used as the headings; responses start at row "
+            f"{layout.first_data_row}."
+        )
     if options.include_other_languages is not None:
         survey.include_other_languages = options.include_other_languages
     survey.warnings[:0] = grid.warnings

@@ -74,6 +74,8 @@ class LayoutResult:
     id_header: str | None = None
     # Columns holding the text typed into a question's "Other" box: text header -> question.
     other_columns: dict[str, str] = field(default_factory=dict)
+    # The numbered placeholders of row 1 ("Ident 1", "Q1") when row 2 held the real headings.
+    placeholders: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -100,6 +102,7 @@ def detect_layout(grid_rows: list[list[str]]) -> LayoutResult:
         ]  # question texts in row 2 are the real header; a blank keeps its placeholder
         result = _single_header([texts, *rows[2:]])
         result.first_data_row += 1
+        result.placeholders = [c.strip() for c in rows[0] if c.strip()]
     else:
         result = _single_header(rows)
     result.first_data_row += skipped
