@@ -213,7 +213,7 @@ def _run(
         if cache is not None:
             warnings.extend(cache.warnings)
         found_nothing = dictionary_warnings(dictionary, coding, classifier)
-        warnings.extend(found_nothing)
+        warnings.extend(found_nothing.run_warnings)
         overridden: OverrideResult | None = None
         if settings.overrides is not None:
             overridden = apply_overrides(
@@ -284,7 +284,7 @@ def _run(
         overrides=overridden,
         changes=changes,
         suggestions=suggestions,
-        dictionary_warnings=found_nothing,
+        dictionary_warnings=found_nothing.all,
     )
     write_report(report_path, content)
     if remembered is not None:

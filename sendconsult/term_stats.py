@@ -64,9 +64,35 @@ def term_hits(dictionary: ThemeDictionary, coding: Coding) -> list[TermHits]:
 SHOWN_DEAD_TERMS = 8
 
 
+@dataclass(frozen=True)
+class DictionaryFindings:
+    """What the dictionary found nothing for in one export, by theme label."""
+
+    silent_themes: list[str]  # a warning per theme that coded no response
+    dead_terms: list[str]  # per theme, the terms that matched nothing
+    n_dead_terms: int
+
+    @property
+    def all(self) -> list[str]:
+        """Every finding, in dictionary order, as the Method sheet lists them."""
+        return [*self.silent_themes, *self.dead_terms]
+
+    @property
+    def run_warnings(self) -> list[str]:
+        """What a run warns about: each silent theme, and the dead terms in one line (a broad
+        dictionary always has some; they are listed on the Method sheet)."""
+        if not self.n_dead_terms:
+            return self.silent_themes
+        return [
+            *self.silent_themes,
+            f"{self.n_dead_terms} terms of {len(self.dead_terms)} themes matched no answer in "
+            "this export; the Method sheet lists them under Dictionary warnings.",
+        ]
+
+
 def dictionary_warnings(
     dictionary: ThemeDictionary, coding: Coding, classifier: ThemeClassifier
-) -> list[str]:
+) -> DictionaryFindings:
     """Each theme (by label) that coded no response, and each theme's terms that matched
     nothing at all: a theme reading 0 in a published table must be a finding, not a slip in
     the dictionary that nobody noticed.
@@ -97,6 +123,8 @@ def dictionary_warnings(
     ]
     named_by_another = _named_by_another(classifier, unmatched)
     warnings: list[str] = []
+    dead_terms: list[str] = []
+    n_dead = 0
     for theme in dictionary.themes:
         label = _label(dictionary, theme.id)
         if not families[theme.id] & counted:
@@ -106,8 +134,8 @@ def dictionary_warnings(
                 f" (its {not_counted} mentions were all negated, excluded or weak terms alone)",
             )
             warnings.append(
-                f"Theme '{label}' matched no response in this export{why}; check its terms with "
-                "sendconsult themes check DICT EXPORT."
+                f"Theme '{label}' matched no response in this export{why}; check its terms "
+                "against how respondents wrote."
             )
             continue
         dead = [
@@ -118,8 +146,9 @@ def dictionary_warnings(
         if dead:
             shown = ", ".join(dead[:SHOWN_DEAD_TERMS])
             more = f" and {len(dead) - SHOWN_DEAD_TERMS} more" if len(dead) > SHOWN_DEAD_TERMS else ""
-            warnings.append(f"Terms of '{label}' that matched nothing: {shown}{more}.")
-    return warnings
+            dead_terms.append(f"Terms of '{label}' that matched nothing: {shown}{more}.")
+            n_dead += len(dead)
+    return DictionaryFindings(warnings, dead_terms, n_dead)
 
 
 def _named_by_another(
