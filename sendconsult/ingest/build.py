@@ -289,10 +289,8 @@ def code_labels(options: set[str]) -> dict[str, str]:
     a tool's internal values rather than words a respondent chose."""
     if not options or not all(_CODE.match(o) for o in options):
         return {}
-    if not any("_" in o or o.islower() or o.isupper() for o in options):
-        return {}
-    if any(not ("_" in o or o.islower() or o.isupper()) for o in options):
-        return {}
+    if not all("_" in o or o.islower() or o.isupper() for o in options):
+        return {}  # "Parent", "Carer": words as a respondent would write them
 
     def label(code: str) -> str:
         words = code.lower().split("_")
