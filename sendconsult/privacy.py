@@ -279,7 +279,7 @@ class Redactor:
     def __init__(self, nlp: Language | None = None) -> None:
         self._ner = nlp if nlp is not None and nlp.has_pipe("ner") else None
         self._names, self._name_words = name_lists()
-        self._not_personal = not_personal_pattern()
+        self._not_personal, self._not_personal_words = not_personal_pattern()
         self._found: dict[str, list[Redaction]] = {}
         self._remembered: Callable[[str], list[Redaction] | None] | None = None
 
@@ -391,7 +391,10 @@ class Redactor:
             return found
         allowed: set[tuple[int, int]] = set()
         for span in found:  # only around the spans: the list is long, most answers longer
-            if span.kind in ORGANISATION_LOOKALIKES:
+            words = WORD.findall(text, span.start, span.end)
+            if span.kind in ORGANISATION_LOOKALIKES and any(
+                _core(w).lower() in self._not_personal_words for w in words
+            ):
                 around = (max(0, span.start - 40), span.end + 40)
                 allowed.update(m.span() for m in self._not_personal.finditer(text, *around))
         if not allowed:
@@ -581,16 +584,19 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @functools.cache
-def not_personal_pattern() -> re.Pattern[str]:
+def not_personal_pattern() -> tuple[re.Pattern[str], frozenset[str]]:
     """Names of charities, services and organisations that are not personal data, as one
-    pattern: any case, any apostrophe, any spacing."""
+    pattern (any case, any apostrophe, any spacing), and the words in them, lower case: only
+    a span holding one of those words can be part of one."""
     lines = (resources.files("sendconsult") / "data" / "not_personal.txt").read_text("utf-8")
     phrases = {s for line in lines.splitlines() if (s := line.strip()) and not s.startswith("#")}
     alternatives = [
         r"\s+".join(re.escape(part).replace("'", "['’]") for part in phrase.split())
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+    words = frozenset(_core(w).lower() for phrase in phrases for w in WORD.findall(phrase))
+    return pattern, words
 
 
 def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
@@ -620,7 +626,7 @@ def _repeated(text: str, found: list[Redaction]) -> list[Redaction]:
     extra = [
         Redaction(m.start(), m.end(), kind)
         for words, kind in named.items()
-        if len(words) > 2
+        if len(words) > 2 and text.count(words) > 1
         for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text)
     ]
     return found + extra if extra else found

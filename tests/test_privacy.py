@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from sendconsult.cli import app
@@ -483,3 +484,46 @@ def test_names_in_the_sample_are_redacted_in_every_quoting_sheet(reports):
     for name in names:
         assert name not in redacted, name
     assert "[NAME]" in redacted
+
+
+def test_no_planted_detail_reaches_any_quoting_sheet_of_a_report(tmp_path):
+    """The planted set's answers as an export, analysed as an officer runs it: no planted
+    detail is left in any sheet that quotes respondents, and every decoy answer is quoted whole."""
+    planted = yaml.safe_load(
+        (ROOT / "tests" / "fixtures" / "pii" / "planted.yaml").read_text("utf-8")
+    )
+    question = "Please tell us why you agree or disagree with the priorities in the draft strategy."
+    items = planted["planted"] + planted["decoys"]
+    export = tmp_path / "planted_export.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Response ID", "In what capacity are you responding?", question])
+        for number, item in enumerate(items, start=1):
+            group = "Parent or carer" if number % 3 else "Education professional"
+            writer.writerow([f"ANON-{number:04d}", group, item["text"]])
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["analyse", str(export), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    quoted = "\n".join(
+        str(value)
+        for sheet in book.worksheets
+        if sheet.title not in ("Coding", "Method")
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str)
+    )
+    texts = [item["text"] for item in items]
+    details = [w for item in planted["planted"] for ws in item["pii"].values() for w in ws]
+    # Checked: details written in only one answer ("Beaumont Leys" is also a decoy's place)
+    # and not part of other words ("2012").
+    checked = [w for w in details if len(w) >= 5 and sum(w in t for t in texts) == 1]
+    assert len(checked) >= 100
+    for words in checked:
+        assert words not in quoted, words
+    for tag in ("[NAME]", "[PHONE]", "[EMAIL]", "[POSTCODE]", "[NHS_NUMBER]", "[URL]",
+                "[HANDLE]", "[ADDRESS]", "[DATE]", "[SCHOOL]"):  # fmt: skip
+        assert tag in quoted, tag
+    for item in planted["decoys"]:
+        if "either" not in item:
+            assert item["text"] in quoted, item["text"]
