@@ -15,12 +15,15 @@ import pandas as pd
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
 from sendconsult.stats import GroupTest, compare_groups
+from sendconsult.suppression import protect_listings, secondary, suppress_by_group
 from sendconsult.survey import GROUPS, RESPONSE_ID, Survey
 from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
 ALL = "All"
 NOT_STATED = "Not stated"
+OTHER_GROUPS = "Other groups"
+GROUP_NOT_SHOWN = "Group not shown (small numbers)"
 NO_ANSWER = "No answer"
 LIKERT_ORDER = [
     "strongly agree", "agree", "tend to agree", "neither agree nor disagree", "tend to disagree",
@@ -35,6 +38,39 @@ class ClosedQuestion:
     question: str
     counts: pd.DataFrame  # rows: answers in order (incl. "No answer"); columns: All + groups
     shares: pd.DataFrame  # same shape, share of the column's respondents
+    hidden: pd.DataFrame | None = None  # same shape: cells not to publish (suppression.py)
+    secondary: pd.DataFrame | None = None  # hidden cells that are not small numbers ("[c]")
+
+    @property
+    def sizes(self) -> pd.Series:
+        """Respondents per column (every answer, "No answer" included, adds up to it)."""
+        return self.counts.sum()
+
+    def headline(self) -> tuple[int, float, float] | None:
+        """(respondents who answered, share who agree, share who disagree), over All, for an
+        agree/disagree question; None when it is not one, or when a sum would reveal a hidden
+        cell (a part of it is not published)."""
+        agree = [a for a in self.counts.index if _side(a) == "agree"]
+        disagree = [a for a in self.counts.index if _side(a) == "disagree"]
+        if not agree or not disagree:
+            return None
+        parts = [*agree, *disagree, *([NO_ANSWER] if NO_ANSWER in self.counts.index else [])]
+        if self.hidden is not None and bool(self.hidden.loc[parts, ALL].any()):
+            return None
+        column = self.counts[ALL]
+        answered = int(column.sum() - (column.get(NO_ANSWER, 0)))
+        if not answered:
+            return None
+        return (
+            answered,
+            int(column[agree].sum()) / answered,
+            int(column[disagree].sum()) / answered,
+        )
+
+    def charted_groups(self) -> list[str]:
+        """Group columns whose every figure is published: only these can be drawn in full."""
+        hidden = self.hidden if self.hidden is not None else self.counts.astype(bool) & False
+        return [c for c in self.counts.columns if c != ALL and not bool(hidden[c].any())]
 
 
 @dataclass
@@ -55,6 +91,31 @@ class Aggregates:
     # With a trained classifier: per theme, responses it suggests (not counted anywhere else).
     suggested: dict[str, int] | None = None
     suggested_responses: int = 0
+    # Disclosure control (suppression.py), decided here once for every sheet.
+    threshold: int = 0
+    group_hidden: pd.DataFrame | None = None  # like group_counts: cells not to publish
+    group_secondary: pd.DataFrame | None = None  # hidden cells that are not small ("[c]")
+    group_of: dict[str, str] = field(default_factory=dict)  # exported group -> shown column
+    pooled: list[str] = field(default_factory=list)  # exported groups shown as OTHER_GROUPS
+
+    def theme_hidden(self, theme_id: str) -> bool:
+        """Whether the theme's respondent count (the All column) is not published."""
+        return self.group_hidden is not None and bool(self.group_hidden.at[theme_id, ALL])
+
+    def columns_of(self, exported: list[str] | tuple[str, ...]) -> list[str]:
+        """The shown group columns a respondent with these exported groups counts in."""
+        raw = list(exported) or [NOT_STATED]
+        return list(dict.fromkeys(self.group_of.get(g, g) for g in raw))
+
+    def group_label(self, exported: list[str] | tuple[str, ...], theme_id: str | None = None) -> str:
+        """How a listed answer's respondent is described: the shown columns they count in
+        (never an exported group too small to publish); with `theme_id`, only the columns
+        whose count for that theme is published, so that counting listed answers cannot
+        recover a hidden count."""
+        columns = self.columns_of(exported)
+        if theme_id is not None and self.group_hidden is not None:
+            columns = [c for c in columns if not bool(self.group_hidden.at[theme_id, c])]
+        return ", ".join(columns) or GROUP_NOT_SHOWN
 
     @property
     def coded_share(self) -> float:
@@ -69,9 +130,14 @@ def aggregate(
     campaigns: CampaignResult | None = None,
     exclude_campaigns: bool = False,
     suggestions: Suggestions | None = None,
+    threshold: int = 0,
 ) -> Aggregates:
-    """Count respondents per theme, per group, and closed-question answers.
+    """Count respondents per theme, per group, and closed-question answers, and decide which
+    cells may be published (`threshold`: counts from 1 to threshold - 1 are hidden; 0 or 1
+    turns suppression off).
 
+    Groups with fewer than `threshold` respondents with free text are pooled as "Other groups"
+    (see `_pool_small_groups`), so no group size under the threshold is ever shown.
     Classifier suggestions are counted on their own (per theme, and responses with any), over
     the same responses as the figures, and never added to them.
     """
@@ -98,11 +164,14 @@ def aggregate(
         }
     )
     theme_table["share"] = theme_table["respondents"] / with_text if with_text else 0.0
+    # Most raised first; ties in the dictionary's order, so sheets keep their order run to run.
     theme_table = theme_table.sort_values(
-        ["respondents", "label"], ascending=[False, True]
+        "respondents", ascending=False, kind="stable"
     ).reset_index(drop=True)
 
-    memberships = [list(g) if g else [NOT_STATED] for g in frame[GROUPS]]
+    exported = [list(g) if g else [NOT_STATED] for g in frame[GROUPS]]
+    group_of, pooled = _pool_small_groups(exported, has_text.to_numpy(), threshold)
+    memberships = [list(dict.fromkeys(group_of.get(g, g) for g in m)) for m in exported]
     groups = _group_order(memberships)
     sizes = {ALL: with_text}
     group_counts = pd.DataFrame(
@@ -126,6 +195,23 @@ def aggregate(
         for t in theme_ids
     }
     closed = [_closed(frame, q, member_of) for q in survey.closed_questions]
+    hidden = suppress_by_group(group_counts, threshold, total=ALL, sizes=sizes)
+    if threshold > 1:
+        theme_columns = {
+            t: [m for m, c in zip(memberships, codes[t].to_numpy(), strict=True) if c]
+            for t in theme_ids
+        }
+
+        def unlisted(theme: object, hidden_columns: set[str]) -> int:
+            """Respondents raising `theme` listed with no group (all theirs hidden)."""
+            return sum(1 for m in theme_columns[str(theme)] if set(m) <= hidden_columns)
+
+        hidden = protect_listings(group_counts, hidden, threshold, total=ALL, unlisted=unlisted)
+    for question in closed:
+        question.hidden = suppress_by_group(
+            question.counts, threshold, total=ALL, sizes=question.sizes, columns_add_up=True
+        )
+        question.secondary = secondary(question.counts, question.hidden, threshold)
     suggested, suggested_responses = None, 0
     if suggestions is not None:
         kept = set(frame[RESPONSE_ID])
@@ -149,7 +235,49 @@ def aggregate(
         excluded_campaign_responses=excluded,
         suggested=suggested,
         suggested_responses=suggested_responses,
+        threshold=threshold,
+        group_hidden=hidden,
+        group_secondary=secondary(group_counts, hidden, threshold),
+        group_of=group_of,
+        pooled=pooled,
     )
+
+
+def _pool_small_groups(
+    exported: list[list[str]], has_text: object, threshold: int
+) -> tuple[dict[str, str], list[str]]:
+    """Exported group -> shown column, and the groups pooled as OTHER_GROUPS.
+
+    A group with fewer than `threshold` respondents with free text cannot be shown: its size
+    would be a small count, and every count in its column would be smaller still. Such groups
+    (with "Other", if exported, which the pool is part of) are shown together as "Other
+    groups"; while the pool itself is under the threshold, the smallest remaining group joins
+    it. Sizes are of respondents with free text (the By group denominators), which are never
+    more than a group's respondents, so closed-question columns are at least as large.
+    """
+    if threshold <= 1:
+        return {}, []
+    sizes: dict[str, int] = {}
+    for groups, texted in zip(exported, has_text, strict=True):  # type: ignore[call-overload]
+        for group in groups:
+            sizes[group] = sizes.get(group, 0) + int(bool(texted))
+    small = {g for g, n in sizes.items() if n < threshold}
+    if not small:
+        return {}, []
+    pool = small | ({"Other"} & set(sizes))
+
+    def pool_size() -> int:
+        return sum(
+            1
+            for groups, texted in zip(exported, has_text, strict=True)  # type: ignore[call-overload]
+            if texted and pool & set(groups)
+        )
+
+    rest = sorted((g for g in sizes if g not in pool), key=lambda g: (sizes[g], g))
+    while pool_size() < threshold and rest:
+        pool.add(rest.pop(0))
+    pooled = sorted(pool, key=lambda g: (-sizes[g], g))
+    return {g: OTHER_GROUPS for g in pooled}, pooled
 
 
 def _group_order(memberships: list[list[str]]) -> list[str]:
@@ -157,10 +285,9 @@ def _group_order(memberships: list[list[str]]) -> list[str]:
     for groups in memberships:
         for group in groups:
             totals[group] = totals.get(group, 0) + 1
-    ordered = sorted(
-        (g for g in totals if g not in (NOT_STATED, "Other")), key=lambda g: (-totals[g], g)
-    )
-    return ordered + [g for g in ("Other", NOT_STATED) if g in totals]
+    last = ("Other", OTHER_GROUPS, NOT_STATED)
+    ordered = sorted((g for g in totals if g not in last), key=lambda g: (-totals[g], g))
+    return ordered + [g for g in last if g in totals]
 
 
 def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series]) -> ClosedQuestion:
@@ -176,6 +303,14 @@ def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series])
     totals = counts.sum()
     shares = counts.astype(float).div(totals.where(totals > 0, 1), axis=1)
     return ClosedQuestion(question, counts, shares)
+
+
+def _side(answer: str) -> str | None:
+    """'agree', 'disagree' or None (neither, don't know, anything else)."""
+    text = answer.lower()
+    if "neither" in text or "agree" not in text:
+        return None
+    return "disagree" if "disagree" in text else "agree"
 
 
 def _answer_order(answers: pd.Series) -> list[str]:

@@ -307,7 +307,8 @@ def test_every_table_has_a_frozen_header_or_is_a_table(book):
 @pytest.mark.parametrize(
     ("label", "expected"),
     [
-        ("Post-16 / preparing for adulthood", "Post-16 - preparing for adultho"),
+        ("Post-16 / preparing for adulthood", "Post-16 - preparing"),
+        ("Information, advice and communication", "Information, advice"),
         ("EHC [plans]: delays?", "EHC -plans-- delays-"),
         ("'Quoted'", "Quoted"),
         ("Summary", "Summary (2)"),

@@ -1,8 +1,9 @@
 """The Excel report: what goes in it and writing it safely.
 
-Sheets, in order: Summary, By group, Closed questions, one sheet per theme, Uncoded, Coding,
-Changes (only with --compare), Method (and "Withheld (internal)" only with --internal). Numbers come from aggregate.py; these
-modules only lay them out.
+Sheets, in order: Summary, By group, Closed questions, one sheet per theme, Uncoded, Coding
+(internal: not in a report for publication), Changes (only with --compare), Method (and
+"Withheld (internal)" only with --internal). Numbers, and which of them may be published,
+come from aggregate.py; these modules only lay them out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from sendconsult.survey import Consent, Survey
 from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
+INTERNAL_SHEETS = ("Coding", "Changes", "Withheld (internal)")  # never in a report for publication
+
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -32,6 +35,7 @@ class ReportOptions:
     redact: bool = True
     suppression_threshold: int = 5
     internal: bool = False
+    publish: bool = False  # for publication: no Coding sheet, no answers of a hidden count
     exclude_campaigns: bool = False
     max_rows_per_theme: int = 2_000
 
@@ -99,7 +103,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         theme_sheets,
         uncoded,
     )
-    from sendconsult.report.workbook import fit_row_heights, save_atomic
+    from sendconsult.report.workbook import fit_row_heights, print_header, save_atomic
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -119,8 +123,9 @@ def write_report(path: Path, content: ReportContent) -> None:
     closed.write(workbook.create_sheet("Closed questions"), content)
     bulk = theme_sheets.write_all(workbook, content)
     bulk.append(uncoded.write(workbook.create_sheet("Uncoded"), content))
-    bulk.append(coding_sheet.write(workbook.create_sheet("Coding"), content))
-    if content.changes is not None:
+    if not content.options.publish:  # one row per respondent: the internal working record
+        bulk.append(coding_sheet.write(workbook.create_sheet("Coding"), content))
+    if content.changes is not None and not content.options.publish:
         bulk.append(changes.write(workbook.create_sheet("Changes"), content))
     method.write(workbook.create_sheet("Method"), content)
     if content.options.internal:
@@ -128,6 +133,7 @@ def write_report(path: Path, content: ReportContent) -> None:
     for sheet in workbook.worksheets:
         if sheet.title != "Coding":
             fit_row_heights(sheet)
+        print_header(sheet, content.run.consultation_name, internal=sheet.title in INTERNAL_SHEETS)
     workbook.properties.creator = "sendconsult"
     workbook.properties.title = f"{content.run.consultation_name}: themes by respondent group"
     save_atomic(workbook, Path(path), [b for b in bulk if b is not None])

@@ -49,7 +49,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         ("Negation rule", run.negation_rule),
         (
             "Small-number suppression",
-            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total would reveal a hidden cell (those cells are shown as [c]). The Coding sheet is not suppressed: it is the internal working record."
+            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total, or counting the answers listed on a theme sheet, would reveal a hidden cell (those cells are shown as [c]). Groups with fewer than {threshold} respondents with free text are shown together as Other groups, and a listed answer shows only the groups whose figure for its theme is published. The Coding and Changes sheets are not suppressed: they are the internal working record, marked as such, and left out of a report made with --publish."
             if threshold > 1
             else "Off (--suppress 0).",
         ),
