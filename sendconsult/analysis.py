@@ -240,6 +240,7 @@ def _run(
         changes = None
         if settings.compare_with is not None:
             now = record_of(coding, overridden.by_response() if overridden else None)
+            now.labels = {t.id: t.label for t in dictionary.themes}
             now.source = report_path.name
             changes = compare(settings.compare_with, now)
         timings["parse and match"] = time.perf_counter() - started

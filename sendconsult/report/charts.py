@@ -67,7 +67,7 @@ def bar_block(
         cell.number_format = PERCENT if percent else COUNT
         cell.font, cell.alignment = BODY_FONT, RIGHT
     last = header_row + len(categories)
-    note_row = last + 1
+    note_row = last + 2  # a blank row: the note is not part of the table
     if left_out:
         set_text(
             sheet.cell(row=note_row, column=1),

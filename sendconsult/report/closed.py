@@ -113,7 +113,9 @@ def _chart(
     sheet.cell(row=row, column=1).font = SECTION_FONT
     header_row = row + 1
     write_header(
-        sheet, header_row, ["Answer (%)", *[f"{c} (n={int(sizes[c]):,})" for c in charted]]
+        sheet,
+        header_row,
+        ["Answer (% charted)", *[f"{c} (n={int(sizes[c]):,})" for c in charted]],
     )
     answers = list(question.counts.index)
     for i, answer in enumerate(answers, start=1):
@@ -129,7 +131,7 @@ def _chart(
             )
     last = header_row + len(answers)
     add_table(sheet, f"Closed{number}Chart", header_row, last, len(charted) + 1, repeat_header=False)
-    row = last + 1
+    row = last + 2  # a blank row: the note is not part of the table
     if left_out:
         set_text(
             sheet.cell(row=row, column=1),

@@ -120,22 +120,21 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     set_text(sheet.cell(row=row, column=1), "Dictionary terms")
     sheet.cell(row=row, column=1).font = SECTION_FONT
     row += 1
-    write_header(sheet, row, ["Theme", "Term", "Kind", "Dictionary line"])
+    # One row per theme (not per term): hundreds of terms print on a few pages, not a dozen.
+    write_header(sheet, row, ["Theme", "Terms", "Exclude phrases", "Theme id"])
     start = row
     for theme in dictionary.themes:
-        for kind, terms in (("term", theme.terms), ("exclude", theme.exclude)):
-            for term in terms:
-                row += 1
-                set_text(
-                    sheet.cell(row=row, column=1),
-                    theme.label
-                    if theme.parent is None
-                    else f"{dictionary.label(theme.parent)} > {theme.label}",
-                )
-                set_text(sheet.cell(row=row, column=2), term.text)
-                set_text(sheet.cell(row=row, column=3), f"{kind} ({term.kind.value})")
-                if term.line:
-                    sheet.cell(row=row, column=4).value = term.line
+        row += 1
+        set_text(
+            sheet.cell(row=row, column=1),
+            theme.label
+            if theme.parent is None
+            else f"{dictionary.label(theme.parent)} > {theme.label}",
+            wrap=True,
+        )
+        set_text(sheet.cell(row=row, column=2), "; ".join(t.text for t in theme.terms), wrap=True)
+        set_text(sheet.cell(row=row, column=3), "; ".join(t.text for t in theme.exclude), wrap=True)
+        set_text(sheet.cell(row=row, column=4), theme.id, wrap=True)
     add_table(sheet, "MethodTerms", start, row, 4, repeat_header=False)
     if overrides is not None and overrides.applied:
         row = _write_overrides(sheet, row + 2, overrides, dictionary)
