@@ -49,15 +49,15 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         ("Negation rule", run.negation_rule),
         (
             "Small-number suppression",
-            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total, or counting the answers listed on a theme sheet, would reveal a hidden cell (those cells are shown as [c]). Groups with fewer than {threshold} respondents with free text are shown together as Other groups, and a listed answer shows only the groups whose figure for its theme is published. The Coding and Changes sheets are not suppressed: they are the internal working record, marked as such, and left out of a report made with --publish."
+            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total, or counting the answers listed on a theme sheet, would reveal a hidden cell (those cells are shown as [c]). Groups with fewer than {threshold} respondents with free text are shown together as Other groups, and a listed answer shows only the groups whose figure for its theme is published. The Coding and Changes sheets are not suppressed: they are the internal working record, marked as such, and left out of a report for publication."
             if threshold > 1
-            else "Off (--suppress 0).",
+            else "Off: every count is shown, so this report is not for publication.",
         ),
         (
             "Redaction",
             "On: names, e-mail addresses, phone numbers, postcodes, NHS numbers and web addresses in quotes are replaced by tags such as [NAME]; coding always uses the original text."
             if options.redact
-            else "OFF (--no-redact): quotes may contain personal data; internal use only. Quotes of respondents who asked to be published anonymously are still redacted.",
+            else "OFF: quotes may contain personal data; internal use only. Quotes of respondents who asked to be published anonymously are still redacted.",
         ),
         (
             "Publication consent",
