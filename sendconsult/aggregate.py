@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sendconsult import crosstabs
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
+from sendconsult.crosstabs import Crosstab
 from sendconsult.stats import GroupTest, compare_groups
 from sendconsult.suppression import protect_listings, secondary, suppress_by_group
 from sendconsult.survey import GROUPS, RESPONSE_ID, Survey
@@ -97,6 +99,10 @@ class Aggregates:
     group_secondary: pd.DataFrame | None = None  # hidden cells that are not small ("[c]")
     group_of: dict[str, str] = field(default_factory=dict)  # exported group -> shown column
     pooled: list[str] = field(default_factory=list)  # exported groups shown as OTHER_GROUPS
+    # Crosstabs (crosstabs.py): by free-text question, by closed answer, themes together.
+    by_question: Crosstab | None = None
+    by_answer: list[Crosstab] = field(default_factory=list)
+    together: Crosstab | None = None
 
     def theme_hidden(self, theme_id: str) -> bool:
         """Whether the theme's respondent count (the All column) is not published."""
@@ -221,7 +227,17 @@ def aggregate(
         suggested_responses = len(
             {rid for s in suggestions.by_theme.values() for rid in s if rid in kept}
         )
+    texted_frame = frame[has_text.to_numpy()]
+    texted_codes = texted.reset_index(drop=True)
     return Aggregates(
+        by_question=_by_question(
+            survey, coding, texted_frame[RESPONSE_ID].tolist(), counts, with_text, threshold
+        ),
+        by_answer=[
+            crosstabs.by_answer(q, theme_ids, _answers(texted_frame, q), texted_codes, ALL, threshold)
+            for q in survey.closed_questions
+        ],
+        together=crosstabs.together(theme_ids, texted, threshold),
         responses=len(frame),
         with_text=with_text,
         coded=int((texted[theme_ids].sum(axis=1) > 0).sum()),
@@ -240,6 +256,33 @@ def aggregate(
         group_secondary=secondary(group_counts, hidden, threshold),
         group_of=group_of,
         pooled=pooled,
+    )
+
+
+def _by_question(
+    survey: Survey,
+    coding: Coding,
+    texted_ids: list[str],
+    pooled: pd.Series,
+    with_text: int,
+    threshold: int,
+) -> Crosstab:
+    """Themes by the free-text question whose answer raised them (from the counting matches;
+    a code an officer added has no question and counts only in the pooled column)."""
+    kept = set(texted_ids)
+    answered: dict[str, set[str]] = {q: set() for q in survey.text_questions}
+    for rid in texted_ids:
+        for question in survey.texts(rid):
+            answered[question].add(rid)
+    raised_in: dict[str, dict[str, set[str]]] = {}
+    for theme in coding.theme_ids:
+        coded = set(coding.coded_ids(theme))
+        for rid, found in coding.evidence_by_response(theme).items():
+            if rid in kept and rid in coded:
+                for match in found:
+                    raised_in.setdefault(theme, {}).setdefault(match.question, set()).add(rid)
+    return crosstabs.by_question(
+        coding.theme_ids, survey.text_questions, answered, raised_in, pooled, with_text, threshold
     )
 
 
@@ -290,10 +333,15 @@ def _group_order(memberships: list[list[str]]) -> list[str]:
     return ordered + [g for g in last if g in totals]
 
 
-def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series]) -> ClosedQuestion:
-    answers = pd.Series(
+def _answers(frame: pd.DataFrame, question: str) -> pd.Series:
+    """Each respondent's answer to a closed question, NO_ANSWER for none."""
+    return pd.Series(
         [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]], dtype=object
     )
+
+
+def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series]) -> ClosedQuestion:
+    answers = _answers(frame, question)
     order = _answer_order(answers)
     counts = pd.DataFrame(0, index=pd.Index(order, name="answer"), columns=[ALL, *member_of])
     counts[ALL] = answers.value_counts().reindex(order, fill_value=0).astype(int)

@@ -203,6 +203,22 @@ def attack(book) -> Attacker:
             spy.cell(("group", theme, column), value, sizes[column])
         keys = [("group", theme, c) for c in columns[1:]]
         (spy.equal if exclusive else spy.at_least).append((keys, row[1]))
+    # Crosstabs: by question (answers overlap: at least the total), by closed answer (each
+    # respondent gives one: exactly the total); their first column is the theme's count.
+    for number, (header, body) in enumerate(tables(book["Crosstabs"], "Theme (respondents)"), 1):
+        cols = [group_of(h) for h in header[1:]]
+        sizes_x = {group_of(h): size_of(h) for h in header[1:]}
+        exclusive_x = sum(sizes_x[c] for c in cols[1:]) == sizes_x[cols[0]]
+        for row in body:
+            theme = row[0]
+            total = ("group", theme, "All")  # the same count as By group's All
+            if total not in spy.bounds:
+                spy.cell(total, row[1], sizes_x[cols[0]])
+            for column, value in zip(cols[1:], row[2:], strict=True):
+                spy.cell(("x", number, theme, column), value, sizes_x[column])
+            keys = [("x", number, theme, c) for c in cols[1:]]
+            if spy.bounds[total][0] == spy.bounds[total][1]:
+                (spy.equal if exclusive_x else spy.at_least).append((keys, spy.bounds[total][0]))
     # Theme sheets: answers listed with the groups shown for them.
     for sheet in book.worksheets[3:]:
         if sheet.title in ("Uncoded", "Coding", "Changes", "Method"):

@@ -1,6 +1,6 @@
 """The Excel report: what goes in it and writing it safely.
 
-Sheets, in order: Summary, By group, Closed questions, one sheet per theme, Uncoded, Coding
+Sheets, in order: Summary, By group, Closed questions, Crosstabs, one sheet per theme, Uncoded, Coding
 (internal: not in a report for publication), Changes (only with --compare), Method (and
 "Withheld (internal)" only with --internal). Numbers, and which of them may be published,
 come from aggregate.py; these modules only lay them out.
@@ -98,6 +98,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         changes,
         closed,
         coding_sheet,
+        crosstab_sheet,
         method,
         summary,
         theme_sheets,
@@ -111,6 +112,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         "Summary",
         "By group",
         "Closed questions",
+        "Crosstabs",
         "Uncoded",
         "Coding",
         "Changes",
@@ -121,6 +123,7 @@ def write_report(path: Path, content: ReportContent) -> None:
     summary.write(workbook.create_sheet("Summary"), content)
     by_group.write(workbook.create_sheet("By group"), content)
     closed.write(workbook.create_sheet("Closed questions"), content)
+    crosstab_sheet.write(workbook.create_sheet("Crosstabs"), content)
     bulk = theme_sheets.write_all(workbook, content)
     bulk.append(uncoded.write(workbook.create_sheet("Uncoded"), content))
     if not content.options.publish:  # one row per respondent: the internal working record
