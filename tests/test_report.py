@@ -107,9 +107,9 @@ def coding(book) -> list[dict[str, object]]:
 
 def test_sheets_in_order(book):
     names = book.sheetnames
-    assert names[:3] == ["Summary", "By group", "Closed questions"]
+    assert names[:4] == ["Summary", "By group", "Closed questions", "Crosstabs"]
     assert names[-3:] == ["Uncoded", "Coding", "Method"]
-    assert len(names) == 6 + len(THEMES)
+    assert len(names) == 7 + len(THEMES)
 
 
 def test_coding_sheet_is_machine_readable(book, export_rows):
@@ -158,7 +158,7 @@ def test_summary_figures_match_independent_counts(book, export_rows):
     assert values["% of those with free text"] == pytest.approx(coded / with_text)
     header, body = table_rows(book["Summary"], "Theme")
     labels = {}
-    for sheet_name in book.sheetnames[3:-3]:
+    for sheet_name in book.sheetnames[4:-3]:
         labels[book[sheet_name]["A1"].value] = sheet_name
     counts = {row[0]: (row[1], row[2]) for row in body}
     assert len(counts) == len(THEMES)
@@ -178,7 +178,7 @@ def test_by_group_counts_and_percentages(book, export_rows):
         for row in export_rows
     }
     texted = {row["Response ID"] for row in export_rows if has_text(row)}
-    label_to_id = {book[name]["A1"].value: None for name in book.sheetnames[3:-3]}
+    label_to_id = {book[name]["A1"].value: None for name in book.sheetnames[4:-3]}
     assert len(label_to_id) == len(THEMES)
     assert [r[0] for r in shares] == [r[0] for r in counts]  # same themes, same order
     for option in OPTIONS:
@@ -232,7 +232,7 @@ def test_closed_question_counts(book, export_rows):
 
 
 def test_theme_sheet_highlights_matched_words(book):
-    sheet = book[book.sheetnames[3]]
+    sheet = book[book.sheetnames[4]]
     header, body = table_rows(sheet, "Response ID")
     assert header == ["Response ID", "Respondent group(s)", "Question", "Answer", "Matched terms"]
     checked = 0
@@ -272,7 +272,7 @@ def test_withheld_responses_never_quoted(book, export_rows):
         if row["May we publish your response?"] == "Do not publish response"
     }
     assert withheld
-    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[3:-3]]]:
+    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[4:-3]]]:
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 if isinstance(value, str):
@@ -285,7 +285,7 @@ def test_quotes_are_redacted(book, export_rows):
     phones = set(re.findall(r"\b0\d{3,4}[ ]?\d{3}[ ]?\d{3,4}\b", text))
     postcodes = set(re.findall(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b", text))
     assert emails and phones and postcodes
-    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[3:-3]]]:
+    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[4:-3]]]:
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 shown = str(value) if value is not None else ""
@@ -450,9 +450,9 @@ def test_charts_sit_below_their_tables_and_sections_have_no_repeated_headers(boo
     )  # fmt: skip
     assert len(by_group._charts) == len(body)  # one chart per theme, under the tables
     assert all(chart.anchor._from.row + 1 > footnote for chart in by_group._charts)
-    for name in ("Summary", "By group", "Closed questions", "Method"):
+    for name in ("Summary", "By group", "Closed questions", "Crosstabs", "Method"):
         assert book[name].print_title_rows is None, name
-    for name in (book.sheetnames[3], "Uncoded", "Coding"):
+    for name in (book.sheetnames[4], "Uncoded", "Coding"):
         assert book[name].print_title_rows is not None, name
 
 

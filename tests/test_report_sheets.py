@@ -62,7 +62,9 @@ NON_ANSWERS = {
     "n/a", "na", "-", ".", "none", "no comment", "no comments", "not provided", "nothing", "no",
     "nil",
 }  # fmt: skip
-FIXED_SHEETS = {"Summary", "By group", "Closed questions", "Uncoded", "Coding", "Method"}
+FIXED_SHEETS = {
+    "Summary", "By group", "Closed questions", "Crosstabs", "Uncoded", "Coding", "Method",
+}  # fmt: skip
 INTERNAL = "Withheld (internal)"
 RED = "C00000"
 runner = CliRunner()

@@ -100,7 +100,9 @@ def write_theme(
     else:
         note = f"{coded:,} respondents raised this theme."
         if withheld:
-            note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
+            few = 0 < withheld < agg.threshold  # a small count of people, like any other
+            asked = f"Fewer than {agg.threshold}" if few else f"{withheld}"
+            note += f" {asked} asked not to be published and are not quoted here (they are counted)."
     note += " Matched words are in bold red."
     if agg.threshold > 1:
         note += (
@@ -114,9 +116,8 @@ def write_theme(
         answers = []
     total = 0 if unlisted else answer_count(content.survey, content.coding, consent, theme_id)
     if total > limit:
-        note += (
-            f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
-            "every response."
+        note += f" Showing the first {limit:,} of {total:,} answers" + (
+            "." if content.options.publish else "; the Coding sheet lists every response."
         )
     suggestions = content.suggestions
     suggested: list[tuple[str, str, float]] = []
