@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sendconsult.cli import app
-from sendconsult.suppression import secondary, suppress, suppress_by_group, suppressed_label
+from sendconsult.suppression import (
+    protect_listings,
+    secondary,
+    suppress,
+    suppress_by_group,
+    suppressed_label,
+)
 
 runner = CliRunner()
 H, C = "<5", "[c]"  # shown for a small number, and for a cell hidden to protect one
@@ -159,6 +165,28 @@ def test_partitioned_rows_never_leave_a_recoverable_cell(groups, threshold):
             assert not any(hidden[c] for c in counts.columns if values[c] == 0)
         if not hidden["All"]:
             assert hidden.drop("All").sum() != 1  # one hidden group = All minus the others
+
+
+def test_answers_listed_without_a_group_can_pin_a_hidden_cell_and_get_it_a_second():
+    """A (8) and C (6) overlap in 5 respondents; B's 4 are in no other group: All is 13. From
+    the totals B is at least 13 - 8 - 6 < 0: safe. But a theme sheet lists B's 4 answers with
+    no group shown, so B is at least 4, which pins a "<5": another cell is hidden."""
+    counts = frame([[13, 8, 6, 4]], ["All", "A", "C", "B"])
+    sizes = {"All": 100, "A": 60, "C": 40, "B": 20}
+    mask = suppress_by_group(counts, 5, total="All", sizes=sizes)
+    assert hidden_cells(mask) == {("r0", "B")}
+    seen: list[set[str]] = []
+
+    def unlisted(row: object, hidden_columns: set[str]) -> int:
+        seen.append(set(hidden_columns))
+        return 4
+
+    protected = protect_listings(counts, mask, 5, total="All", unlisted=unlisted)
+    assert hidden_cells(protected) == {("r0", "B"), ("r0", "C")}  # the smallest shown
+    assert seen[0] == {"B"}
+    assert hidden_cells(protect_listings(counts, mask, 5, total="All", unlisted=lambda r, h: 3)) == {
+        ("r0", "B")
+    }  # B could be 3 or 4: nothing pinned
 
 
 # -- the By group sheet of a small export, cell by cell -----------------------------------------
