@@ -556,3 +556,14 @@ def test_report_gets_the_permissions_of_a_normally_saved_file(report: Path):
     umask = os.umask(0)
     os.umask(umask)
     assert report.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_no_command_line_advice_in_any_sheet(book):
+    """The report speaks to its readers, not to whoever ran it: no '--flag' anywhere but the
+    Method sheet's record of the command that made it."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            if sheet.title == "Method" and row[0] == "Command":
+                continue
+            for value in row:
+                assert not re.search(r"(^|\s)--[a-z]", str(value or "")), (sheet.title, value)
