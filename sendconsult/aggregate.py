@@ -8,6 +8,7 @@ campaign keeps one representative response and its other members are left out of
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -203,14 +204,16 @@ def aggregate(
     closed = [_closed(frame, q, member_of) for q in survey.closed_questions]
     hidden = suppress_by_group(group_counts, threshold, total=ALL, sizes=sizes)
     if threshold > 1:
+        # Per theme, how many of its respondents have each combination of group columns.
+        combinations = [frozenset(m) for m in memberships]
         theme_columns = {
-            t: [m for m, c in zip(memberships, codes[t].to_numpy(), strict=True) if c]
+            t: Counter(m for m, c in zip(combinations, codes[t].to_numpy(), strict=True) if c)
             for t in theme_ids
         }
 
         def unlisted(theme: object, hidden_columns: set[str]) -> int:
             """Respondents raising `theme` listed with no group (all theirs hidden)."""
-            return sum(1 for m in theme_columns[str(theme)] if set(m) <= hidden_columns)
+            return sum(n for m, n in theme_columns[str(theme)].items() if m <= hidden_columns)
 
         hidden = protect_listings(group_counts, hidden, threshold, total=ALL, unlisted=unlisted)
     for question in closed:
