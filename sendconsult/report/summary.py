@@ -156,7 +156,11 @@ def _groups(sheet: Worksheet, row: int, content: ReportContent) -> int:
     if not agg.groups:
         return row
     header_row = row
-    write_header(sheet, header_row, ["Respondent group", "Respondents with free text", "% of all with free text"])
+    write_header(
+        sheet,
+        header_row,
+        ["Respondent group", "Respondents with free text", "% of all with free text"],
+    )
     sheet.row_dimensions[header_row].height = 28
     for i, group in enumerate(agg.groups, start=1):
         r = header_row + i
