@@ -102,7 +102,7 @@ def _facts(sheet: Worksheet, row: int, content: ReportContent) -> int:
     run = content.run
     facts: list[tuple[str, object, str, str]] = [
         ("Export file", content.survey.source.name, "", ""),
-        ("Report run on", run.run_at, "d mmm yyyy hh:mm", ""),
+        ("Report run on", run.run_at.replace(second=0), "d mmm yyyy hh:mm", ""),  # as shown
         ("Responses", agg.responses, COUNT, ""),
         ("Responses with any free text", agg.with_text, COUNT, ""),
         ("Coded to at least one theme", agg.coded, COUNT, ""),
@@ -123,7 +123,7 @@ def _facts(sheet: Worksheet, row: int, content: ReportContent) -> int:
     if content.suggestions is not None and agg.suggested is not None:
         facts.append(
             (
-                "Responses with themes suggested by the trained classifier",
+                "Suggestions from the trained classifier",
                 agg.suggested_responses,
                 COUNT,
                 f"{content.suggestions.model_name}: listed in blue on the theme sheets, "
