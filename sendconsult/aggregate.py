@@ -10,20 +10,26 @@ campaign keeps one representative response and its other members are left out of
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sendconsult import crosstabs
 from sendconsult.campaigns import CampaignResult
 from sendconsult.coding import Coding
+from sendconsult.crosstabs import Crosstab
 from sendconsult.ingest.languages import language_name
 from sendconsult.stats import GroupTest, compare_groups
+from sendconsult.suppression import protect_listings, secondary, suppress_by_group
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, SET_ASIDE_KINDS, Consent, Survey
 from sendconsult.textcat import Suggestions
 from sendconsult.themes.model import ThemeDictionary
 
 ALL = "All"
 NOT_STATED = "Not stated"
+OTHER_GROUPS = "Other groups"
+GROUP_NOT_SHOWN = "Group not shown (small numbers)"
 NO_ANSWER = "No answer"
 LIKERT_ORDER = [
     "strongly agree", "agree", "tend to agree", "neither agree nor disagree", "tend to disagree",
@@ -38,6 +44,39 @@ class ClosedQuestion:
     question: str
     counts: pd.DataFrame  # rows: answers in order (incl. "No answer"); columns: All + groups
     shares: pd.DataFrame  # same shape, share of the column's respondents
+    hidden: pd.DataFrame | None = None  # same shape: cells not to publish (suppression.py)
+    secondary: pd.DataFrame | None = None  # hidden cells that are not small numbers ("[c]")
+
+    @property
+    def sizes(self) -> pd.Series:
+        """Respondents per column (every answer, "No answer" included, adds up to it)."""
+        return self.counts.sum()
+
+    def headline(self) -> tuple[int, float, float] | None:
+        """(respondents who answered, share who agree, share who disagree), over All, for an
+        agree/disagree question; None when it is not one, or when a sum would reveal a hidden
+        cell (a part of it is not published)."""
+        agree = [a for a in self.counts.index if _side(a) == "agree"]
+        disagree = [a for a in self.counts.index if _side(a) == "disagree"]
+        if not agree or not disagree:
+            return None
+        parts = [*agree, *disagree, *([NO_ANSWER] if NO_ANSWER in self.counts.index else [])]
+        if self.hidden is not None and bool(self.hidden.loc[parts, ALL].any()):
+            return None
+        column = self.counts[ALL]
+        answered = int(column.sum() - (column.get(NO_ANSWER, 0)))
+        if not answered:
+            return None
+        return (
+            answered,
+            int(column[agree].sum()) / answered,
+            int(column[disagree].sum()) / answered,
+        )
+
+    def charted_groups(self) -> list[str]:
+        """Group columns whose every figure is published: only these can be drawn in full."""
+        hidden = self.hidden if self.hidden is not None else self.counts.astype(bool) & False
+        return [c for c in self.counts.columns if c != ALL and not bool(hidden[c].any())]
 
 
 @dataclass
@@ -60,6 +99,35 @@ class Aggregates:
     suggested_responses: int = 0
     # Respondents with free text whose every answer was set aside (so not in `with_text`).
     respondents_set_aside: int = 0
+    # Disclosure control (suppression.py), decided here once for every sheet.
+    threshold: int = 0
+    group_hidden: pd.DataFrame | None = None  # like group_counts: cells not to publish
+    group_secondary: pd.DataFrame | None = None  # hidden cells that are not small ("[c]")
+    group_of: dict[str, str] = field(default_factory=dict)  # exported group -> shown column
+    pooled: list[str] = field(default_factory=list)  # exported groups shown as OTHER_GROUPS
+    # Crosstabs (crosstabs.py): by free-text question, by closed answer, themes together.
+    by_question: Crosstab | None = None
+    by_answer: list[Crosstab] = field(default_factory=list)
+    together: Crosstab | None = None
+
+    def theme_hidden(self, theme_id: str) -> bool:
+        """Whether the theme's respondent count (the All column) is not published."""
+        return self.group_hidden is not None and bool(self.group_hidden.at[theme_id, ALL])
+
+    def columns_of(self, exported: list[str] | tuple[str, ...]) -> list[str]:
+        """The shown group columns a respondent with these exported groups counts in."""
+        raw = list(exported) or [NOT_STATED]
+        return list(dict.fromkeys(self.group_of.get(g, g) for g in raw))
+
+    def group_label(self, exported: list[str] | tuple[str, ...], theme_id: str | None = None) -> str:
+        """How a listed answer's respondent is described: the shown columns they count in
+        (never an exported group too small to publish); with `theme_id`, only the columns
+        whose count for that theme is published, so that counting listed answers cannot
+        recover a hidden count."""
+        columns = self.columns_of(exported)
+        if theme_id is not None and self.group_hidden is not None:
+            columns = [c for c in columns if not bool(self.group_hidden.at[theme_id, c])]
+        return ", ".join(columns) or GROUP_NOT_SHOWN
 
     @property
     def coded_share(self) -> float:
@@ -74,9 +142,14 @@ def aggregate(
     campaigns: CampaignResult | None = None,
     exclude_campaigns: bool = False,
     suggestions: Suggestions | None = None,
+    threshold: int = 0,
 ) -> Aggregates:
-    """Count respondents per theme, per group, and closed-question answers.
+    """Count respondents per theme, per group, and closed-question answers, and decide which
+    cells may be published (`threshold`: counts from 1 to threshold - 1 are hidden; 0 or 1
+    turns suppression off).
 
+    Groups with fewer than `threshold` respondents with free text are pooled as "Other groups"
+    (see `_pool_small_groups`), so no group size under the threshold is ever shown.
     Classifier suggestions are counted on their own (per theme, and responses with any), over
     the same responses as the figures, and never added to them.
     """
@@ -103,11 +176,14 @@ def aggregate(
         }
     )
     theme_table["share"] = theme_table["respondents"] / with_text if with_text else 0.0
+    # Most raised first; ties in the dictionary's order, so sheets keep their order run to run.
     theme_table = theme_table.sort_values(
-        ["respondents", "label"], ascending=[False, True]
+        "respondents", ascending=False, kind="stable"
     ).reset_index(drop=True)
 
-    memberships = [list(g) if g else [NOT_STATED] for g in frame[GROUPS]]
+    exported = [list(g) if g else [NOT_STATED] for g in frame[GROUPS]]
+    group_of, pooled = _pool_small_groups(exported, has_text.to_numpy(), threshold)
+    memberships = [list(dict.fromkeys(group_of.get(g, g) for g in m)) for m in exported]
     groups = _group_order(memberships)
     sizes = {ALL: with_text}
     group_counts = pd.DataFrame(
@@ -131,6 +207,25 @@ def aggregate(
         for t in theme_ids
     }
     closed = [_closed(frame, q, member_of) for q in survey.closed_questions]
+    hidden = suppress_by_group(group_counts, threshold, total=ALL, sizes=sizes)
+    if threshold > 1:
+        # Per theme, how many of its respondents have each combination of group columns.
+        combinations = [frozenset(m) for m in memberships]
+        theme_columns = {
+            t: Counter(m for m, c in zip(combinations, codes[t].to_numpy(), strict=True) if c)
+            for t in theme_ids
+        }
+
+        def unlisted(theme: object, hidden_columns: set[str]) -> int:
+            """Respondents raising `theme` listed with no group (all theirs hidden)."""
+            return sum(n for m, n in theme_columns[str(theme)].items() if m <= hidden_columns)
+
+        hidden = protect_listings(group_counts, hidden, threshold, total=ALL, unlisted=unlisted)
+    for question in closed:
+        question.hidden = suppress_by_group(
+            question.counts, threshold, total=ALL, sizes=question.sizes, columns_add_up=True
+        )
+        question.secondary = secondary(question.counts, question.hidden, threshold)
     suggested, suggested_responses = None, 0
     if suggestions is not None:
         kept = set(frame[RESPONSE_ID])
@@ -141,7 +236,17 @@ def aggregate(
             {rid for s in suggestions.by_theme.values() for rid in s if rid in kept}
         )
     any_text = survey.has_any_text().reset_index(drop=True)[keep.to_numpy()]
+    texted_frame = frame[has_text.to_numpy()]
+    texted_codes = texted.reset_index(drop=True)
     return Aggregates(
+        by_question=_by_question(
+            survey, coding, texted_frame[RESPONSE_ID].tolist(), counts, with_text, threshold
+        ),
+        by_answer=[
+            crosstabs.by_answer(q, theme_ids, _answers(texted_frame, q), texted_codes, ALL, threshold)
+            for q in survey.closed_questions
+        ],
+        together=crosstabs.together(theme_ids, texted, threshold),
         responses=len(frame),
         respondents_set_aside=int(any_text.sum()) - with_text,
         with_text=with_text,
@@ -156,6 +261,11 @@ def aggregate(
         excluded_campaign_responses=excluded,
         suggested=suggested,
         suggested_responses=suggested_responses,
+        threshold=threshold,
+        group_hidden=hidden,
+        group_secondary=secondary(group_counts, hidden, threshold),
+        group_of=group_of,
+        pooled=pooled,
     )
 
 
@@ -181,9 +291,10 @@ def consent_counts(survey: Survey) -> str:
     return ", ".join(f"{counts[c]:,} {CONSENT_WORDS[c]}" for c in Consent if c in counts)
 
 
-def set_aside_summary(survey: Survey) -> str:
+def set_aside_summary(survey: Survey, *, brief: bool = False) -> str:
     """The answers set aside, as a sentence: "pointed to an attachment: 3; test answers: 1;
-    38 answers not in English: 12 French, 11 German ... (left out of the percentages)"."""
+    38 answers not in English: 12 French, 11 German ... (left out of the percentages)".
+    `brief` leaves out what is said beside it on the Summary: that they are left out."""
     counts = survey.set_aside_counts()
     parts = []
     if counts.get("attachment"):
@@ -201,10 +312,73 @@ def set_aside_summary(survey: Survey) -> str:
             else "left out of the percentages and listed in Uncoded"
         )
         noun = "answer" if total == 1 else "answers"
-        parts.append(
-            f"{total:,} {noun} not in {language_name(survey.language)}: {listed} ({use})"
-        )
+        said = f"{total:,} {noun} not in {language_name(survey.language)}: {listed}"
+        parts.append(said if brief and not survey.include_other_languages else f"{said} ({use})")
     return "; ".join(parts)
+
+
+def _by_question(
+    survey: Survey,
+    coding: Coding,
+    texted_ids: list[str],
+    pooled: pd.Series,
+    with_text: int,
+    threshold: int,
+) -> Crosstab:
+    """Themes by the free-text question whose answer raised them (from the counting matches;
+    a code an officer added has no question and counts only in the pooled column)."""
+    kept = set(texted_ids)
+    answered: dict[str, set[str]] = {q: set() for q in survey.text_questions}
+    for rid in texted_ids:
+        for question in survey.texts(rid):
+            answered[question].add(rid)
+    raised_in: dict[str, dict[str, set[str]]] = {}
+    for theme in coding.theme_ids:
+        coded = set(coding.coded_ids(theme))
+        for rid, found in coding.evidence_by_response(theme).items():
+            if rid in kept and rid in coded:
+                for match in found:
+                    raised_in.setdefault(theme, {}).setdefault(match.question, set()).add(rid)
+    return crosstabs.by_question(
+        coding.theme_ids, survey.text_questions, answered, raised_in, pooled, with_text, threshold
+    )
+
+
+def _pool_small_groups(
+    exported: list[list[str]], has_text: object, threshold: int
+) -> tuple[dict[str, str], list[str]]:
+    """Exported group -> shown column, and the groups pooled as OTHER_GROUPS.
+
+    A group with fewer than `threshold` respondents with free text cannot be shown: its size
+    would be a small count, and every count in its column would be smaller still. Such groups
+    (with "Other", if exported, which the pool is part of) are shown together as "Other
+    groups"; while the pool itself is under the threshold, the smallest remaining group joins
+    it. Sizes are of respondents with free text (the By group denominators), which are never
+    more than a group's respondents, so closed-question columns are at least as large.
+    """
+    if threshold <= 1:
+        return {}, []
+    sizes: dict[str, int] = {}
+    for groups, texted in zip(exported, has_text, strict=True):  # type: ignore[call-overload]
+        for group in groups:
+            sizes[group] = sizes.get(group, 0) + int(bool(texted))
+    small = {g for g, n in sizes.items() if n < threshold}
+    if not small:
+        return {}, []
+    pool = small | ({"Other"} & set(sizes))
+
+    def pool_size() -> int:
+        return sum(
+            1
+            for groups, texted in zip(exported, has_text, strict=True)  # type: ignore[call-overload]
+            if texted and pool & set(groups)
+        )
+
+    rest = sorted((g for g in sizes if g not in pool), key=lambda g: (sizes[g], g))
+    while pool_size() < threshold and rest:
+        pool.add(rest.pop(0))
+    pooled = sorted(pool, key=lambda g: (-sizes[g], g))
+    return {g: OTHER_GROUPS for g in pooled}, pooled
 
 
 def _group_order(memberships: list[list[str]]) -> list[str]:
@@ -212,16 +386,20 @@ def _group_order(memberships: list[list[str]]) -> list[str]:
     for groups in memberships:
         for group in groups:
             totals[group] = totals.get(group, 0) + 1
-    ordered = sorted(
-        (g for g in totals if g not in (NOT_STATED, "Other")), key=lambda g: (-totals[g], g)
+    last = ("Other", OTHER_GROUPS, NOT_STATED)
+    ordered = sorted((g for g in totals if g not in last), key=lambda g: (-totals[g], g))
+    return ordered + [g for g in last if g in totals]
+
+
+def _answers(frame: pd.DataFrame, question: str) -> pd.Series:
+    """Each respondent's answer to a closed question, NO_ANSWER for none."""
+    return pd.Series(
+        [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]], dtype=object
     )
-    return ordered + [g for g in ("Other", NOT_STATED) if g in totals]
 
 
 def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series]) -> ClosedQuestion:
-    answers = pd.Series(
-        [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]], dtype=object
-    )
+    answers = _answers(frame, question)
     order = _answer_order(answers)
     counts = pd.DataFrame(0, index=pd.Index(order, name="answer"), columns=[ALL, *member_of])
     counts[ALL] = answers.value_counts().reindex(order, fill_value=0).astype(int)
@@ -231,6 +409,14 @@ def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series])
     totals = counts.sum()
     shares = counts.astype(float).div(totals.where(totals > 0, 1), axis=1)
     return ClosedQuestion(question, counts, shares)
+
+
+def _side(answer: str) -> str | None:
+    """'agree', 'disagree' or None (neither, don't know, anything else)."""
+    text = answer.lower()
+    if "neither" in text or "agree" not in text:
+        return None
+    return "disagree" if "disagree" in text else "agree"
 
 
 def _answer_order(answers: pd.Series) -> list[str]:

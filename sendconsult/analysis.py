@@ -24,7 +24,7 @@ from sendconsult.coding import Coding
 from sendconsult.coding_record import CodingRecord, record_of
 from sendconsult.compare import Changes, compare
 from sendconsult.config import ProjectConfig
-from sendconsult.errors import ReportError
+from sendconsult.errors import ConfigError, ReportError
 from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp import pipeline_id
 from sendconsult.overrides import Override, OverrideResult, apply_overrides
@@ -56,6 +56,7 @@ class AnalysisSettings:
     redact: bool = True
     suppression_threshold: int = DEFAULT_THRESHOLD
     internal: bool = False
+    publish: bool = False  # a report for publication: no internal sheets (--publish)
     exclude_campaigns: bool = False
     command_line: str = "sendconsult analyse"
     max_rows_per_theme: int = 2_000
@@ -75,6 +76,7 @@ class AnalysisSettings:
         redact: bool | None = None,
         suppression_threshold: int | None = None,
         internal: bool = False,
+        publish: bool = False,
         exclude_campaigns: bool = False,
         command_line: str = "sendconsult analyse",
         jobs: int = 1,
@@ -98,6 +100,7 @@ class AnalysisSettings:
                 suppression_threshold, "suppression_threshold", DEFAULT_THRESHOLD
             ),
             internal=internal,
+            publish=publish,
             exclude_campaigns=exclude_campaigns,
             command_line=command_line,
             jobs=jobs,
@@ -110,7 +113,23 @@ class AnalysisSettings:
         )
 
     def check_output(self, export: Path, report: Path, *, force: bool) -> None:
-        """Never overwrite the export; never replace a report without --force."""
+        """Never overwrite the export; never replace a report without --force; a report for
+        publication is redacted and suppressed and has no internal sheet."""
+        if self.publish and self.internal:
+            raise ConfigError(
+                "--publish makes a report for publication, which cannot hold the internal sheet "
+                "of --internal; leave out one of them."
+            )
+        if self.publish and not self.redact:
+            raise ConfigError(
+                "--publish needs quotes redacted; leave out --no-redact (or set redact = true "
+                "in the project config)."
+            )
+        if self.publish and self.suppression_threshold <= 1:
+            raise ConfigError(
+                "--publish needs small numbers suppressed; use --suppress 5 or more (or set "
+                "suppression_threshold in the project config)."
+            )
         if report.suffix.lower() != ".xlsx":
             raise ReportError(
                 f"The report name {report.name} must end in .xlsx; choose another --out."
@@ -224,6 +243,7 @@ def _run(
         changes = None
         if settings.compare_with is not None:
             now = record_of(coding, overridden.by_response() if overridden else None)
+            now.labels = {t.id: t.label for t in dictionary.themes}
             now.source = report_path.name
             changes = compare(settings.compare_with, now)
         timings["parse and match"] = time.perf_counter() - started
@@ -253,6 +273,7 @@ def _run(
         campaigns=campaigns,
         exclude_campaigns=settings.exclude_campaigns,
         suggestions=suggestions,
+        threshold=settings.suppression_threshold,
     )
     quotes = representative_quotes(survey, coding, campaigns=campaigns, redactor=redactor)
     timings["aggregate"] = time.perf_counter() - started
@@ -269,6 +290,7 @@ def _run(
             redact=settings.redact,
             suppression_threshold=settings.suppression_threshold,
             internal=settings.internal,
+            publish=settings.publish,
             exclude_campaigns=settings.exclude_campaigns,
             max_rows_per_theme=settings.max_rows_per_theme,
         ),

@@ -44,6 +44,7 @@ class CodingRecord:
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     overrides: dict[str, dict[str, int]] = field(default_factory=dict)
     source: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # theme id -> label, where known
 
     def edits(self) -> list[tuple[str, str, int]]:
         """Cells an officer changed: (response_id, theme_id, value) where a cell disagrees with
@@ -117,14 +118,35 @@ def read_report(path: Path) -> CodingRecord:
     try:
         if CODING_SHEET not in workbook.sheetnames:
             raise ReportError(
-                f"{path.name} has no Coding sheet, so it is not a sendconsult report; give a "
-                "report made by sendconsult analyse."
+                f"{path.name} has no Coding sheet, so it is not a sendconsult report (or was "
+                "made with --publish, which leaves it out); give a report made by sendconsult "
+                "analyse without --publish."
             )
         rows = workbook[CODING_SHEET].iter_rows(values_only=True)
         header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-        return _record(path, header, rows)
+        record = _record(path, header, rows)
+        if "Method" in workbook.sheetnames:
+            record.labels = _labels(workbook["Method"])
+        return record
     finally:
         workbook.close()
+
+
+def _labels(sheet) -> dict[str, str]:  # noqa: ANN001 - an openpyxl read-only worksheet
+    """Theme id -> label from the Method sheet's dictionary table (Theme ... Theme id); the id
+    column is found by its heading, so reports with more or fewer term columns read alike."""
+    labels: dict[str, str] = {}
+    id_column: int | None = None
+    for row in sheet.iter_rows(max_col=8, values_only=True):
+        cells = list(row)
+        if id_column is None:
+            if cells and cells[0] == "Theme" and "Theme id" in cells:
+                id_column = cells.index("Theme id")
+            continue
+        if id_column >= len(cells) or not cells[0] or not cells[id_column]:
+            break
+        labels[str(cells[id_column])] = str(cells[0]).rsplit(" > ", 1)[-1]
+    return labels
 
 
 def _record(path: Path, header: list[str], rows) -> CodingRecord:  # noqa: ANN001

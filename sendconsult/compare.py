@@ -49,6 +49,11 @@ class Changes:
     responses: list[ResponseChange]
     only_before: list[str] = field(default_factory=list)  # responses missing from the later
     only_after: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # theme id -> label, where known
+
+    def label(self, theme_id: str) -> str:
+        """What officers call the theme: its label, or its id where no report gave one."""
+        return self.labels.get(theme_id, theme_id)
 
     @property
     def changed_responses(self) -> int:
@@ -86,6 +91,7 @@ def compare(before: CodingRecord, after: CodingRecord) -> Changes:
         responses=responses,
         only_before=[rid for rid in before.codes.index if rid not in after.codes.index],
         only_after=[rid for rid in after.codes.index if rid not in before.codes.index],
+        labels={**before.labels, **after.labels},
     )
 
 

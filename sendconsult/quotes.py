@@ -1,7 +1,8 @@
 """Choosing representative quotes for each theme's summary.
 
 A good quote is a sentence where the theme's most common matched terms appear, of readable
-length, from a respondent who agreed to publication; quotes are spread across respondent
+length, from a respondent to whom the theme is central (mentioned more than once, not once in
+passing in a long answer) and who agreed to publication; quotes are spread across respondent
 groups, never two from one campaign and never the same words twice. Quotes are redacted when
 redaction is on, and always for respondents who asked to be published anonymously: their words
 are quoted without identifying details, whatever the report's settings. In a theme raised by
@@ -11,6 +12,7 @@ many thousands, sentences are scored for an even spread of MAX_CANDIDATES of the
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -73,6 +75,7 @@ def representative_quotes(
             terms_by_sentence: dict[str, set[str]] = {}
             for m in found:  # one pass: a 10 MB answer can hold 100,000 matches
                 terms_by_sentence.setdefault(m.sentence, set()).add(m.term)
+            central = _centrality(found, survey.texts(rid))
             for m in found:
                 sentence = m.sentence.strip()
                 words = len(sentence.split())
@@ -81,11 +84,27 @@ def representative_quotes(
                 terms_here = terms_by_sentence[m.sentence]
                 score = len(terms_here & top_terms) + term_counts[m.term] / max(1, evidence_count)
                 score -= abs(words - 30) / 60  # prefer 12-60 words
+                score += central
                 if rid not in candidates or score > candidates[rid][0]:
                     candidates[rid] = (score, sentence)
         ranked = sorted(candidates.items(), key=lambda item: (-item[1][0], item[0]))
         result[theme] = _spread(ranked, groups, consent, by_campaign, redactor, per_theme)
     return result
+
+
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+
+
+def _centrality(found: list, texts: dict[str, str]) -> float:
+    """How central the theme is to a respondent's answers: a bonus for several mentions (up
+    to 3 more, in distinct places) and a penalty for a single mention in a long answer, which is
+    most often incidental ("we also got the short breaks statement")."""
+    places = {(m.question, m.start) for m in found}
+    if len(places) > 1:
+        return 0.6 * min(3, len(places) - 1)
+    (question, _), = places
+    sentences = len(_SENTENCE_END.findall(texts.get(question, ""))) or 1
+    return -1.0 if sentences >= 4 else 0.0
 
 
 def _spread(

@@ -3,8 +3,9 @@
 Counts from 1 up to (threshold - 1) are hidden and shown as "<threshold" (and so are their
 percentages); zeros are shown. Secondary suppression: where a published total lets a reader work
 out a hidden count exactly, another cell of that line is hidden too (the smallest non-zero one
-shown), until no hidden count can be worked out. Such a second cell may hold any number, so it is
-shown as "[c]" (confidential, as in GSS guidance), not as "<threshold".
+shown; a zero when only zeros are left), until no hidden count can be worked out. Such a second
+cell may hold any number, zero included, so it is shown as "[c]" (confidential, as in GSS
+guidance), not as "<threshold".
 
 What a reader can work out depends on how a line adds up, which the caller says:
 
@@ -20,7 +21,7 @@ What a reader can work out depends on how a line adds up, which the caller says:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -91,6 +92,52 @@ def suppress_by_group(
         columns_add_up=columns_add_up,
         row_total=total,
     )
+
+
+def protect_listings(
+    counts: pd.DataFrame,
+    mask: pd.DataFrame,
+    threshold: int,
+    *,
+    total: str,
+    unlisted: Callable[[object, set[str]], int],
+) -> pd.DataFrame:
+    """Hide more cells where listed answers would bound a hidden count; returns the new mask.
+
+    Theme sheets list each answer with the groups whose count for the theme is published, and
+    no group for a respondent whose groups are all hidden. Counting those answers tells a
+    reader that the row's hidden cells add up to at least `unlisted(row, hidden_columns)` (each
+    such respondent counts in one of them at least). Where that bound forces a small hidden
+    cell to threshold - 1, the smallest shown cell of the row is hidden too, until none does.
+    """
+    if threshold <= 1:
+        return mask
+    mask = mask.copy()
+    values = counts.astype(int)
+    primary = (values > 0) & (values < threshold)
+    groups = [c for c in values.columns if c != total]
+    changed = True
+    while changed:
+        changed = False
+        for row in values.index:
+            if bool(mask.at[row, total]):
+                continue  # a hidden total: every non-zero cell of the row is hidden already
+            hidden = mask.loc[row, groups]
+            hidden_columns = {g for g in groups if bool(hidden[g])}
+            if not hidden_columns:
+                continue
+            target = _bounded(
+                values.loc[row, groups],
+                hidden,
+                primary.loc[row, groups],
+                threshold,
+                unlisted(row, hidden_columns),
+                int(values.at[row, total]),
+            )
+            if target is not None:
+                mask.at[row, target] = True
+                changed = True
+    return mask
 
 
 def groups_partition(sizes: Mapping[str, int], total: str, groups: list[str]) -> bool:
@@ -167,18 +214,19 @@ def _pinned(
 ) -> bool:
     """Whether the known sum forces some small hidden cell to one value.
 
-    A reader knows a "<t" cell is 1..t-1 and a "[c]" cell is 1..hidden_sum. With k hidden
-    cells, a small one lies between hidden_sum minus the others' maxima and hidden_sum minus
-    the others' minima (1 each).
+    A reader knows a "<t" cell is 1..t-1 and a "[c]" cell is 0..hidden_sum (a zero may be
+    hidden where nothing else was left to hide). With k hidden cells, a small one lies between
+    hidden_sum minus the others' maxima and hidden_sum minus the others' minima.
     """
     cells = [c for c in line.index if hidden[c]]
     tops = {c: (threshold - 1 if primary[c] else hidden_sum) for c in cells}
+    bottoms = {c: (1 if primary[c] else 0) for c in cells}
     for cell in cells:
         if not primary[cell]:
             continue
         others = [c for c in cells if c != cell]
         low = max(1, hidden_sum - sum(tops[c] for c in others))
-        high = min(threshold - 1, hidden_sum - len(others))
+        high = min(threshold - 1, hidden_sum - sum(bottoms[c] for c in others))
         if low >= high:
             return True
     return False
@@ -212,5 +260,9 @@ def _smallest_shown(line: pd.Series, hidden: pd.Series) -> object | None:
     """The smallest non-zero cell still shown (the least information lost by hiding it)."""
     candidates = line[(~hidden) & (line > 0)]
     if candidates.empty:
-        return None
+        # Only zeros are left to show: a line such as "<5, <5, 0, 0" of n = 8 pins both
+        # hidden cells at 4, so a zero is hidden too (a reader cannot tell it from a number).
+        candidates = line[~hidden]
+        if candidates.empty:
+            return None
     return candidates.sort_values(kind="stable").index[0]

@@ -240,3 +240,35 @@ def test_sample_quotes(sample):
         quoted = {(list(q.groups) or ["Not stated"])[0] for q in chosen}
         assert len(quoted) == min(len(quotable), len(chosen)), (theme, quoted, quotable)
         assert quoted <= quotable
+
+
+def test_a_theme_central_to_an_answer_is_quoted_before_a_passing_mention():
+    """Same group: the respondent who mentions respite twice is quoted before one who mentions
+    it once, in passing, at the end of a long answer, though that sentence's length scores
+    better (30 words against 12)."""
+    passing = (
+        "The school has been good to us. The SENCO listens. The annual review was on time. "
+        "We also got a leaflet about respite in the post last week along with the letters about "
+        "the new term, the uniform list and the dates for the summer fair at school."
+    )
+    central = "We have had no respite in two years; we need respite now."
+    survey = _survey(
+        [
+            ("R1", ["Parent"], Consent.PUBLISH, passing),
+            ("R2", ["Parent"], Consent.PUBLISH, central),
+        ]
+    )
+    ids = ["R1", "R2"]
+    at = passing.find("respite")
+    last = passing[passing.rfind(". ", 0, at) + 2 :]
+    matches = {
+        "R1": [Match("short_breaks", "short_breaks", "respite", "respite", QUESTION, at, at + 7, last, None)],
+        "R2": [
+            Match("short_breaks", "short_breaks", "respite", "respite", QUESTION, s, s + 7, central, None)
+            for s in (central.find("respite"), central.rfind("respite"))
+        ],
+    }
+    frame = pd.DataFrame({"short_breaks": [1, 1]}, index=pd.Index(ids, name=RESPONSE_ID))
+    coding = Coding(["short_breaks"], frame, matches)
+    quotes = representative_quotes(survey, coding, campaigns=None, redactor=None, per_theme=1)
+    assert [q.response_id for q in quotes["short_breaks"]] == ["R2"]

@@ -107,9 +107,9 @@ def coding(book) -> list[dict[str, object]]:
 
 def test_sheets_in_order(book):
     names = book.sheetnames
-    assert names[:3] == ["Summary", "By group", "Closed questions"]
+    assert names[:4] == ["Summary", "By group", "Closed questions", "Crosstabs"]
     assert names[-3:] == ["Uncoded", "Coding", "Method"]
-    assert len(names) == 6 + len(THEMES)
+    assert len(names) == 7 + len(THEMES)
 
 
 def test_coding_sheet_is_machine_readable(book, export_rows):
@@ -151,13 +151,15 @@ def test_summary_figures_match_independent_counts(book, export_rows):
         for r in book["Summary"].iter_rows(min_row=4, max_row=12, values_only=True)
         if r[0]
     }
-    assert values["Responses"] == f"{len(export_rows):,}"
-    assert values["Responses with any free text"] == f"{with_text:,}"
+    # Numbers are stored as numbers (formatted), not as text such as "302 (90.4% ...)".
+    assert values["Responses"] == len(export_rows)
+    assert values["Responses with any free text"] == with_text
     coded = sum(any(r[t] for t in THEMES) for r in rows)
-    assert values["Coded to at least one theme"].startswith(f"{coded:,} ({coded / with_text:.1%}")
+    assert values["Coded to at least one theme"] == coded
+    assert values["% of those with free text"] == pytest.approx(coded / with_text)
     header, body = table_rows(book["Summary"], "Theme")
     labels = {}
-    for sheet_name in book.sheetnames[3:-3]:
+    for sheet_name in book.sheetnames[4:-3]:
         labels[book[sheet_name]["A1"].value] = sheet_name
     counts = {row[0]: (row[1], row[2]) for row in body}
     assert len(counts) == len(THEMES)
@@ -177,7 +179,7 @@ def test_by_group_counts_and_percentages(book, export_rows):
         for row in export_rows
     }
     texted = {row["Response ID"] for row in export_rows if has_text(row)}
-    label_to_id = {book[name]["A1"].value: None for name in book.sheetnames[3:-3]}
+    label_to_id = {book[name]["A1"].value: None for name in book.sheetnames[4:-3]}
     assert len(label_to_id) == len(THEMES)
     assert [r[0] for r in shares] == [r[0] for r in counts]  # same themes, same order
     for option in OPTIONS:
@@ -231,7 +233,7 @@ def test_closed_question_counts(book, export_rows):
 
 
 def test_theme_sheet_highlights_matched_words(book):
-    sheet = book[book.sheetnames[3]]
+    sheet = book[book.sheetnames[4]]
     header, body = table_rows(sheet, "Response ID")
     assert header == ["Response ID", "Respondent group(s)", "Question", "Answer", "Matched terms"]
     checked = 0
@@ -271,7 +273,7 @@ def test_withheld_responses_never_quoted(book, export_rows):
         if row["May we publish your response?"] == "Do not publish response"
     }
     assert withheld
-    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[3:-3]]]:
+    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[4:-3]]]:
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 if isinstance(value, str):
@@ -284,7 +286,7 @@ def test_quotes_are_redacted(book, export_rows):
     phones = set(re.findall(r"\b0\d{3,4}[ ]?\d{3}[ ]?\d{3,4}\b", text))
     postcodes = set(re.findall(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b", text))
     assert emails and phones and postcodes
-    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[3:-3]]]:
+    for sheet in [book["Summary"], book["Uncoded"], *[book[n] for n in book.sheetnames[4:-3]]]:
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 shown = str(value) if value is not None else ""
@@ -308,7 +310,8 @@ def test_every_table_has_a_frozen_header_or_is_a_table(book):
 @pytest.mark.parametrize(
     ("label", "expected"),
     [
-        ("Post-16 / preparing for adulthood", "Post-16 - preparing for adultho"),
+        ("Post-16 / preparing for adulthood", "Post-16 - preparing"),
+        ("Information, advice and communication", "Information, advice"),
         ("EHC [plans]: delays?", "EHC -plans-- delays-"),
         ("'Quoted'", "Quoted"),
         ("Summary", "Summary (2)"),
@@ -384,12 +387,22 @@ def test_report_converts_in_libreoffice(report: Path, tmp_path: Path):
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = text.split("\f")[:-1]
-    # Printed, the report is a readable document: every sheet one page wide, so the 340
-    # responses' Coding sheet takes a few pages, not dozens across.
+    # Printed, the report is a readable document: every sheet one page wide, each page headed
+    # by the consultation's name and its sheet (the print header), numbered in the footer.
     assert len(pages) < 110
-    coding_pages = [p for p in pages if p.lstrip().startswith("response_id")]
-    assert 1 <= len(coding_pages) <= 4
-    assert pages[0].lstrip().startswith("leicester send strategy 2019")
+    per_sheet: dict[str, int] = {}
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        assert lines[0].startswith("leicester send strategy 2019") or lines[0].startswith(
+            "INTERNAL - NOT FOR PUBLICATION: leicester send strategy 2019"
+        ), lines[0]
+        sheet = lines[0].split("  ")[-1].strip()
+        per_sheet[sheet] = per_sheet.get(sheet, 0) + 1
+        assert lines[-1] == f"Page {number} of {len(pages)}", lines[-1]
+    assert set(per_sheet) >= {"Summary", "By group", "Closed questions", "Coding", "Method"}
+    assert per_sheet["Summary"] <= 2  # a two-page briefing
+    assert 1 <= per_sheet["Coding"] <= 4  # 340 responses: a few pages, not dozens across
+    assert per_sheet["Method"] <= 6
     assert "Respondents raising each theme" in pages[0]  # the chart sits under the table
 
 
@@ -406,11 +419,16 @@ def test_print_orientation_and_page_breaks_as_the_readme_says(book):
     closed = book["Closed questions"]
     questions = len(closed._charts)  # one stacked chart per question
     assert questions >= 2
-    # each question after the first starts a page, and each question's chart has a page
+    # each question after the first starts a page, and each question's chart (with the block
+    # of published % it plots) has a page: a break after the question's % table, before it
     assert len(closed.row_breaks.brk) == 2 * questions - 1
     chart_rows = sorted(c.anchor._from.row + 1 for c in closed._charts)
-    breaks = {b.id for b in closed.row_breaks.brk}
-    assert all(row - 1 in breaks for row in chart_rows)
+    breaks = sorted(b.id for b in closed.row_breaks.brk)
+    shares_tables = [
+        i for i, row in enumerate(closed.iter_rows(values_only=True), 1) if row[0] == "Answer (%)"
+    ]
+    for chart_row, table_row in zip(chart_rows, shares_tables, strict=True):
+        assert any(table_row < b < chart_row - 1 for b in breaks), (chart_row, breaks)
 
 
 def test_charts_sit_below_their_tables_and_sections_have_no_repeated_headers(book):
@@ -422,21 +440,21 @@ def test_charts_sit_below_their_tables_and_sections_have_no_repeated_headers(boo
     (chart,) = summary._charts
     assert chart.anchor._from.col == 0 and chart.anchor._from.row + 1 > table_end
     assert summary.page_setup.orientation == "portrait"
-    quotes_at = next(
+    page_two = next(
         i for i, row in enumerate(summary.iter_rows(values_only=True), 1)
-        if row[0] == "What respondents said: representative quotes per theme"
+        if row[0] == "Closed questions: agreement"
     )  # fmt: skip
-    assert [b.id for b in summary.row_breaks.brk] == [quotes_at - 1]
+    assert [b.id for b in summary.row_breaks.brk] == [page_two - 1]  # headline and quotes: p. 2
     by_group = book["By group"]
-    (chart,) = by_group._charts
     footnote = next(
         i for i, row in enumerate(by_group.iter_rows(values_only=True), 1)
         if str(row[0]).startswith("Indicative only")
     )  # fmt: skip
-    assert chart.anchor._from.row + 1 > footnote
-    for name in ("Summary", "By group", "Closed questions", "Method"):
+    assert len(by_group._charts) == len(body)  # one chart per theme, under the tables
+    assert all(chart.anchor._from.row + 1 > footnote for chart in by_group._charts)
+    for name in ("Summary", "By group", "Closed questions", "Crosstabs", "Method"):
         assert book[name].print_title_rows is None, name
-    for name in (book.sheetnames[3], "Uncoded", "Coding"):
+    for name in (book.sheetnames[4], "Uncoded", "Coding"):
         assert book[name].print_title_rows is not None, name
 
 
@@ -514,8 +532,13 @@ def test_exclude_campaigns_counts_each_campaign_once(tmp_path: Path):
         for r in once["Summary"].iter_rows(min_row=4, max_row=12, values_only=True)
         if r[0]
     }
-    assert facts["Responses"] == f"{340 - len(campaign_members) + 1:,}"
-    assert "counted once each" in facts["Campaigns (identical or near-identical letters)"]
+    notes = {
+        r[0]: r[2]
+        for r in once["Summary"].iter_rows(min_row=4, max_row=12, values_only=True)
+        if r[0]
+    }
+    assert facts["Responses"] == 340 - len(campaign_members) + 1
+    assert "each counted once" in notes["Campaigns (identical or near-identical letters)"]
 
 
 def test_internal_sheet_lists_withheld(tmp_path: Path, export_rows):
@@ -535,3 +558,14 @@ def test_report_gets_the_permissions_of_a_normally_saved_file(report: Path):
     umask = os.umask(0)
     os.umask(umask)
     assert report.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_no_command_line_advice_in_any_sheet(book):
+    """The report speaks to its readers, not to whoever ran it: no '--flag' anywhere but the
+    Method sheet's record of the command that made it."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            if sheet.title == "Method" and row[0] == "Command":
+                continue
+            for value in row:
+                assert not re.search(r"(^|\s)--[a-z]", str(value or "")), (sheet.title, value)

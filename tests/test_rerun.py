@@ -231,6 +231,7 @@ def test_diff_two_reports(project: Path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "3 responses changed theme." in result.output
+    assert "post_16" not in result.output  # themes on screen by label, not id
     with (project / "changes.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted((r["response_id"], r["theme"], r["change"]) for r in rows) == [
@@ -246,8 +247,10 @@ def test_diff_two_reports(project: Path):
     assert result.exit_code == 0
     book = openpyxl.load_workbook(project / "changes.xlsx")
     themes = {r[0]: r[1:] for r in book["Themes"].iter_rows(min_row=2, values_only=True)}
-    assert themes["transport"] == (1, 1, 0)  # R1 out, R5 in; R6 denies it is a concern
-    assert themes["post_16"] == (None, 1, 1)
+    assert themes["transport"][:3] == (1, 1, 0)  # R1 out, R5 in; R6 denies it is a concern
+    assert themes["post_16"][:3] == (None, 1, 1)
+    labels = {r[0]: r[4] for r in book["Themes"].iter_rows(min_row=2, values_only=True)}
+    assert all(labels[t] and labels[t] != t for t in ("transport", "post_16")), labels
     result = runner.invoke(
         app,
         ["diff", str(project / "v1.xlsx"), str(project / "v2.xlsx"),
@@ -264,7 +267,8 @@ def test_diff_two_reports(project: Path):
         (
             "plain.xlsx",
             "workbook",
-            "plain.xlsx has no Coding sheet, so it is not a sendconsult report",
+            "plain.xlsx has no Coding sheet, so it is not a sendconsult report (or was made "
+            "with --publish",
         ),
         ("text.xlsx", "text", "text.xlsx could not be opened as an Excel workbook"),
     ],

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sendconsult.cli import app
-from sendconsult.suppression import secondary, suppress, suppress_by_group, suppressed_label
+from sendconsult.suppression import (
+    protect_listings,
+    secondary,
+    suppress,
+    suppress_by_group,
+    suppressed_label,
+)
 
 runner = CliRunner()
 H, C = "<5", "[c]"  # shown for a small number, and for a cell hidden to protect one
@@ -56,12 +62,18 @@ def test_custom_threshold():
     assert suppressed_label(10) == "<10"
 
 
-def test_zeros_are_never_hidden():
-    counts = frame([[0, 0, 3, 40], [0, 2, 0, 9]])
+def test_zeros_are_hidden_only_when_no_other_cell_is_left():
+    counts = frame([[0, 6, 3, 40], [0, 2, 7, 9]])
     mask = suppress(counts, 5, rows_add_up=True, columns_add_up=True)
     assert not any(
         mask.at[r, c] for r in counts.index for c in counts.columns if counts.at[r, c] == 0
     )
+    # A column of n = 8 showing "<5, <5, 0": both hidden cells must be 4, so the zero is hidden.
+    column = frame([[4], [4], [0]])
+    assert suppress(column, 5, columns_add_up=True)["c0"].tolist() == [True, True, True]
+    # A column "0, <5" adding up to its published total is the total itself: the zero goes.
+    column = frame([[0], [2]])
+    assert suppress(column, 5, columns_add_up=True)["c0"].tolist() == [True, True]
 
 
 # -- secondary suppression ----------------------------------------------------------------------
@@ -149,9 +161,32 @@ def test_partitioned_rows_never_leave_a_recoverable_cell(groups, threshold):
     for row in counts.index:
         values, hidden = counts.loc[row], mask.loc[row]
         assert all(hidden[c] for c in counts.columns if 0 < values[c] < threshold)
-        assert not any(hidden[c] for c in counts.columns if values[c] == 0)
+        if any(values[c] > 0 for c in counts.columns if not hidden[c] and c != "All"):
+            assert not any(hidden[c] for c in counts.columns if values[c] == 0)
         if not hidden["All"]:
             assert hidden.drop("All").sum() != 1  # one hidden group = All minus the others
+
+
+def test_answers_listed_without_a_group_can_pin_a_hidden_cell_and_get_it_a_second():
+    """A (8) and C (6) overlap in 5 respondents; B's 4 are in no other group: All is 13. From
+    the totals B is at least 13 - 8 - 6 < 0: safe. But a theme sheet lists B's 4 answers with
+    no group shown, so B is at least 4, which pins a "<5": another cell is hidden."""
+    counts = frame([[13, 8, 6, 4]], ["All", "A", "C", "B"])
+    sizes = {"All": 100, "A": 60, "C": 40, "B": 20}
+    mask = suppress_by_group(counts, 5, total="All", sizes=sizes)
+    assert hidden_cells(mask) == {("r0", "B")}
+    seen: list[set[str]] = []
+
+    def unlisted(row: object, hidden_columns: set[str]) -> int:
+        seen.append(set(hidden_columns))
+        return 4
+
+    protected = protect_listings(counts, mask, 5, total="All", unlisted=unlisted)
+    assert hidden_cells(protected) == {("r0", "B"), ("r0", "C")}  # the smallest shown
+    assert seen[0] == {"B"}
+    assert hidden_cells(protect_listings(counts, mask, 5, total="All", unlisted=lambda r, h: 3)) == {
+        ("r0", "B")
+    }  # B could be 3 or 4: nothing pinned
 
 
 # -- the By group sheet of a small export, cell by cell -----------------------------------------
@@ -163,7 +198,8 @@ SENCO = "The SENCO has too many pupils."
 
 
 def _export(folder: Path) -> Path:
-    """31 respondents, each in one group; theme counts chosen to need secondary suppression.
+    """33 respondents, each in one group (none under 5, so none is pooled); theme counts
+    chosen to need secondary suppression.
 
     transport: Parent 12, Teacher 6, Young person 2 (All 20); short breaks: Parent 10 (All 10);
     personal budgets: Parent 3, Teacher 2 (All 5); mainstream inclusion: 7, 1, 1 (All 9).
@@ -188,6 +224,7 @@ def _export(folder: Path) -> Path:
             parts.append(SENCO)
         answers.append(("Teacher", parts))
     answers += [("Young person", [TAXI]), ("Young person", [TAXI]), ("Young person", [SENCO])]
+    answers += [("Young person", []), ("Young person", [])]
     rows = [["Response ID", "Who are you?", "Your comments"]]
     for n, (group, parts) in enumerate(answers, start=1):
         rows.append([f"R{n:02d}", group, " ".join([*parts, f"Thank you for reading message {n}."])])
@@ -226,7 +263,7 @@ def by_group(tmp_path_factory):
     return sheets
 
 
-HEADER = ["All (n=31)", "Parent (n=20)", "Teacher (n=8)", "Young person (n=3)"]
+HEADER = ["All (n=33)", "Parent (n=20)", "Teacher (n=8)", "Young person (n=5)"]
 TRANSPORT, BREAKS = "Home-to-school transport", "Short breaks and respite"
 BUDGETS, MAINSTREAM = "Personal budgets and direct payments", "Inclusion in mainstream schools"
 
@@ -246,19 +283,19 @@ def test_by_group_counts_cell_by_cell(by_group):
 def test_by_group_shares_are_hidden_with_their_counts(by_group):
     header, body = _table(by_group[5], "Theme")
     assert header == ["Theme", *HEADER]
-    assert body[TRANSPORT][0] == pytest.approx(20 / 31)
+    assert body[TRANSPORT][0] == pytest.approx(20 / 33)
     assert body[TRANSPORT][1] == pytest.approx(12 / 20)
     assert body[TRANSPORT][2:] == [C, H]
-    assert body[BREAKS] == pytest.approx([10 / 31, 10 / 20, 0, 0])
-    assert body[BUDGETS][0] == pytest.approx(5 / 31) and body[BUDGETS][1:] == [H, H, 0]
-    assert body[MAINSTREAM][0] == pytest.approx(9 / 31) and body[MAINSTREAM][1:] == [C, H, H]
+    assert body[BREAKS] == pytest.approx([10 / 33, 10 / 20, 0, 0])
+    assert body[BUDGETS][0] == pytest.approx(5 / 33) and body[BUDGETS][1:] == [H, H, 0]
+    assert body[MAINSTREAM][0] == pytest.approx(9 / 33) and body[MAINSTREAM][1:] == [C, H, H]
 
 
 def test_by_group_note_explains_both_marks(by_group):
     note = by_group[5]["A2"].value
     assert "Each respondent is in one group, so groups add up to All." in note
     assert "Numbers from 1 to 4 are shown as <5" in note
-    assert "[c]: a number hidden so that a number below 5 cannot be worked out from All." in note
+    assert "[c]: a number hidden so that a number below 5 cannot be worked out from All" in note
 
 
 def test_by_group_with_a_custom_threshold(by_group):

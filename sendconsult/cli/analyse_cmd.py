@@ -81,6 +81,14 @@ def analyse_cli(
             help="Add a sheet listing responses whose authors asked not to be published.",
         ),
     ] = False,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="A report for publication: without the Coding sheet (one row per respondent, "
+            "internal) and without answers to themes raised by too few respondents to count.",
+        ),
+    ] = False,
     exclude_campaigns: Annotated[
         bool,
         typer.Option(
@@ -159,6 +167,7 @@ def analyse_cli(
         redact=False if no_redact else None,
         suppression_threshold=suppress,
         internal=internal,
+        publish=publish,
         exclude_campaigns=exclude_campaigns,
         command_line=command_line(),
         jobs=jobs or default_jobs(),

@@ -70,7 +70,7 @@ def print_changes(changes: Changes, *, limit: int) -> None:
     themes.add_column("change", justify="right")
     for c in changes.themes:
         themes.add_row(
-            Text(c.theme_id),
+            Text(changes.label(c.theme_id)),
             "-" if c.before is None else f"{c.before:,}",
             "-" if c.after is None else f"{c.after:,}",
             f"{c.delta:+,}" if c.delta else "0",
@@ -89,7 +89,7 @@ def print_changes(changes: Changes, *, limit: int) -> None:
         for c in changes.responses[:limit]:
             listed.add_row(
                 Text(c.response_id),
-                Text(c.theme_id),
+                Text(changes.label(c.theme_id)),
                 "added" if c.change == ADDED else "removed",
                 Text(c.reason),
             )
@@ -103,8 +103,11 @@ def write_changes(changes: Changes, path: Path) -> None:
     if path.suffix.lower() == ".csv":
         write_csv_atomic(
             path,
-            ["response_id", "theme", "change", "why"],
-            ([c.response_id, c.theme_id, c.change, c.reason] for c in changes.responses),
+            ["response_id", "theme", "change", "why", "label"],
+            (
+                [c.response_id, c.theme_id, c.change, c.reason, changes.label(c.theme_id)]
+                for c in changes.responses
+            ),
         )
         return
     from openpyxl import Workbook
@@ -115,20 +118,22 @@ def write_changes(changes: Changes, path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Themes"
-    write_header(sheet, 1, ["theme", "before", "now", "change"])
+    write_header(sheet, 1, ["theme", "before", "now", "change", "label"])
     for row, c in enumerate(changes.themes, start=2):
         set_text(sheet.cell(row=row, column=1), c.theme_id)
         sheet.cell(row=row, column=2).value = c.before
         sheet.cell(row=row, column=3).value = c.after
         sheet.cell(row=row, column=4).value = c.delta
-    add_table(sheet, "Themes", 1, len(changes.themes) + 1, 4)
+        set_text(sheet.cell(row=row, column=5), changes.label(c.theme_id))
+    add_table(sheet, "Themes", 1, len(changes.themes) + 1, 5)
     sheet = workbook.create_sheet("Responses")
-    write_header(sheet, 1, ["response_id", "theme", "change", "why"])
+    write_header(sheet, 1, ["response_id", "theme", "change", "why", "label"])
     for row, c in enumerate(changes.responses, start=2):
-        for column, value in enumerate((c.response_id, c.theme_id, c.change, c.reason), 1):
+        values = (c.response_id, c.theme_id, c.change, c.reason, changes.label(c.theme_id))
+        for column, value in enumerate(values, 1):
             set_text(sheet.cell(row=row, column=column), value)
-    add_table(sheet, "Responses", 1, len(changes.responses) + 1, 4)
-    for name, widths in (("Themes", (28, 10, 10, 10)), ("Responses", (22, 28, 10, 70))):
+    add_table(sheet, "Responses", 1, len(changes.responses) + 1, 5)
+    for name, widths in (("Themes", (28, 10, 10, 10, 36)), ("Responses", (22, 28, 10, 70, 36))):
         for index, width in enumerate(widths):
             workbook[name].column_dimensions[chr(65 + index)].width = width
     save_atomic(workbook, path)

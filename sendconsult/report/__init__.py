@@ -1,8 +1,9 @@
 """The Excel report: what goes in it and writing it safely.
 
-Sheets, in order: Summary, By group, Closed questions, one sheet per theme, Uncoded, Coding,
-Changes (only with --compare), Method (and "Withheld (internal)" only with --internal). Numbers come from aggregate.py; these
-modules only lay them out.
+Sheets, in order: Summary, By group, Closed questions, Crosstabs, one sheet per theme, Uncoded, Coding
+(internal: not in a report for publication), Changes (only with --compare), Method (and
+"Withheld (internal)" only with --internal). Numbers, and which of them may be published,
+come from aggregate.py; these modules only lay them out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sendconsult.report import (
     changes,
     closed,
     coding_sheet,
+    crosstab_sheet,
     method,
     summary,
     theme_sheets,
@@ -24,10 +26,14 @@ from sendconsult.report import (
 )
 from sendconsult.report.content import ReportContent, ReportOptions, RunInfo
 from sendconsult.report.saving import save_atomic
-from sendconsult.report.workbook import clean_text, fit_row_heights
+from sendconsult.report.workbook import clean_text, fit_row_heights, print_header
 from sendconsult.survey import Survey
 
-__all__ = ["ReportContent", "ReportOptions", "RunInfo", "texts_to_redact", "write_report"]
+__all__ = [
+    "INTERNAL_SHEETS", "ReportContent", "ReportOptions", "RunInfo", "texts_to_redact", "write_report",
+]  # fmt: skip
+
+INTERNAL_SHEETS = ("Coding", "Changes", "Withheld (internal)")  # never in a report for publication
 
 
 def texts_to_redact(survey: Survey, coding: Coding, max_rows_per_theme: int) -> list[str]:
@@ -51,6 +57,7 @@ def write_report(path: Path, content: ReportContent) -> None:
         "Summary",
         "By group",
         "Closed questions",
+        "Crosstabs",
         "Uncoded",
         "Coding",
         "Changes",
@@ -61,10 +68,12 @@ def write_report(path: Path, content: ReportContent) -> None:
     summary.write(workbook.create_sheet("Summary"), content)
     by_group.write(workbook.create_sheet("By group"), content)
     closed.write(workbook.create_sheet("Closed questions"), content)
+    crosstab_sheet.write(workbook.create_sheet("Crosstabs"), content)
     bulk = theme_sheets.write_all(workbook, content)
     bulk.append(uncoded.write(workbook.create_sheet("Uncoded"), content))
-    bulk.append(coding_sheet.write(workbook.create_sheet("Coding"), content))
-    if content.changes is not None:
+    if not content.options.publish:  # one row per respondent: the internal working record
+        bulk.append(coding_sheet.write(workbook.create_sheet("Coding"), content))
+    if content.changes is not None and not content.options.publish:
         bulk.append(changes.write(workbook.create_sheet("Changes"), content))
     method.write(workbook.create_sheet("Method"), content)
     if content.options.internal:
@@ -72,6 +81,7 @@ def write_report(path: Path, content: ReportContent) -> None:
     for sheet in workbook.worksheets:
         if sheet.title != "Coding":
             fit_row_heights(sheet)
+        print_header(sheet, content.run.consultation_name, internal=sheet.title in INTERNAL_SHEETS)
     workbook.properties.creator = "sendconsult"
     workbook.properties.title = clean_text(
         f"{content.run.consultation_name}: themes by respondent group"

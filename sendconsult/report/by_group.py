@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from openpyxl.chart import BarChart, Reference
+import pandas as pd
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sendconsult.aggregate import ALL
+from sendconsult.aggregate import ALL, OTHER_GROUPS
 from sendconsult.report.cells import write_count, write_share
+from sendconsult.report.charts import bar_block
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     BODY_FONT,
@@ -20,26 +21,15 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
-from sendconsult.suppression import (
-    SECONDARY_LABEL,
-    groups_partition,
-    secondary,
-    suppress_by_group,
-)
+from sendconsult.suppression import SECONDARY_LABEL, groups_partition
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
     agg = content.aggregates
-    threshold = content.options.suppression_threshold
+    threshold = agg.threshold
     columns = [ALL, *agg.groups]
     counts = agg.group_counts[columns]
-    # Where each respondent is in one group, a row's groups add up to All and one hidden cell
-    # could be worked out by subtraction, so a second is hidden. Where groups overlap (a
-    # respondent who ticked two groups counts in both), the groups add up to more than All and
-    # subtraction gives only a lower bound, so a second cell is hidden only when that bound
-    # would pin a hidden count (see sendconsult.suppression).
-    hidden = suppress_by_group(counts, threshold, total=ALL, sizes=agg.group_sizes)
-    second = secondary(counts, hidden, threshold)
+    hidden, second = _masks(agg, columns)
     exclusive = groups_partition(agg.group_sizes, ALL, agg.groups)
     note = (
         "Respondents who raised each theme, as a % of each group's respondents with free text "
@@ -55,8 +45,13 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         if bool(second.to_numpy().any()):
             note += (
                 f" {SECONDARY_LABEL}: a number hidden so that a number below {threshold} cannot "
-                "be worked out from All."
+                "be worked out from All or from the answers listed on the theme sheets."
             )
+    if agg.pooled:
+        note += (
+            f" {OTHER_GROUPS}: {', '.join(agg.pooled)}, shown together because a group of fewer "
+            f"than {threshold} respondents with free text cannot be shown on its own."
+        )
     row = write_title(sheet, "Themes by respondent group", note)
     names = [f"{c} (n={agg.group_sizes[c]:,})" for c in columns]
     labels = {t: content.dictionary.label(t) for t in counts.index}
@@ -93,12 +88,58 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     table("Number of respondents", "Theme (respondents)", "ThemesByGroupCounts", "count", row)
     row += len(order) + 3
     row = _tests(sheet, row, agg, order, labels)
-    anchor_row = row + 1
-    _chart(sheet, shares_header, shares_header + len(order), len(columns), anchor_row)
+    row += 1
+    sheet.row_breaks.append(Break(id=row - 1))  # the charts start a page
+    _charts(sheet, row, content, order, labels, hidden)
     sheet.freeze_panes = sheet.cell(row=shares_header + 1, column=2)
     set_widths(sheet, {1: 38, **{c: 13 for c in range(2, len(names) + 2)}})
-    sheet.row_breaks.append(Break(id=anchor_row - 1))  # the chart on a page of its own
     page_setup(sheet)
+
+
+def _masks(agg, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
+    """The cells aggregate decided not to publish (none when suppression is off)."""
+    counts = agg.group_counts[columns]
+    if agg.group_hidden is None:
+        none = counts.astype(bool) & False
+        return none, none
+    return agg.group_hidden[columns], agg.group_secondary[columns]
+
+
+def _has_hidden(agg, theme: str) -> bool:  # noqa: ANN001
+    return agg.group_hidden is not None and bool(agg.group_hidden.loc[theme].any())
+
+
+def _charts(
+    sheet: Worksheet,
+    row: int,
+    content: ReportContent,
+    order: list[str],
+    labels: dict[str, str],
+    hidden: pd.DataFrame,
+) -> int:
+    """One chart per theme: the % of each group raising it, only groups whose figure is
+    published; the groups left out are named under the chart."""
+    agg = content.aggregates
+    set_text(sheet.cell(row=row, column=1), "Charts: % of each group raising each theme")
+    sheet.cell(row=row, column=1).font = SECTION_FONT
+    row += 2
+    for number, theme in enumerate(order):
+        if number and number % 2 == 0:
+            sheet.row_breaks.append(Break(id=row - 1))  # two charts to a printed page
+        shown = [g for g in agg.groups if not bool(hidden.at[theme, g])]
+        left_out = [g for g in agg.groups if bool(hidden.at[theme, g])]
+        row = bar_block(
+            sheet,
+            row,
+            title=labels[theme],
+            headers=("Group", "% raising the theme"),
+            categories=shown,
+            values=[float(agg.group_shares.at[theme, g]) for g in shown],
+            left_out=left_out,
+            percent=True,
+            left_out_reason=f"figures not published, fewer than {agg.threshold} or protecting one",
+        )
+    return row
 
 
 def _tests(sheet: Worksheet, row: int, agg, order: list[str], labels: dict[str, str]) -> int:  # noqa: ANN001
@@ -121,9 +162,13 @@ def _tests(sheet: Worksheet, row: int, agg, order: list[str], labels: dict[str, 
             wrap=True,
         )
         p_cell = sheet.cell(row=r, column=3)
-        if test.p_value is not None:
+        if test.p_value is not None and not _has_hidden(agg, theme):
             p_cell.value = round(test.p_value, 4)
             p_cell.number_format = "0.000"
+        elif test.p_value is not None:
+            # An exact p-value is a function of every cell: trying each value a hidden cell
+            # may take would find the one that gives it. Only the verdict is shown.
+            set_text(p_cell, "below 0.05" if test.p_value < 0.05 else "0.05 or more")
         p_cell.font, p_cell.alignment = BODY_FONT, TOP
         set_text(sheet.cell(row=r, column=4), ", ".join(test.higher), wrap=True)
         set_text(sheet.cell(row=r, column=5), ", ".join(test.lower), wrap=True)
@@ -134,31 +179,11 @@ def _tests(sheet: Worksheet, row: int, agg, order: list[str], labels: dict[str, 
         sheet.cell(row=footnote, column=1),
         "Indicative only: chi-square test (Fisher's exact test for two groups with small counts) of "
         "raised / not raised across groups, at p < 0.05; 'notably' means an adjusted residual beyond "
-        "±2. Groups overlap, so these tests point at differences worth reading; they do not prove them.",
+        "±2. Groups overlap, so these tests point at differences worth reading; they do not prove them. "
+        "Where a theme has a hidden number, its p-value is given only as below 0.05 or not, as "
+        "the exact value would reveal the hidden number.",
         wrap=True,
     )
     sheet.merge_cells(start_row=footnote, start_column=1, end_row=footnote, end_column=6)
-    sheet.row_dimensions[footnote].height = 42
+    sheet.row_dimensions[footnote].height = 56
     return footnote + 1
-
-
-def _chart(sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor_row: int) -> None:
-    """A clustered bar chart of the % table, below the tables."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
-    chart.title = "% of each group raising the theme"
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.majorGridlines = None
-    for j in range(1, n_columns):  # groups, not All: compare groups with each other
-        column = 2 + j
-        chart.add_data(
-            Reference(sheet, min_col=column, min_row=header_row, max_row=last),
-            titles_from_data=True,
-        )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
-    chart.x_axis.scaling.orientation = "maxMin"
-    chart.height = max(12, 1.6 * (last - header_row))
-    chart.width = 26
-    chart.legend.position = "b"
-    sheet.add_chart(chart, f"A{anchor_row}")

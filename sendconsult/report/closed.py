@@ -6,12 +6,14 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.aggregate import ALL, ClosedQuestion
 from sendconsult.report.cells import write_count, write_share
+from sendconsult.report.charts import ROW_CM, chart_title, small_axis_text
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
+    NOTE_FONT,
     SECTION_FONT,
     add_table,
-    clean_text,
     merge_title,
     page_setup,
     set_text,
@@ -19,13 +21,13 @@ from sendconsult.report.workbook import (
     write_header,
     write_title,
 )
-from sendconsult.suppression import SECONDARY_LABEL, secondary, suppress_by_group
+from sendconsult.suppression import SECONDARY_LABEL
 
 
 def write(sheet: Worksheet, content: ReportContent) -> None:
     """Per question: a counts table, a % table (same cells suppressed) and a stacked bar chart."""
     agg = content.aggregates
-    threshold = content.options.suppression_threshold
+    threshold = agg.threshold
     row = write_title(
         sheet,
         "Closed questions",
@@ -53,13 +55,12 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         sheet.row_dimensions[row].height = 30
         row += 1
         columns = list(question.counts.columns)
-        sizes = question.counts.sum()
+        sizes = question.sizes
         widest = max(widest, len(columns) + 1)
-        hidden = suppress_by_group(
-            question.counts, threshold, total=columns[0], sizes=sizes, columns_add_up=True
-        )  # columns[0] is All; groups add up to it when each respondent is in one group
-        second = secondary(question.counts, hidden, threshold)  # not small: not "<5"
-        for block, kind in ((0, "count"), (1, "%")):
+        none = question.counts.astype(bool) & False
+        hidden = question.hidden if question.hidden is not None else none
+        second = question.secondary if question.secondary is not None else none
+        for kind in ("count", "%"):
             header_row = row
             write_header(
                 sheet,
@@ -92,15 +93,10 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                 len(columns) + 1,
                 repeat_header=False,
             )
-            if block == 0:
-                counts_header, counts_last = header_row, last
             row = last + 2
         # The chart goes below the question's tables, on a page of its own in print.
         breaks.append(Break(id=row - 1))
-        height = _chart(
-            sheet, counts_header, counts_last, len(columns), f"A{row}", question.question
-        )
-        row += int(height / 0.5) + 3
+        row = _chart(sheet, row, question, number, threshold)
     sheet.row_breaks.brk = breaks
     sheet.freeze_panes = "A4"
     set_widths(sheet, {1: 30, **{c: 15 for c in range(2, widest + 1)}})
@@ -108,25 +104,63 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
 
 
 def _chart(
-    sheet: Worksheet, header_row: int, last: int, n_columns: int, anchor: str, title: str
-) -> float:
-    """A 100% stacked bar chart of one question's counts at `anchor`; returns its height (cm)."""
+    sheet: Worksheet, row: int, question: ClosedQuestion, number: int, threshold: int
+) -> int:
+    """A stacked bar of each column's % answering each answer, drawn from a block of the
+    published %: groups with any hidden figure are left out (a bar missing a hidden segment
+    would mislead) and named under the chart; returns the next free row."""
+    charted = [ALL, *question.charted_groups()]
+    left_out = [c for c in question.counts.columns if c not in charted]
+    sizes = question.sizes
+    set_text(sheet.cell(row=row, column=1), "Chart data: % of each column's respondents")
+    sheet.cell(row=row, column=1).font = SECTION_FONT
+    header_row = row + 1
+    write_header(
+        sheet,
+        header_row,
+        ["Answer (% charted)", *[f"{c} (n={int(sizes[c]):,})" for c in charted]],
+    )
+    answers = list(question.counts.index)
+    for i, answer in enumerate(answers, start=1):
+        set_text(sheet.cell(row=header_row + i, column=1), answer)
+        for j, column in enumerate(charted, start=2):
+            write_share(
+                sheet,
+                header_row + i,
+                j,
+                question.shares.at[answer, column],
+                hidden=False,
+                threshold=threshold,
+            )
+    last = header_row + len(answers)
+    add_table(sheet, f"Closed{number}Chart", header_row, last, len(charted) + 1, repeat_header=False)
+    row = last + 2  # a blank row: the note is not part of the table
+    if left_out:
+        set_text(
+            sheet.cell(row=row, column=1),
+            "Not in the chart (a figure of theirs is not published: fewer than "
+            f"{threshold} or protecting one): {', '.join(left_out)}.",
+        )
+        sheet.cell(row=row, column=1).font = NOTE_FONT
+    row += 2
     chart = BarChart()
     chart.type = "bar"
-    chart.grouping = "percentStacked"
+    chart.grouping = "stacked"
     chart.overlap = 100
-    title = clean_text(title)
-    chart.title = title if len(title) <= 70 else title[:67] + "…"
+    chart.title = chart_title(question.question, 80)
     chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
     chart.y_axis.majorGridlines = None
-    data = Reference(sheet, min_col=1, max_col=n_columns + 1, min_row=header_row + 1, max_row=last)
+    data = Reference(sheet, min_col=1, max_col=len(charted) + 1, min_row=header_row + 1, max_row=last)
     chart.add_data(data, from_rows=True, titles_from_data=True)
     chart.set_categories(
-        Reference(sheet, min_col=2, max_col=n_columns + 1, min_row=header_row, max_row=header_row)
+        Reference(sheet, min_col=2, max_col=len(charted) + 1, min_row=header_row, max_row=header_row)
     )
     chart.x_axis.scaling.orientation = "maxMin"
-    chart.height = max(8, 1.1 * n_columns + 4)
+    chart.height = max(8, 1.1 * len(charted) + 5)
     chart.width = 24
     chart.legend.position = "b"
-    sheet.add_chart(chart, anchor)
-    return chart.height
+    small_axis_text(chart)
+    sheet.add_chart(chart, f"A{row}")
+    return row + int(chart.height / ROW_CM) + 3

@@ -25,6 +25,7 @@ class ReportOptions:
     redact: bool = True
     suppression_threshold: int = 5
     internal: bool = False
+    publish: bool = False  # for publication: no Coding sheet, no answers of a hidden count
     exclude_campaigns: bool = False
     max_rows_per_theme: int = 2_000
 

@@ -52,15 +52,15 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         ("Negation rule", run.negation_rule),
         (
             "Small-number suppression",
-            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total would reveal a hidden cell (those cells are shown as [c]). The Coding sheet is not suppressed: it is the internal working record."
+            f"Counts from 1 to {threshold - 1} shown as <{threshold}, with secondary suppression where a total, or counting the answers listed on a theme sheet, would reveal a hidden cell (those cells are shown as [c]). Groups with fewer than {threshold} respondents with free text are shown together as Other groups, and a listed answer shows only the groups whose figure for its theme is published. The Coding and Changes sheets are not suppressed: they are the internal working record, marked as such, and left out of a report for publication."
             if threshold > 1
-            else "Off (--suppress 0).",
+            else "Off: every count is shown, so this report is not for publication.",
         ),
         (
             "Redaction",
             "On: names, e-mail addresses, phone numbers, postcodes, NHS numbers, web addresses, social-media handles, street addresses, dates of birth (and every full date) and named schools and settings in quotes are replaced by tags such as [NAME] or [SCHOOL]; coding always uses the original text."
             if options.redact
-            else "OFF (--no-redact): quotes may contain personal data; internal use only. Quotes of respondents who asked to be published anonymously are still redacted.",
+            else "OFF: quotes may contain personal data; internal use only. Quotes of respondents who asked to be published anonymously are still redacted.",
         ),
         (
             "Publication consent",
@@ -140,31 +140,27 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     set_text(sheet.cell(row=row, column=1), "Dictionary terms")
     sheet.cell(row=row, column=1).font = SECTION_FONT
     row += 1
-    write_header(sheet, row, ["Theme", "Term", "Kind", "Dictionary line"])
+    # One row per theme (not per term): hundreds of terms print on a few pages, not a dozen.
+    write_header(sheet, row, ["Theme", "Terms", "Weak terms", "Exclude phrases", "Theme id"])
     start = row
     for theme in dictionary.themes:
-        for kind, terms in (
-            ("term", theme.terms),
-            ("weak term", theme.weak),
-            ("exclude", theme.exclude),
-        ):
-            for term in terms:
-                row += 1
-                set_text(
-                    sheet.cell(row=row, column=1),
-                    theme.label
-                    if theme.parent is None
-                    else f"{dictionary.label(theme.parent)} > {theme.label}",
-                )
-                set_text(sheet.cell(row=row, column=2), term.text)
-                set_text(sheet.cell(row=row, column=3), f"{kind} ({term.kind.value})")
-                if term.line:
-                    sheet.cell(row=row, column=4).value = term.line
-    add_table(sheet, "MethodTerms", start, row, 4, repeat_header=False)
+        row += 1
+        set_text(
+            sheet.cell(row=row, column=1),
+            theme.label
+            if theme.parent is None
+            else f"{dictionary.label(theme.parent)} > {theme.label}",
+            wrap=True,
+        )
+        set_text(sheet.cell(row=row, column=2), "; ".join(t.text for t in theme.terms), wrap=True)
+        set_text(sheet.cell(row=row, column=3), "; ".join(t.text for t in theme.weak), wrap=True)
+        set_text(sheet.cell(row=row, column=4), "; ".join(t.text for t in theme.exclude), wrap=True)
+        set_text(sheet.cell(row=row, column=5), theme.id, wrap=True)
+    add_table(sheet, "MethodTerms", start, row, 5, repeat_header=False)
     if overrides is not None and overrides.applied:
         row = _write_overrides(sheet, row + 2, overrides, dictionary)
     sheet.freeze_panes = None
-    set_widths(sheet, {1: 40, 2: 50, 3: 40, 4: 16})
+    set_widths(sheet, {1: 34, 2: 50, 3: 26, 4: 32, 5: 16})
     page_setup(sheet)
 
 

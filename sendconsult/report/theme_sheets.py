@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -48,20 +48,31 @@ class _Respondents:
     """Each response's publication consent and how its respondent groups are shown."""
 
     consent: dict[str, Consent | None]
-    groups: dict[str, str]
+    groups: dict[str, tuple[str, ...]]  # as exported, one shared tuple per combination
 
     @classmethod
     def of(cls, survey: Survey) -> _Respondents:
         frame = survey.responses
-        shown: dict[tuple[str, ...], str] = {}
-        groups: dict[str, str] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        groups: dict[str, tuple[str, ...]] = {}
         for rid, names in zip(frame[RESPONSE_ID], frame[GROUPS], strict=True):
             key = tuple(names or ())
-            label = shown.get(key)
-            if label is None:
-                label = shown[key] = ", ".join(key) or "Not stated"
-            groups[rid] = label
+            groups[rid] = shared.setdefault(key, key)
         return cls(survey.consent_by_id(), groups)
+
+    def labeller(self, content: ReportContent, theme_id: str) -> Callable[[str], str]:
+        """A response's groups as this theme's sheet may show them (aggregate.group_label)."""
+        labels: dict[tuple[str, ...], str] = {}
+        agg = content.aggregates
+
+        def label(rid: str) -> str:
+            key = self.groups.get(rid, ())
+            shown = labels.get(key)
+            if shown is None:
+                shown = labels[key] = agg.group_label(key, theme_id)
+            return shown
+
+        return label
 
 
 def write_theme(
@@ -73,26 +84,43 @@ def write_theme(
 ) -> BulkRows | None:
     respondents = respondents or _Respondents.of(content.survey)
     consent = respondents.consent
-    groups = respondents.groups
+    group_of = respondents.labeller(content, theme_id)
     coded_ids = content.coding.coded_ids(theme_id)  # the codes decide, overrides included
     coded = len(coded_ids)
     withheld = sum(1 for rid in coded_ids if consent.get(rid) is Consent.WITHHOLD)
     limit = content.options.max_rows_per_theme
-    note = f"{coded:,} respondents raised this theme. Matched words are in bold red."
-    if withheld:
-        note += f" {withheld} asked not to be published and are not quoted here (they are counted)."
+    agg = content.aggregates
+    small = agg.theme_hidden(theme_id)
+    unlisted = small and content.options.publish
+    if small:
+        note = f"Fewer than {agg.threshold} respondents raised this theme."
+        if unlisted:
+            note += " Their answers are not listed in a report for publication, so that the number cannot be counted."
+    else:
+        note = f"{coded:,} respondents raised this theme."
+        if withheld:
+            few = 0 < withheld < agg.threshold  # a small count of people, like any other
+            asked = f"Fewer than {agg.threshold}" if few else f"{withheld}"
+            note += f" {asked} asked not to be published and are not quoted here (they are counted)."
+    note += " Matched words are in bold red."
+    if agg.threshold > 1:
+        note += (
+            " A respondent's group is shown only where the theme's figure for that group is "
+            "published (By group)."
+        )
     if content.options.redact:
         note += " Names, contact details and NHS numbers are redacted."
     answers = shown_answers(content.survey, content.coding, consent, theme_id, limit)
-    total = answer_count(content.survey, content.coding, consent, theme_id)
+    if unlisted:
+        answers = []
+    total = 0 if unlisted else answer_count(content.survey, content.coding, consent, theme_id)
     if total > limit:
-        note += (
-            f" Showing the first {limit:,} of {total:,} answers; the Coding sheet lists "
-            "every response."
+        note += f" Showing the first {limit:,} of {total:,} answers" + (
+            "." if content.options.publish else "; the Coding sheet lists every response."
         )
     suggestions = content.suggestions
     suggested: list[tuple[str, str, float]] = []
-    if suggestions is not None:
+    if suggestions is not None and not unlisted:
         scores = suggestions.by_theme.get(theme_id, {})
         if scores:
             note += (
@@ -125,7 +153,7 @@ def write_theme(
         for rid, question, text, matches in answers:
             cells: list[CellValue] = [
                 rid,
-                groups.get(rid, "Not stated"),
+                group_of(rid),
                 question,
                 highlighted(text, matches, content, consent.get(rid)),
                 ", ".join(dict.fromkeys(m.term for m in matches)) or ADDED_BY_OFFICER,
@@ -135,7 +163,7 @@ def write_theme(
             text = content.survey.texts(rid).get(question, "")
             cells = [
                 rid,
-                groups.get(rid, "Not stated"),
+                group_of(rid),
                 question,
                 highlighted(text, [], content, consent.get(rid)),
                 SUGGESTED_TERMS,

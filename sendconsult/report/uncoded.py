@@ -82,16 +82,18 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
         note += f" {n_uncoded - len(shown)} whose authors asked not to be published are not shown."
     limit = content.options.max_rows_per_theme
     if len(shown) > limit:
-        note += f" Showing the {limit:,} longest; the Coding sheet lists every response."
+        note += f" Showing the {limit:,} longest."
         shown = shown[:limit]
     row = write_title(sheet, "Free text no theme caught", note)
     page_setup(sheet)
+
+    label = content.aggregates.group_label  # never an exported group too small to show
 
     def rows() -> Iterator[list[CellValue]]:
         for rid, groups, words, consent in shown:
             yield [
                 rid,
-                ", ".join(groups) or "Not stated",
+                label(groups),
                 words,
                 _answers(content, rid, consent),
             ]

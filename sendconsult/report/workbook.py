@@ -90,17 +90,32 @@ def set_rich(cell: Cell, value: CellRichText) -> None:
 
 
 def safe_sheet_name(label: str, taken: set[str]) -> str:
-    """A valid, unique Excel sheet name from a label: <= 31 chars, none of []:*?/\\."""
+    """A valid, unique Excel sheet name from a label: <= 31 chars, none of []:*?/\\, cut at
+    a word boundary (never mid-word) and unique case-insensitively."""
     name = _BAD_SHEET_CHARS.sub("-", clean_text(label)).strip().strip("'").strip() or "Theme"
-    name = name[:SHEET_NAME_LIMIT].rstrip().rstrip("'")
-    candidate = name
+    candidate = shorten(name, SHEET_NAME_LIMIT)
     number = 2
     while candidate.lower() in {t.lower() for t in taken}:
         suffix = f" ({number})"
-        candidate = name[: SHEET_NAME_LIMIT - len(suffix)].rstrip() + suffix
+        candidate = shorten(name, SHEET_NAME_LIMIT - len(suffix)) + suffix
         number += 1
     taken.add(candidate)
     return candidate
+
+
+_DANGLING = {"and", "or", "of", "the", "to", "for", "in", "with", "a", "an", "&", "-"}
+
+
+def shorten(name: str, limit: int) -> str:
+    """`name` in at most `limit` characters, cut after a whole word, without a dangling
+    'and', 'of' or punctuation; a single over-long word is cut at the limit."""
+    if len(name) <= limit:
+        return name.rstrip().rstrip("'")
+    words = name[: limit + 1].split(" ")
+    words = words[:-1] if len(words) > 1 else [name[:limit]]
+    while len(words) > 1 and words[-1].lower().strip(",;.-") in _DANGLING | {""}:
+        words.pop()
+    return " ".join(words).rstrip(" ,;.-'") or name[:limit]
 
 
 def write_title(sheet: Worksheet, title: str, note: str) -> int:
@@ -203,6 +218,30 @@ def page_setup(sheet: Worksheet) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.gridLines = False
+
+
+INTERNAL_MARK = "INTERNAL - NOT FOR PUBLICATION"
+INTERNAL_TAB = "C00000"
+
+
+def print_header(sheet: Worksheet, title: str, *, internal: bool = False) -> None:
+    """Every printed page names the consultation and says "Page N of M"; an internal sheet
+    says so on every page and has a red tab."""
+    name = clean_text(title, limit=120).replace("&", "&&")
+    left = f"{INTERNAL_MARK}: {name}" if internal else name
+    for header_footer in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+        header_footer.left.text = left
+        header_footer.left.size = 9
+        if internal:
+            header_footer.left.font = "Arial,Bold"
+            header_footer.left.color = INTERNAL_TAB
+        header_footer.right.text = "&A"
+        header_footer.right.size = 9
+    for header_footer in (sheet.oddFooter, sheet.evenFooter, sheet.firstFooter):
+        header_footer.center.text = "Page &P of &N"
+        header_footer.center.size = 9
+    if internal:
+        sheet.sheet_properties.tabColor = INTERNAL_TAB
 
 
 LINE_HEIGHT = 13.0
