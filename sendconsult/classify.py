@@ -6,7 +6,8 @@ candidates in an answer; this module decides what they mean for the response:
 - a candidate codes the theme of its term (a sub-theme's match codes its parent too);
 - an exclude phrase of the theme in the same sentence, overlapping or within a few tokens,
   vetoes it;
-- so does the negation rule (negation.py): a mention that denies the theme is a concern.
+- so does the negation rule (negation.py): a mention that denies the theme is a concern;
+- a weak term's match counts only beside a second term of its theme (weak_evidence.py).
 
 Each candidate becomes a `Match` with character offsets into the answer, so reports can
 highlight the words; vetoed ones are kept with the reason, for `explain` and `evaluate`.
@@ -33,6 +34,7 @@ from sendconsult.nlp import MAX_TEXT_CHARS
 from sendconsult.parse_cache import ParseCache
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.themes.model import Term, Theme, ThemeDictionary
+from sendconsult.weak_evidence import WeakRules
 from sendconsult.workers import find_rows
 
 __all__ = ["NEGATION_RULE", "ThemeClassifier", "count_answers", "negation_cue"]
@@ -51,6 +53,7 @@ class _Rule:
     term: str
     order: int  # position in the dictionary: the first listed term names a shared match
     excludes: tuple[tuple[str, str], ...] = ()  # (key, text) of excludes of its theme and root
+    weak: bool = False  # a weak term: counts only beside a second term (weak_evidence.py)
 
     @functools.cached_property
     def exclude_keys(self) -> frozenset[str]:
@@ -75,11 +78,11 @@ class ThemeClassifier:
         terms: dict[str, Term] = {}
         for theme in dictionary.themes:
             root = dictionary.root_of(theme.id)
-            for term in theme.terms:
+            for term, weak in [(t, False) for t in theme.terms] + [(t, True) for t in theme.weak]:
                 key = term_key(term)
                 terms.setdefault(key, term)
                 rule = _Rule(
-                    theme.id, root, term.text, len(self._rules), self._theme_excludes(theme)
+                    theme.id, root, term.text, len(self._rules), self._theme_excludes(theme), weak
                 )
                 self._rules.append(rule)
                 self._rules_by_key.setdefault(key, []).append(rule)
@@ -87,6 +90,11 @@ class ThemeClassifier:
                 terms.setdefault(term_key(term), term)
         self.terms = list(terms.values())
         self.matcher = TermMatcher(nlp, self.terms)
+        self.weak_rules = WeakRules(
+            tuple(r.weak for r in self._rules),
+            tuple(r.root_theme_id for r in self._rules),
+            tuple(r.term for r in self._rules),
+        )
         self._column = {theme: j for j, theme in enumerate(self.theme_ids)}
         self._layouts: dict[tuple[str, ...], _RuleLayout] = {}
 
@@ -152,7 +160,7 @@ class ThemeClassifier:
                     veto or candidate.cue,
                 )
             )
-        return rows
+        return self.weak_rules.decide(rows)
 
     def resolve_many(
         self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
@@ -199,6 +207,8 @@ class ThemeClassifier:
         bounds = np.searchsorted(text[kept], np.arange(n_texts + 1))
         for i in np.flatnonzero(np.diff(bounds)).tolist():  # the texts with any row
             result[i] = found[bounds[i] : bounds[i + 1]]
+        if self.weak_rules.any:
+            result = [self.weak_rules.decide(text_rows) for text_rows in result]
         return result
 
     def _layout(self, keys: tuple[str, ...]) -> _RuleLayout:

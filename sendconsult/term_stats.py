@@ -46,7 +46,7 @@ def term_hits(dictionary: ThemeDictionary, coding: Coding) -> list[TermHits]:
                 vetoed[key] = vetoed.get(key, 0) + 1
     hits: list[TermHits] = []
     for theme in dictionary.themes:
-        for term in theme.terms:
+        for term in [*theme.terms, *theme.weak]:
             key = (theme.id, term.text)
             hits.append(
                 TermHits(

@@ -64,6 +64,25 @@ def test_worked_dictionary_example_loads_and_behaves_as_described(tmp_path: Path
     assert codes("we could employ carers of our own") == {"personal_budgets"}  # structured near
     assert codes("the school budget for personal budget holders") == set()  # exclude
     assert dictionary.root_of("direct_payments") == "personal_budgets"  # sub-theme codes parent
+    assert codes("the budget was cut again") == set()  # a weak term alone
+    assert codes("a bigger budget and a real choice") == {"personal_budgets"}  # two weak terms
+
+
+def test_weak_terms_example_behaves_as_described(tmp_path: Path):
+    example = next(block for block in code_blocks("yaml") if "id: transport" in block)
+    path = tmp_path / "example.yaml"
+    path.write_text("themes:\n" + textwrap.dedent(example), encoding="utf-8")
+    nlp = build_pipeline()
+    classifier = ThemeClassifier(load_dictionary(path), nlp)
+
+    def codes(text: str) -> set[str]:
+        return {m.theme_id for m in classifier.match_doc(nlp(text), "q") if m.counts}
+
+    text = "he spends two hours a day in a taxi to a school out of the city"
+    assert codes(text) == set()
+    assert codes("the taxi comes without an escort") == {"transport"}
+    assert codes("a taxi one day and a minibus the next") == {"transport"}
+    assert codes("a taxi, and another taxi") == set()
 
 
 def test_config_example_is_valid(tmp_path: Path):

@@ -31,6 +31,7 @@ from sendconsult.cli.common import (
     warn,
 )
 from sendconsult.cli.progress import parse_progress
+from sendconsult.coding import Match
 from sendconsult.evaluate import (
     ClassifierComparison,
     Evaluation,
@@ -40,6 +41,7 @@ from sendconsult.evaluate import (
 )
 from sendconsult.nlp import build_pipeline
 from sendconsult.textcat import load_classifier
+from sendconsult.weak_evidence import decided_by, weak_terms
 
 
 @app.command("evaluate")
@@ -120,7 +122,7 @@ def evaluate_cli(
         comparison = compare_with_classifier(coding, scores, gold_codes, chosen)
         out.print(comparison_table(comparison, dictionary.label, theme_model.name))
     if errors > 0:
-        out.print(disagreement_table(result, survey, errors))
+        out.print(disagreement_table(result, survey, errors, weak_terms(dictionary)))
 
 
 def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
@@ -184,7 +186,12 @@ def comparison_table(comparison: ClassifierComparison, label, name: str) -> Tabl
     return table
 
 
-def disagreement_table(result: Evaluation, survey, limit: int) -> Table:  # noqa: ANN001
+def disagreement_table(
+    result: Evaluation,
+    survey,  # noqa: ANN001
+    limit: int,
+    weak: frozenset[tuple[str, str]] = frozenset(),
+) -> Table:
     table = Table(
         title=f"Disagreements (first {limit} of {len(result.disagreements)})", title_justify="left"
     )
@@ -193,8 +200,9 @@ def disagreement_table(result: Evaluation, survey, limit: int) -> Table:  # noqa
     for d in result.disagreements[:limit]:
         if d.evidence:
             evidence = "; ".join(
-                f"'{m.matched}' (term {m.term}" + (f", {m.vetoed_by}" if m.vetoed_by else "") + ")"
+                f"'{m.matched}' (term {m.term}" + (f", {note}" if note else "") + ")"
                 for m in d.evidence
+                for note in [m.vetoed_by or decided_by(m, _same_answer(m, d.evidence), weak)]
             )
         else:
             texts = survey.texts(d.response_id)
@@ -206,3 +214,8 @@ def disagreement_table(result: Evaluation, survey, limit: int) -> Table:  # noqa
     if not result.disagreements:
         err.print("No disagreements.")
     return table
+
+
+def _same_answer(match: Match, matches: tuple[Match, ...]) -> list[Match]:
+    """The matches found in the same answer as `match` (weak terms are decided per answer)."""
+    return [m for m in matches if m.question == match.question]

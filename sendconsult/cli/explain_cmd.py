@@ -28,6 +28,7 @@ from sendconsult.cli.common import (
 from sendconsult.coding import Match
 from sendconsult.errors import ColumnError
 from sendconsult.nlp import build_pipeline
+from sendconsult.weak_evidence import decided_by, weak_terms
 
 
 @app.command("explain")
@@ -76,6 +77,7 @@ def explain_cli(
                 "response_id column of the report's Coding sheet."
             )
     coded: set[str] = set()
+    weak = weak_terms(dictionary)
     negated = False
     for question, answer in answers.items():
         doc = nlp(answer)
@@ -86,7 +88,7 @@ def explain_cli(
             out.print(f"\n[bold]{question}[/]")
         out.print(_highlighted(answer, matches))
         out.print(_token_table(doc))
-        out.print(_match_table(matches, dictionary.label))
+        out.print(_match_table(matches, dictionary.label, weak))
     if not answers:
         out.print("This response has no free-text answers.")
     result = ", ".join(dictionary.label(t) for t in dictionary.theme_ids if t in coded)
@@ -118,13 +120,20 @@ def _token_table(doc) -> Table:  # noqa: ANN001 - a spaCy Doc
     return table
 
 
-def _match_table(matches: list[Match], label) -> Table:  # noqa: ANN001
+def _match_table(
+    matches: list[Match],
+    label,  # noqa: ANN001
+    weak: frozenset[tuple[str, str]],
+) -> Table:
     table = Table(title="Dictionary matches", title_justify="left")
     for column in ("theme", "term", "matched", "counts?"):
         table.add_column(column)
     for m in matches:
+        rule = decided_by(m, matches, weak)
         verdict = (
-            Text("yes", style="green") if m.counts else Text(f"no ({m.vetoed_by})", style="red")
+            Text(f"yes ({rule})" if rule else "yes", style="green")
+            if m.counts
+            else Text(f"no ({m.vetoed_by})", style="red")
         )
         table.add_row(Text(label(m.theme_id)), Text(m.term), Text(m.matched), verdict)
     if not matches:

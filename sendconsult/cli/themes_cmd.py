@@ -79,7 +79,7 @@ def check_cli(
         *check_dictionary(dictionary),
         *unmatchable_terms(dictionary, lambda t: tokens(nlp, t)),
     ]
-    n_terms = sum(len(t.terms) for t in dictionary.themes)
+    n_terms = sum(len(t.terms) + len(t.weak) for t in dictionary.themes)
     out.print(
         f"[bold]{dictionary_file.name}[/]: {len(dictionary.top_level)} themes, "
         f"{len(dictionary.themes) - len(dictionary.top_level)} sub-themes, {n_terms} terms."
@@ -118,7 +118,9 @@ def _check_kwic_term(dictionary, dictionary_file: Path, term: str) -> None:  # n
     """--kwic takes a term as the dictionary writes it; say so at once if it is not one."""
     import difflib
 
-    written = {t.text.lower(): t.text for theme in dictionary.themes for t in theme.terms}
+    written = {
+        t.text.lower(): t.text for theme in dictionary.themes for t in [*theme.terms, *theme.weak]
+    }
     if term.strip().lower() in written:
         return
     close = difflib.get_close_matches(term.strip().lower(), list(written), n=3, cutoff=0.6)

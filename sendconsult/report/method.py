@@ -123,7 +123,11 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     write_header(sheet, row, ["Theme", "Term", "Kind", "Dictionary line"])
     start = row
     for theme in dictionary.themes:
-        for kind, terms in (("term", theme.terms), ("exclude", theme.exclude)):
+        for kind, terms in (
+            ("term", theme.terms),
+            ("weak term", theme.weak),
+            ("exclude", theme.exclude),
+        ):
             for term in terms:
                 row += 1
                 set_text(

@@ -9,6 +9,8 @@ The YAML format (see the README for a worked example):
         description: ...                # optional
         terms:                          # phrases, word* wildcards, "a NEAR/5 b",
           - personal budget             # or {near: [a, b], within: 5}
+        weak: [worker]                  # optional: terms that count only beside a second
+                                        # term of the theme in the same answer
         exclude: [school budget]        # optional: phrases that cancel a match nearby
         subthemes: [...]                # optional, same shape; a match codes the parent too
 
@@ -29,7 +31,7 @@ from sendconsult.themes.model import Term, Theme, ThemeDictionary, file_sha256
 from sendconsult.themes.terms import TermSyntaxError, near_term, parse_term
 
 TOP_KEYS = {"name", "version", "description", "themes"}
-THEME_KEYS = {"id", "label", "description", "terms", "exclude", "subthemes"}
+THEME_KEYS = {"id", "label", "description", "terms", "weak", "exclude", "subthemes"}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -153,6 +155,7 @@ def _theme(name: str, raw: Any, parent: str | None) -> list[Theme]:
         )
     description = raw.get("description") or ""
     terms = _terms(name, raw, "terms", theme_id)
+    weak = _terms(name, raw, "weak", theme_id)
     exclude = _terms(name, raw, "exclude", theme_id)
     subthemes_raw = raw.get("subthemes") or []
     if not isinstance(subthemes_raw, list):
@@ -162,7 +165,7 @@ def _theme(name: str, raw: Any, parent: str | None) -> list[Theme]:
     children: list[Theme] = []
     for child in subthemes_raw:
         children.extend(_theme(name, child, parent=theme_id))
-    if not terms and not any(c.terms for c in children):
+    if not terms and not weak and not any(c.terms or c.weak for c in children):
         raise DictionaryError(
             f"{name} line {line}: theme '{theme_id}' has no terms; add words under 'terms:' or delete the theme."
         )
@@ -174,6 +177,7 @@ def _theme(name: str, raw: Any, parent: str | None) -> list[Theme]:
         exclude=exclude,
         parent=parent,
         line=line,
+        weak=weak,
     )
     return [theme, *children]
 

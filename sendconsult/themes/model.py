@@ -36,7 +36,11 @@ class Term:
 
 @dataclass
 class Theme:
-    """A theme (or sub-theme, when `parent` is set) and its terms."""
+    """A theme (or sub-theme, when `parent` is set) and its terms.
+
+    `terms` code the theme alone; `weak` terms only with a second term of the theme in the same
+    answer (see weak_evidence.py); `exclude` phrases veto a match of the theme close by.
+    """
 
     id: str
     label: str
@@ -45,6 +49,7 @@ class Theme:
     exclude: list[Term] = field(default_factory=list)
     parent: str | None = None
     line: int | None = None
+    weak: list[Term] = field(default_factory=list)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """A theme dictionary kept as a spreadsheet: one row per term, columns `theme` and `term`.
 
-Optional columns: `label` (printed name; else the theme column's text), `description`, and
-`exclude` (yes/1 marks the row's phrase as an exclude phrase). `theme` may be an id
+Optional columns: `label` (printed name; else the theme column's text), `description`,
+`exclude` (yes/1 marks the row's phrase as an exclude phrase) and `weak` (yes/1 marks the row's
+term as weak: it codes the theme only beside a second term of the theme). `theme` may be an id
 (snake_case) or a label, from which an id is made. Errors name the file and row.
 """
 
@@ -32,7 +33,7 @@ def load_tabular(path: Path) -> ThemeDictionary:
         )
     col = {
         name: header.index(name)
-        for name in ("theme", "term", "label", "description", "exclude")
+        for name in ("theme", "term", "label", "description", "exclude", "weak")
         if name in header
     }
     themes: dict[str, Theme] = {}
@@ -69,9 +70,15 @@ def load_tabular(path: Path) -> ThemeDictionary:
         except TermSyntaxError as exc:
             raise DictionaryError(f"{path.name} row {number}: {exc}.") from exc
         is_exclude = "exclude" in col and cells[col["exclude"]].strip().lower() in TRUE
-        (theme.exclude if is_exclude else theme.terms).append(term)
+        is_weak = "weak" in col and cells[col["weak"]].strip().lower() in TRUE
+        if is_exclude and is_weak:
+            raise DictionaryError(
+                f"{path.name} row {number}: term '{term_text}' is marked both exclude and weak; "
+                "keep one."
+            )
+        (theme.exclude if is_exclude else theme.weak if is_weak else theme.terms).append(term)
     for theme in themes.values():
-        if not theme.terms:
+        if not theme.terms and not theme.weak:
             raise DictionaryError(
                 f"{path.name} row {theme.line}: theme '{theme.label}' has only exclude rows; add at least one term."
             )

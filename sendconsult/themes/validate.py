@@ -36,14 +36,15 @@ def check_dictionary(dictionary: ThemeDictionary) -> list[DictionaryIssue]:
     owners: dict[str, list[tuple[str, int | None]]] = {}
     for theme in dictionary.themes:
         seen: set[str] = set()
-        for term in theme.terms:
+        for term in [*theme.terms, *theme.weak]:
             key = " ".join(term.text.lower().split())
             if key in seen:
                 issues.append(
                     _issue(
                         term,
                         theme.id,
-                        f"term '{term.text}' is listed twice in theme '{theme.id}'; delete one.",
+                        f"term '{term.text}' is listed twice in theme '{theme.id}' (terms and "
+                        "weak count as one list); delete one.",
                     )
                 )
             seen.add(key)
@@ -113,7 +114,11 @@ def unmatchable_terms(
     """
     issues: list[DictionaryIssue] = []
     for theme in dictionary.themes:
-        listed = [(term, "") for term in theme.terms] + [(t, "exclude ") for t in theme.exclude]
+        listed = [
+            *[(term, "") for term in theme.terms],
+            *[(term, "weak ") for term in theme.weak],
+            *[(term, "exclude ") for term in theme.exclude],
+        ]
         for term, role in listed:
             kind = "wildcard" if term.kind is TermKind.WILDCARD else "term"
             for stem in _wildcard_stems(term):

@@ -26,6 +26,8 @@ def _theme(theme: Theme, dictionary: ThemeDictionary) -> dict[str, object]:
     if theme.description:
         data["description"] = theme.description
     data["terms"] = [t.text for t in theme.terms]
+    if theme.weak:
+        data["weak"] = [t.text for t in theme.weak]
     if theme.exclude:
         data["exclude"] = [t.text for t in theme.exclude]
     children = [t for t in dictionary.themes if t.parent == theme.id]
