@@ -21,7 +21,8 @@ THEMES = [
 ]  # fmt: skip
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
+    """Write the four files into `out` (the sample_responses folder unless a test asks)."""
     data = yaml.safe_load((HERE / "source" / "real_quotes.yaml").read_text(encoding="utf-8"))
     sources = data["sources"]
     rows: dict[str, list[tuple[str, dict]]] = {"tune": [], "heldout": []}
@@ -31,12 +32,12 @@ def main() -> None:
             raise SystemExit(f"quote {number}: unknown theme(s) {sorted(unknown)}")
         rows[sources[quote["src"]]["part"]].append((f"RQ-{number:03d}", quote))
     for part, items in rows.items():
-        with open(HERE / f"real_quotes_{part}.csv", "w", newline="", encoding="utf-8") as f:
+        with open(out / f"real_quotes_{part}.csv", "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["Response ID", "Respondent group", "Source", "Answer"])
             for response_id, quote in items:
                 writer.writerow([response_id, quote["group"], quote["src"], quote["text"]])
-        with open(HERE / f"hand_coded_real_{part}.csv", "w", newline="", encoding="utf-8") as f:
+        with open(out / f"hand_coded_real_{part}.csv", "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["response_id", *THEMES])
             for response_id, quote in items:
