@@ -40,6 +40,7 @@ from sendconsult.report import (
     write_report,
 )
 from sendconsult.survey import Survey
+from sendconsult.term_stats import dictionary_warnings
 from sendconsult.textcat import Suggestions, ThemeModel, suggest
 from sendconsult.themes.model import ThemeDictionary
 
@@ -211,6 +212,8 @@ def _run(
         )
         if cache is not None:
             warnings.extend(cache.warnings)
+        found_nothing = dictionary_warnings(dictionary, coding, classifier)
+        warnings.extend(found_nothing)
         overridden: OverrideResult | None = None
         if settings.overrides is not None:
             overridden = apply_overrides(
@@ -281,6 +284,7 @@ def _run(
         overrides=overridden,
         changes=changes,
         suggestions=suggestions,
+        dictionary_warnings=found_nothing,
     )
     write_report(report_path, content)
     if remembered is not None:

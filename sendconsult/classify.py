@@ -207,8 +207,9 @@ class ThemeClassifier:
         bounds = np.searchsorted(text[kept], np.arange(n_texts + 1))
         for i in np.flatnonzero(np.diff(bounds)).tolist():  # the texts with any row
             result[i] = found[bounds[i] : bounds[i + 1]]
-        if self.weak_rules.any:
-            result = [self.weak_rules.decide(text_rows) for text_rows in result]
+        if self.weak_rules.any:  # only texts with a weak term's match need deciding
+            for i in np.unique(text[kept][self.weak_rules.flags[order[kept]]]).tolist():
+                result[i] = self.weak_rules.decide(result[i])
         return result
 
     def _layout(self, keys: tuple[str, ...]) -> _RuleLayout:

@@ -276,3 +276,44 @@ def compare_with_classifier(
         classifier=evaluate(Coding(themes, model), gold),
         combined=evaluate(Coding(themes, combined, coding.matches), gold),
     )
+
+
+def scores_dict(result: Evaluation, labels: dict[str, str] | None = None) -> dict[str, object]:
+    """An evaluation as plain data for `evaluate --json`: per theme and pooled (micro) precision,
+    recall, F1, support, kappa and the 2x2 counts; macro averages over the themes whose score
+    is defined (as Evaluation.macro_f1). Undefined scores are None (null), never 0."""
+    labels = labels or {}
+
+    def scores(c: Counts) -> dict[str, object]:
+        return {
+            "precision": c.precision,
+            "recall": c.recall,
+            "f1": c.f1,
+            "support": c.support,
+            "kappa": c.kappa,
+            "tp": c.tp,
+            "fp": c.fp,
+            "fn": c.fn,
+            "tn": c.tn,
+        }
+
+    def mean(values: Iterable[float | None]) -> float | None:
+        defined = [v for v in values if v is not None]
+        return sum(defined) / len(defined) if defined else None
+
+    tables = [result.per_theme[t] for t in result.theme_ids]
+    return {
+        "responses": result.n_responses,
+        "themes": {
+            theme: {"label": labels.get(theme, theme), **scores(result.per_theme[theme])}
+            for theme in result.theme_ids
+        },
+        "micro": scores(result.micro),
+        "macro": {
+            "precision": mean(c.precision for c in tables),
+            "recall": mean(c.recall for c in tables),
+            "f1": result.macro_f1,
+        },
+        "missing_ids": list(result.missing_ids),
+        "skipped_columns": list(result.skipped_themes),
+    }

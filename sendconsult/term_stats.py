@@ -1,12 +1,17 @@
-"""What each dictionary term catches in an export: hit counts, dead terms, keyword in context."""
+"""What each dictionary term catches in an export: hit counts, dead terms, keyword in context,
+and the warnings `analyse` gives about themes and terms that found nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sendconsult.coding import Coding
 from sendconsult.survey import Survey
-from sendconsult.themes.model import ThemeDictionary
+from sendconsult.themes.model import Term, ThemeDictionary
+
+if TYPE_CHECKING:
+    from sendconsult.classify import ThemeClassifier
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,91 @@ def term_hits(dictionary: ThemeDictionary, coding: Coding) -> list[TermHits]:
                 )
             )
     return hits
+
+
+SHOWN_DEAD_TERMS = 8
+
+
+def dictionary_warnings(
+    dictionary: ThemeDictionary, coding: Coding, classifier: ThemeClassifier
+) -> list[str]:
+    """Each theme (by label) that coded no response, and each theme's terms that matched
+    nothing at all: a theme reading 0 in a published table must be a finding, not a slip in
+    the dictionary that nobody noticed.
+
+    Where two terms of a theme find the same words the first listed names the match, so a
+    term can match and still name nothing ("buses" after "bus"); such terms are not called
+    dead (see _named_by_another)."""
+    found: set[tuple[str, str]] = set()
+    vetoed: dict[str, int] = {}
+    counted: set[str] = set()
+    for matches in coding.matches.values():
+        for m in matches:
+            found.add((m.rule_theme_id, m.term))
+            if m.vetoed_by is None:
+                counted.add(m.rule_theme_id)
+            else:
+                vetoed[m.rule_theme_id] = vetoed.get(m.rule_theme_id, 0) + 1
+    families = {t.id: {t.id} for t in dictionary.themes}
+    for theme in dictionary.themes:
+        if theme.parent is not None:
+            families[dictionary.root_of(theme.id)].add(theme.id)
+    unmatched = [  # of themes that matched something: the others are reported whole
+        (theme.id, t)
+        for theme in dictionary.themes
+        if families[theme.id] & counted
+        for t in [*theme.terms, *theme.weak]
+        if (theme.id, t.text) not in found
+    ]
+    named_by_another = _named_by_another(classifier, unmatched)
+    warnings: list[str] = []
+    for theme in dictionary.themes:
+        label = _label(dictionary, theme.id)
+        if not families[theme.id] & counted:
+            not_counted = sum(vetoed.get(t, 0) for t in families[theme.id])
+            why = {0: "", 1: " (its one mention was negated, excluded or a weak term alone)"}.get(
+                not_counted,
+                f" (its {not_counted} mentions were all negated, excluded or weak terms alone)",
+            )
+            warnings.append(
+                f"Theme '{label}' matched no response in this export{why}; check its terms with "
+                "sendconsult themes check DICT EXPORT."
+            )
+            continue
+        dead = [
+            t.text
+            for theme_id, t in unmatched
+            if theme_id == theme.id and (theme_id, t.text) not in named_by_another
+        ]
+        if dead:
+            shown = ", ".join(dead[:SHOWN_DEAD_TERMS])
+            more = f" and {len(dead) - SHOWN_DEAD_TERMS} more" if len(dead) > SHOWN_DEAD_TERMS else ""
+            warnings.append(f"Terms of '{label}' that matched nothing: {shown}{more}.")
+    return warnings
+
+
+def _named_by_another(
+    classifier: ThemeClassifier, terms: list[tuple[str, Term]]
+) -> set[tuple[str, str]]:
+    """The (theme id, term) pairs where another term of the theme names a match in the term's
+    own words ("bus" in "buses", "SENCO*" in "SENCo"): their matches may all have been named
+    by that term."""
+    from sendconsult.workers import find_rows
+
+    texts = [" ".join(w.removesuffix("*") for w in term.words) for _, term in terms]
+    named: set[tuple[str, str]] = set()
+    for (theme_id, term), text, rows in zip(terms, texts, find_rows(classifier, texts), strict=True):
+        matches = [classifier.match_of(row, text, "") for row in rows]
+        if any(m.rule_theme_id == theme_id and m.term != term.text for m in matches):
+            named.add((theme_id, term.text))
+    return named
+
+
+def _label(dictionary: ThemeDictionary, theme_id: str) -> str:
+    theme = dictionary.theme(theme_id)
+    if theme.parent is None:
+        return theme.label
+    return f"{_label(dictionary, theme.parent)} > {theme.label}"
 
 
 def kwic(

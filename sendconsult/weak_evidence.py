@@ -18,9 +18,12 @@ so it is unaffected.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from sendconsult.classify import MatchRow
@@ -46,6 +49,11 @@ class WeakRules:
     @property
     def any(self) -> bool:
         return any(self.weak)
+
+    @functools.cached_property
+    def flags(self) -> np.ndarray:
+        """`weak` as a boolean array, to pick out at once the rows of weak terms."""
+        return np.array(self.weak, dtype=bool)
 
     def decide(self, rows: list[MatchRow]) -> list[MatchRow]:
         """One answer's match rows with every unsupported weak match vetoed (see module doc)."""

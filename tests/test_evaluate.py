@@ -68,3 +68,85 @@ def test_gold_with_no_matching_theme(tmp_path: Path):
     gold.write_text("response_id,buses\nA,1\n", encoding="utf-8")
     with pytest.raises(GoldError, match="no column named after any theme id"):
         evaluate(coding_of({"A": [1]}, ["transport"]), load_gold(gold))
+
+
+# -- evaluate --json and the layout at 80 columns ----------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"
+HOLDOUT = ROOT / "sample_responses" / "hand_coded_holdout.csv"
+
+
+def test_scores_dict_on_a_case_computed_by_hand():
+    from sendconsult.evaluate import scores_dict
+
+    themes = ["a", "b"]
+    coding = coding_of({"r1": [1, 0], "r2": [1, 1], "r3": [0, 0], "r4": [0, 1]}, themes)
+    gold = pd.DataFrame({"a": [1, 0, 1, 0], "b": [0, 0, 0, 0]}, index=["r1", "r2", "r3", "r4"])
+    data = scores_dict(evaluate(coding, gold), {"a": "Theme A"})
+    assert data["responses"] == 4
+    assert data["themes"]["a"] == {
+        "label": "Theme A", "precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2,
+        "kappa": 0.0, "tp": 1, "fp": 1, "fn": 1, "tn": 1,
+    }  # fmt: skip
+    b = data["themes"]["b"]  # coded twice, never in the gold: recall undefined, not 0
+    assert (b["label"], b["precision"], b["recall"], b["f1"]) == ("b", 0.0, None, 0.0)
+    assert data["micro"]["tp"] == 1 and data["micro"]["fp"] == 3 and data["micro"]["fn"] == 1
+    assert data["micro"]["f1"] == pytest.approx(2 / 6)
+    assert data["macro"] == {"precision": 0.25, "recall": 0.5, "f1": 0.25}
+
+
+def test_evaluate_json_is_the_library_evaluation():
+    """The CLI's JSON equals a direct evaluation of the same coding, value for value."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sendconsult.classify import ThemeClassifier
+    from sendconsult.cli import app
+    from sendconsult.evaluate import scores_dict
+    from sendconsult.ingest import load_survey
+    from sendconsult.nlp import build_pipeline
+    from sendconsult.resources import default_dictionary
+    from sendconsult.themes.loader import load_dictionary
+
+    result = CliRunner().invoke(
+        app, ["evaluate", str(SAMPLE), "--gold", str(HOLDOUT), "--json", "--errors", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    dictionary = load_dictionary(default_dictionary())
+    coding = ThemeClassifier(dictionary, build_pipeline()).classify(load_survey(SAMPLE))
+    direct = evaluate(coding, load_gold(HOLDOUT))
+    labels = {t: dictionary.label(t) for t in direct.theme_ids}
+    assert data["dictionary"] == json.loads(json.dumps(scores_dict(direct, labels)))
+    assert set(data["dictionary"]["themes"]) == set(dictionary.theme_ids)
+    assert len(data["disagreements"]) == 5
+    first = data["disagreements"][0]
+    assert set(first) == {"response_id", "theme", "kind", "terms"}
+    assert (first["response_id"], first["theme"], first["kind"]) == (
+        direct.disagreements[0].response_id,
+        direct.disagreements[0].theme_id,
+        direct.disagreements[0].kind,
+    )
+
+
+def test_evaluate_tables_fit_80_columns():
+    """Run as an officer would in a default terminal window: nothing wider than 80 columns, and
+    every theme label of the shipped dictionary on one line."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "sendconsult", "evaluate", str(SAMPLE), "--gold", str(HOLDOUT),
+         "--errors", "5"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    for label in ("Information, advice and communication", "Personal budgets and direct payments"):
+        assert any(line.startswith(label) for line in lines), label
+    assert "Disagreements (first 5 of" in completed.stdout

@@ -136,7 +136,7 @@ def test_coding_sheet_is_machine_readable(book, export_rows):
 
 
 def _all_terms(theme: dict) -> set[str]:
-    listed = [*theme.get("terms", []), *(theme.get("weak", []) or [])]  # weak terms match too
+    listed = [*theme.get("terms", []), *theme.get("weak", [])]
     found = {str(t) if not isinstance(t, dict) else "" for t in listed}
     for sub in theme.get("subthemes", []) or []:
         found |= _all_terms(sub)

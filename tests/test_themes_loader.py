@@ -91,11 +91,11 @@ def test_yaml_format(tmp_path: Path):
         ),
         (
             "themes:\n  - id: a\n    label: A\n    terms: [x\n",
-            r"line \d+, column \d+: this is not valid YAML",
+            r"line 4: the '\[' opened on this line is not closed; add '\]'",
         ),
         (
             "themes:\n  - id: a\n    label: A\n    terms:\n      - 121\n",
-            r"line 4: theme 'a' term 121 is a number",
+            r"line 5: theme 'a' term 121 is a number",
         ),
         ("- just a list\n", r"must start with 'themes:'"),
     ],

@@ -215,3 +215,39 @@ def test_evaluate_errors_show_which_rule_decided(themes_file, write_csv, tmp_pat
     assert result.exit_code == 0, result.output
     assert "'taxi' (term taxi*, weak: taxi*, needs a second term of the theme)" in result.output
     assert "'minibus' (term minibus, weak + weak (taxi*))" in result.output
+
+
+def test_the_array_path_and_the_per_text_path_decide_alike(nlp, tmp_path):
+    """Every answer of the sample, with the shipped dictionary and its weak terms plus a few
+    more: a whole-export run gives each answer exactly the matches explain gives it."""
+    from sendconsult.resources import default_dictionary
+
+    sample = Path(__file__).parent.parent / "sample_responses" / "leicester_send_strategy_2019.csv"
+    survey = load_survey(sample)
+    dictionary = load_dictionary(default_dictionary())
+    for theme_id, word in [("transport", "escort*"), ("post_16", "college*"), ("placements", "placement*")]:
+        theme = dictionary.theme(theme_id)
+        theme.weak.append(next(t for t in theme.terms if t.text == word))
+        theme.terms = [t for t in theme.terms if t.text != word]
+    classifier = ThemeClassifier(dictionary, nlp)
+    coding = classifier.classify(survey)
+    vetoed_as_weak = 0
+    for response_id in coding.codes.index:
+        expected = [
+            m
+            for question, answer in survey.texts(response_id).items()
+            for m in classifier.match_doc(nlp(answer), question)
+        ]
+        assert sorted(coding.matches.get(response_id, [])) == sorted(expected), response_id
+        vetoed_as_weak += sum((m.vetoed_by or "").startswith("weak:") for m in expected)
+    assert vetoed_as_weak > 10  # the weak rule had work to do
+
+
+def test_weak_terms_survive_writing_the_dictionary_back(themes_file, tmp_path):
+    from sendconsult.themes.writer import dump_yaml
+
+    written = tmp_path / "written.yaml"
+    written.write_text(dump_yaml(load_dictionary(themes_file)), encoding="utf-8")
+    again = load_dictionary(written)
+    assert [t.text for t in again.theme("transport").weak] == ["taxi*", "minibus", "driver NEAR/3 late"]
+    assert [t.text for t in again.theme("travel_training").weak] == ["independent travel"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
+from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -38,6 +42,7 @@ from sendconsult.evaluate import (
     compare_with_classifier,
     evaluate,
     load_gold,
+    scores_dict,
 )
 from sendconsult.nlp import build_pipeline
 from sendconsult.textcat import load_classifier
@@ -83,6 +88,14 @@ def evaluate_cli(
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     text_column: TextColumnOpt = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the scores as JSON (per theme, micro and macro; the first --errors "
+            "disagreements with their terms) instead of tables.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Print precision, recall, F1 and Cohen's kappa per theme, and the disagreements.
@@ -115,20 +128,64 @@ def evaluate_cli(
         warn(
             f"Columns of {gold.name} that are not theme ids were ignored: {', '.join(result.skipped_themes)}."
         )
-    out.print(scores_table(result, dictionary.label))
+    comparison = None
     if theme_model is not None:
         scores = theme_model.score(survey)
         chosen = theme_model.threshold_or_own(threshold)
         comparison = compare_with_classifier(coding, scores, gold_codes, chosen)
+    if as_json:
+        typer.echo(json.dumps(_json_report(result, comparison, dictionary, errors), indent=2))
+        return
+    out.print(scores_table(result, dictionary.label))
+    if comparison is not None and theme_model is not None:
         out.print(comparison_table(comparison, dictionary.label, theme_model.name))
     if errors > 0:
         out.print(disagreement_table(result, survey, errors, weak_terms(dictionary)))
 
 
+def _json_report(
+    result: Evaluation,
+    comparison: ClassifierComparison | None,
+    dictionary,  # noqa: ANN001
+    errors: int,
+) -> dict[str, object]:
+    """What --json prints: the scores, the classifier's if given, and the first disagreements
+    (response IDs and terms, not the respondents' words)."""
+    labels = {t: dictionary.label(t) for t in result.theme_ids}
+    report: dict[str, object] = {"dictionary": scores_dict(result, labels)}
+    if comparison is not None:
+        report["classifier"] = scores_dict(comparison.classifier, labels)
+        report["dictionary_and_classifier"] = scores_dict(comparison.combined, labels)
+        report["classifier_threshold"] = comparison.threshold
+    weak = weak_terms(dictionary)
+    report["disagreements"] = [
+        {
+            "response_id": d.response_id,
+            "theme": d.theme_id,
+            "kind": d.kind,
+            "terms": [
+                {
+                    "term": m.term,
+                    "counts": m.counts,
+                    "rule": m.vetoed_by or decided_by(m, _same_answer(m, d.evidence), weak),
+                }
+                for m in d.evidence
+            ],
+        }
+        for d in result.disagreements[: max(errors, 0)]
+    ]
+    return report
+
+
 def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
+    """One row per theme: fits 80 columns with the longest labels of the shipped dictionary."""
     table = Table(
         title=f"Dictionary against hand-coding ({result.n_responses} responses)",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
     )
     for column in ("theme", "precision", "recall", "F1", "support", "kappa"):
         table.add_column(column, justify="left" if column == "theme" else "right")
@@ -191,12 +248,13 @@ def disagreement_table(
     survey,  # noqa: ANN001
     limit: int,
     weak: frozenset[tuple[str, str]] = frozenset(),
-) -> Table:
-    table = Table(
-        title=f"Disagreements (first {limit} of {len(result.disagreements)})", title_justify="left"
-    )
-    for column in ("response", "theme", "kind", "evidence"):
-        table.add_column(column)
+) -> Group:
+    """Each disagreement as a heading line (response, kind, theme) and its evidence indented
+    under it: readable at 80 columns, where a four-column table leaves the evidence a word
+    wide."""
+    parts: list[object] = [
+        Text(f"Disagreements (first {limit} of {len(result.disagreements)})", style="italic")
+    ]
     for d in result.disagreements[:limit]:
         if d.evidence:
             evidence = "; ".join(
@@ -210,10 +268,11 @@ def disagreement_table(
             evidence = "no term matched: " + (
                 snippet[:160] + "…" if len(snippet) > 160 else snippet
             )
-        table.add_row(d.response_id, d.theme_id, d.kind, Text(evidence))
+        parts.append(Text.assemble((d.response_id, "bold"), f"  {d.kind}  ", d.theme_id))
+        parts.append(Padding(Text(evidence), (0, 0, 0, 4)))
     if not result.disagreements:
         err.print("No disagreements.")
-    return table
+    return Group(*parts)
 
 
 def _same_answer(match: Match, matches: tuple[Match, ...]) -> list[Match]:

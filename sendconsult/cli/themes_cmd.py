@@ -65,39 +65,41 @@ def check_cli(
 
     Example: sendconsult themes check models/send_strategy_themes.yaml sample_responses/leicester_send_strategy_2019.csv
     """
-    from sendconsult.themes.loader import load_dictionary
-    from sendconsult.themes.validate import check_dictionary, unmatchable_terms
+    from sendconsult.themes.loader import read_dictionary
+    from sendconsult.themes.validate import check_dictionary, common_word_stems, unmatchable_terms
 
     set_debug(debug)
     if kwic_term is not None and export is None:
         usage_error("--kwic needs an EXPORT to search; see sendconsult themes check --help.")
-    dictionary = load_dictionary(dictionary_file)
+    dictionary, problems = read_dictionary(dictionary_file)
+    if dictionary is None:  # nothing usable: every problem is an error, on stderr
+        for problem in problems:
+            where = f"line {problem.line}: " if problem.line else ""
+            err.print(Text(f"Error: {dictionary_file.name} {where}{problem.message}", style="red"))
+        raise typer.Exit(EXIT_USER_ERROR)
     if kwic_term is not None:
         _check_kwic_term(dictionary, dictionary_file, kwic_term)
     nlp = build_pipeline(model)
-    issues = [
-        *check_dictionary(dictionary),
-        *unmatchable_terms(dictionary, lambda t: tokens(nlp, t)),
-    ]
+    issues = sorted(
+        [
+            *problems,
+            *check_dictionary(dictionary),
+            *common_word_stems(dictionary),
+            *unmatchable_terms(dictionary, lambda t: tokens(nlp, t)),
+        ],
+        key=lambda i: (i.line or 0, i.level != "error"),
+    )
     n_terms = sum(len(t.terms) + len(t.weak) for t in dictionary.themes)
     out.print(
         f"[bold]{dictionary_file.name}[/]: {len(dictionary.top_level)} themes, "
         f"{len(dictionary.themes) - len(dictionary.top_level)} sub-themes, {n_terms} terms."
     )
-    for issue in issues:
-        where = f"line {issue.line}: " if issue.line else ""
-        style = "red" if issue.level == "error" else "yellow"
-        out.print(
-            Text(
-                f"{issue.level.capitalize()}: {dictionary_file.name} {where}{issue.message}",
-                style=style,
-            )
-        )
-    if not issues:
-        out.print("[green]No problems found.[/]")
+    _print_issues(dictionary_file, issues)
+    if any(i.level == "error" for i in issues):
+        if export is not None:
+            err.print("Fix the errors above, then check again to see what the terms catch.")
+        raise typer.Exit(EXIT_USER_ERROR)
     if export is None:
-        if any(i.level == "error" for i in issues):
-            raise typer.Exit(EXIT_USER_ERROR)
         return
     project_config = resolve_config(export, config)
     survey = load_export(
@@ -110,8 +112,21 @@ def check_cli(
         _print_kwic(survey, coding, kwic_term)
     else:
         _print_term_hits(dictionary, coding, top, survey.n_responses)
-    if any(i.level == "error" for i in issues):
-        raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _print_issues(dictionary_file: Path, issues) -> None:  # noqa: ANN001
+    """Every problem, one line each, errors in red and warnings in yellow."""
+    for issue in issues:
+        where = f"line {issue.line}: " if issue.line else ""
+        style = "red" if issue.level == "error" else "yellow"
+        out.print(
+            Text(
+                f"{issue.level.capitalize()}: {dictionary_file.name} {where}{issue.message}",
+                style=style,
+            )
+        )
+    if not issues:
+        out.print("[green]No problems found.[/]")
 
 
 def _check_kwic_term(dictionary, dictionary_file: Path, term: str) -> None:  # noqa: ANN001

@@ -66,6 +66,7 @@ class ReportContent:
     overrides: OverrideResult | None = None  # officer overrides applied in this run
     changes: Changes | None = None  # what changed since an earlier report (--compare)
     suggestions: Suggestions | None = None  # a trained classifier's suggestions (--classifier)
+    dictionary_warnings: list[str] = field(default_factory=list)  # themes/terms that found nothing
 
     def redactor_for(self, consent: Consent | None) -> Redactor | None:
         """How a respondent's words are redacted in this report (None: shown as written)."""

@@ -96,6 +96,8 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         )
     if survey.warnings:
         facts.append(("Warnings when reading the export", "\n".join(survey.warnings)))
+    if content.dictionary_warnings:
+        facts.append(("Dictionary warnings", "\n".join(content.dictionary_warnings)))
     for label, value in facts:
         set_text(sheet.cell(row=row, column=1), label)
         sheet.cell(row=row, column=1).font = LABEL_FONT
