@@ -303,7 +303,7 @@ def test_model_folder_saved_by_spacy_is_used(tmp_path: Path):
     spacy.blank("en").to_disk(tmp_path / "pipe")
     result = runner.invoke(
         app,
-        ["explain", "Budgets were cut. The taxi comes at 7am.", "--model", str(tmp_path / "pipe")],
+        ["explain", "Budgets were cut. The escort comes at 7am.", "--model", str(tmp_path / "pipe")],
     )
     assert result.exit_code == 0, result.output
     tokens = {row[1]: row[2] for row in table_rows(result.stdout, "Tokens")}
@@ -311,7 +311,7 @@ def test_model_folder_saved_by_spacy_is_used(tmp_path: Path):
     starts = [row[1] for row in table_rows(result.stdout, "Tokens") if row[3] == "yes"]
     assert starts == ["Budgets", "The"]  # a sentencizer was added to the blank pipeline
     matches = table_rows(result.stdout, "Dictionary matches")
-    assert matches == [["Home-to-school transport", "taxi*", "taxi", "yes"]]
+    assert matches == [["Home-to-school transport", "escort*", "escort", "yes"]]
     assert "Themes: Home-to-school transport" in flat(result.stdout)
 
 

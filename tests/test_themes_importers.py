@@ -124,10 +124,10 @@ def test_themes_check_kwic():
     result = runner.invoke(
         app,
         ["themes", "check", str(ROOT / "models" / "send_strategy_themes.yaml"),
-         str(ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"), "--kwic", "taxi*"],
+         str(ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"), "--kwic", "taxi"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "'taxi*' in context" in result.output
+    assert "'taxi' in context" in result.output
 
 
 def test_themes_check_names_the_bad_line():

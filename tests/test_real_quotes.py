@@ -1,0 +1,62 @@
+"""The real-quote development set: its files match their source, its sources are named, and
+it keeps no personal names."""
+
+from __future__ import annotations
+
+import csv
+import re
+import runpy
+from pathlib import Path
+
+import yaml
+
+from sendconsult.resources import default_dictionary
+from sendconsult.themes.loader import load_dictionary
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_responses"
+SOURCE = yaml.safe_load((SAMPLES / "source" / "real_quotes.yaml").read_text(encoding="utf-8"))
+FILES = [f"{kind}_{part}.csv" for kind in ("real_quotes", "hand_coded_real") for part in ("tune", "heldout")]  # fmt: skip
+
+
+def test_shipped_files_are_what_the_build_script_writes(tmp_path: Path):
+    build = runpy.run_path(str(SAMPLES / "build_real_quotes.py"))["main"]
+    build(tmp_path)
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), name
+
+
+def test_every_quote_has_a_named_source_and_codes_of_the_shipped_themes():
+    themes = set(load_dictionary(default_dictionary()).theme_ids)
+    sources = SOURCE["sources"]
+    for key, source in sources.items():
+        assert source["title"].strip() and source["url"].startswith("http"), key
+        assert source["part"] in {"tune", "heldout"}, key
+    for number, quote in enumerate(SOURCE["quotes"], start=1):
+        assert quote["src"] in sources, number
+        assert set(quote["codes"]) <= themes, number
+        assert len(quote["text"].split()) >= 3, number
+    assert {q["src"] for q in SOURCE["quotes"]} == set(sources)  # no source without a quote
+
+
+def test_no_given_name_is_kept_in_a_quote():
+    """Children, parents and staff were named in some sources; every name was taken out."""
+    from sendconsult.privacy import name_lists
+
+    names, _ = name_lists()
+    everyday = {"Summer", "April"}  # a season and a month in the quotes, not people
+    found = {
+        (number, word)
+        for number, quote in enumerate(SOURCE["quotes"], start=1)
+        for word in re.findall(r"\b[A-Z][a-z]+\b", quote["text"])
+        if word.lower() in {n.lower() for n in names} and word not in everyday
+    }
+    assert not found
+
+
+def test_gold_rows_follow_the_export_rows():
+    for part in ("tune", "heldout"):
+        with open(SAMPLES / f"real_quotes_{part}.csv", encoding="utf-8", newline="") as f:
+            export_ids = [row["Response ID"] for row in csv.DictReader(f)]
+        with open(SAMPLES / f"hand_coded_real_{part}.csv", encoding="utf-8", newline="") as f:
+            gold_ids = [row["response_id"] for row in csv.DictReader(f)]
+        assert export_ids == gold_ids and len(set(export_ids)) == len(export_ids)
