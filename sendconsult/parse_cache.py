@@ -30,9 +30,14 @@ import numpy as np
 import pandas as pd
 
 from sendconsult.errors import ReportError
-from sendconsult.matching import Requirement
 from sendconsult.resources import PACKAGE_DIR, source_digest
 from sendconsult.writing import atomic_path, write_failure
+
+# What a text must contain for a term to occur in it: any one alternative, each a set of word
+# hashes (lemmas or lower-cased forms) that must all be present and prefixes that some word
+# must start with. Found by matching.TermMatcher.requirements; used here to find which cached
+# texts a new term could occur in.
+Requirement = tuple[frozenset[int], tuple[str, ...]]
 
 CACHE_FOLDER = ".sendconsult-cache"
 FIX = "--cache-dir (or --no-cache)"  # how to put the cache elsewhere, for warnings
@@ -41,11 +46,11 @@ FIX = "--cache-dir (or --no-cache)"  # how to put the cache elsewhere, for warni
 # checks the list against the modules' imports).
 ENGINE_SOURCES = (
     "parse_cache.py",
-    "workers.py",
-    "matching.py",
-    "negation.py",
-    "nlp.py",
-    "arrays.py",
+    "nlp/workers.py",
+    "nlp/matching.py",
+    "nlp/negation.py",
+    "nlp/pipeline.py",
+    "nlp/arrays.py",
     "themes/model.py",
 )
 

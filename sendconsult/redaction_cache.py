@@ -28,7 +28,7 @@ from sendconsult.resources import source_digest
 from sendconsult.writing import write_text_atomic
 
 # Besides privacy.py (in the redactor's fingerprint): this file's layout, and the lemma lookup.
-RULES_SOURCES = ("redaction_cache.py", "nlp.py")
+RULES_SOURCES = ("redaction_cache.py", "nlp/pipeline.py")
 
 
 class RedactionCache:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sendconsult import workers
-from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.config import load_config
 from sendconsult.limits import DEFAULT_LIMITS, Limits
+from sendconsult.nlp import workers
+from sendconsult.nlp.engine import NEGATION_RULE, ThemeClassifier
 from sendconsult.themes.loader import load_dictionary
 
 ROOT = Path(__file__).resolve().parent.parent

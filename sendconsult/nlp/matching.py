@@ -3,7 +3,7 @@
 A candidate is one place where a term's words occur, with its sentence and the negation cue
 around it (if any). Candidates depend only on the text, the term and the pipeline, not on which
 theme the term belongs to, so they are what the parse cache keeps per text (parse_cache.py): a
-re-run with a revised dictionary only searches for the terms that are new. classify.py turns
+re-run with a revised dictionary only searches for the terms that are new. engine.py turns
 candidates into Matches (theme, exclusions, vetoes).
 
 Terms are matched with spaCy's PhraseMatcher on lemmas; wildcard terms ("commission*") by a
@@ -25,9 +25,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from sendconsult.arrays import distinct, expand
-from sendconsult.negation import may_deny, negation_cue_at
-from sendconsult.nlp import lemmas_are_norms, sentence_starts
+from sendconsult.nlp.arrays import distinct, expand
+from sendconsult.nlp.negation import may_deny, negation_cue_at
+from sendconsult.nlp.pipeline import lemmas_are_norms, sentence_starts
+from sendconsult.parse_cache import Requirement
 from sendconsult.themes.model import Term, TermKind
 
 
@@ -117,12 +118,6 @@ def row_candidates(rows: np.ndarray, cues: Sequence[str], keys: Sequence[str]) -
         cue = cues[row[9]] if row[9] >= 0 else None
         found.setdefault(keys[row[1]], []).append(candidate_from((*row[2:9], cue)))
     return found
-
-
-# What a text must contain for a term to occur in it: any one alternative, each a set of word
-# hashes (lemmas or lower-cased forms) that must all be present and prefixes that some word
-# must start with. Used to find which cached texts a new term could occur in.
-Requirement = tuple[frozenset[int], tuple[str, ...]]
 
 
 def term_key(term: Term) -> str:

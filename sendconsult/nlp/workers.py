@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from sendconsult.arrays import distinct
 from sendconsult.errors import SendconsultError
-from sendconsult.matching import CandidateRows, TermMatcher, cues_after, term_key
 from sendconsult.memory import cycle_collection_paused
-from sendconsult.nlp import build_pipeline, pipeline_source
+from sendconsult.nlp.arrays import distinct
+from sendconsult.nlp.matching import CandidateRows, TermMatcher, cues_after, term_key
+from sendconsult.nlp.pipeline import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ def _start_worker(
     """Build the pipeline and classifier once per worker. Ctrl-C is left to the main process.
 
     The main process passes the classifier's class, so this module never imports the module
-    that calls it (classify.py).
+    that calls it (engine.py).
     """
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
