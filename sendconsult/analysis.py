@@ -18,6 +18,7 @@ from spacy.language import Language
 
 import sendconsult
 from sendconsult.aggregate import Aggregates, aggregate
+from sendconsult.caches.parse import ParseCache
 from sendconsult.campaigns import CampaignResult, detect_campaigns
 from sendconsult.coding import Coding
 from sendconsult.coding_record import CodingRecord, record_of
@@ -29,7 +30,6 @@ from sendconsult.nlp.engine import NEGATION_RULE, ThemeClassifier
 from sendconsult.nlp.pipeline import pipeline_id
 from sendconsult.nlp.term_stats import dictionary_warnings
 from sendconsult.overrides import Override, OverrideResult, apply_overrides
-from sendconsult.parse_cache import ParseCache
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
 from sendconsult.redaction_cache import RedactionCache

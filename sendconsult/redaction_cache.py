@@ -21,8 +21,8 @@ import json
 import re
 from pathlib import Path
 
+from sendconsult.caches import text_digest
 from sendconsult.errors import ReportError
-from sendconsult.parse_cache import text_digest
 from sendconsult.privacy import KINDS, Redaction, Redactor
 from sendconsult.resources import source_digest
 from sendconsult.writing import write_text_atomic

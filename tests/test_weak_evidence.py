@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from sendconsult.caches.parse import ParseCache
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
 from sendconsult.nlp.engine import ThemeClassifier
 from sendconsult.nlp.pipeline import build_pipeline, pipeline_id
 from sendconsult.nlp.weak_evidence import decided_by, weak_terms
-from sendconsult.parse_cache import ParseCache
 from sendconsult.themes.loader import load_dictionary
 
 DICTIONARY = """\

@@ -143,11 +143,11 @@ def analyse_cli(
     Example: sendconsult analyse sample_responses/leicester_send_strategy_2019.csv
     """
     from sendconsult.analysis import AnalysisSettings, default_report_path, run_analysis
+    from sendconsult.caches import default_cache_dir
     from sendconsult.coding_record import read_report
     from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.nlp.workers import default_jobs
     from sendconsult.overrides import load_overrides
-    from sendconsult.parse_cache import default_cache_dir
     from sendconsult.textcat import load_classifier
 
     set_debug(debug)

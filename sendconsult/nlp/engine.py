@@ -25,6 +25,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sendconsult.caches.parse import ParseCache
 from sendconsult.coding import Coding, Match, MatchRow, match_from
 from sendconsult.nlp.arrays import expand
 from sendconsult.nlp.matching import Candidates, TermMatcher, term_key
@@ -32,7 +33,6 @@ from sendconsult.nlp.negation import NEGATION_RULE, negation_cue
 from sendconsult.nlp.pipeline import MAX_TEXT_CHARS
 from sendconsult.nlp.weak_evidence import WeakRules
 from sendconsult.nlp.workers import find_rows
-from sendconsult.parse_cache import ParseCache
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.themes.model import Term, Theme, ThemeDictionary
 

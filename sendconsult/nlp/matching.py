@@ -2,7 +2,7 @@
 
 A candidate is one place where a term's words occur, with its sentence and the negation cue
 around it (if any). Candidates depend only on the text, the term and the pipeline, not on which
-theme the term belongs to, so they are what the parse cache keeps per text (parse_cache.py): a
+theme the term belongs to, so they are what the parse cache keeps per text (caches/parse.py): a
 re-run with a revised dictionary only searches for the terms that are new. engine.py turns
 candidates into Matches (theme, exclusions, vetoes).
 
@@ -25,10 +25,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from sendconsult.caches.parse import Requirement
 from sendconsult.nlp.arrays import distinct, expand
 from sendconsult.nlp.negation import may_deny, negation_cue_at
 from sendconsult.nlp.pipeline import lemmas_are_norms, sentence_starts
-from sendconsult.parse_cache import Requirement
 from sendconsult.themes.model import Term, TermKind
 
 

@@ -37,8 +37,8 @@ from sendconsult.themes.model import Term, ThemeDictionary
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from sendconsult.caches.parse import ParseCache
     from sendconsult.coding import MatchRow
-    from sendconsult.parse_cache import ParseCache
 
 MIN_TEXTS_PER_PROCESS = 1_500
 # Texts matched at once. Matching a batch makes a few hundred numpy calls whatever its size, so

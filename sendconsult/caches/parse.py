@@ -17,7 +17,6 @@ leave one whole file (the later). A file that cannot be read is rebuilt, with a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sendconsult.caches import text_digest
 from sendconsult.errors import ReportError
 from sendconsult.resources import PACKAGE_DIR, source_digest
 from sendconsult.writing import atomic_path, write_failure
@@ -39,13 +39,13 @@ from sendconsult.writing import atomic_path, write_failure
 # texts a new term could occur in.
 Requirement = tuple[frozenset[int], tuple[str, ...]]
 
-CACHE_FOLDER = ".sendconsult-cache"
 FIX = "--cache-dir (or --no-cache)"  # how to put the cache elsewhere, for warnings
 # What a cached candidate depends on: this file (its layout), the modules that find, number and
 # store candidates, and all they import that could change a result (tests/test_parse_cache.py
 # checks the list against the modules' imports).
 ENGINE_SOURCES = (
-    "parse_cache.py",
+    "caches/__init__.py",
+    "caches/parse.py",
     "nlp/workers.py",
     "nlp/matching.py",
     "nlp/negation.py",
@@ -68,15 +68,6 @@ _COLUMNS = (
     "text", "key", "start", "end", "start_char", "end_char",
     "sentence", "sentence_start_char", "sentence_end_char", "cue",
 )  # fmt: skip
-
-
-def text_digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def default_cache_dir(export: Path) -> Path:
-    """The cache folder beside an export."""
-    return export.parent / CACHE_FOLDER
 
 
 @dataclass
