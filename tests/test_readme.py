@@ -199,3 +199,16 @@ def test_performance_section_names_the_batch_size_matching_uses():
     claimed = re.search(r"It works on ([\d,]+) answers at a time", section)
     assert claimed is not None
     assert int(claimed.group(1).replace(",", "")) == workers.BATCH_SIZE
+
+
+def test_architecture_table_names_real_files():
+    section = README.split("### Architecture", 1)[1].split("\n## ", 1)[0]
+    named = 0
+    for row in re.findall(r"^\| `(sendconsult/[^|]+)\|", section, flags=re.MULTILINE):
+        paths = re.findall(r"`([^`]+)`", "`" + row)
+        folder = Path(paths[0]).parent
+        for path in paths:
+            full = ROOT / (path if path.startswith("sendconsult/") else folder / path)
+            assert full.exists(), path
+            named += 1
+    assert named >= 20
