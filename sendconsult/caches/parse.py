@@ -2,7 +2,7 @@
 
 Officers revise the dictionary and re-run many times on the same export. Parsing and matching
 every answer again each time is the slow part, so for each text (keyed by a hash of the text)
-the cache keeps the candidates of every term it was searched for (matching.py), and the set of
+the cache keeps the candidates of every term it was searched for (nlp/matching.py), and the set of
 words in it. A re-run then parses nothing for terms it has seen before; for a new term it parses
 only the texts whose words could hold it. The candidates include the negation cue, so the
 cache is tied to the pipeline (name, version, spaCy version) and to engine_version(): a hash of
@@ -161,7 +161,7 @@ class _Store:
         return postings
 
     def texts_meeting(self, requirements: Iterable[Requirement]) -> np.ndarray:
-        """Indices of stored texts that meet any one of the requirements (see matching.py)."""
+        """Indices of stored texts that meet any one of the requirements (see nlp/matching.py)."""
         requirements = list(requirements)
         stem_words = {
             stem: [i for i, s in enumerate(self.word_strings) if s.startswith(stem)]

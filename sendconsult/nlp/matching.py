@@ -147,7 +147,7 @@ class TermMatcher:
 
     Terms are lemmatised by that same pipeline: a lemma matcher whose patterns were made any
     other way silently finds nothing. With the built-in pipeline, lemmas and sentences are
-    read from the tokenizer's doc (nlp.lemmas_are_norms), so `parse` only tokenizes.
+    read from the tokenizer's doc (pipeline.lemmas_are_norms), so `parse` only tokenizes.
     """
 
     def __init__(self, nlp: Language, terms: Iterable[Term]) -> None:
@@ -372,7 +372,7 @@ class _Batch:
     starts: positions, sentences and the negation pre-check are computed for all candidates
     of the batch at once with numpy, not token by token.
 
-    With `boundary_flag` (the built-in pipeline, see nlp.lemmas_are_norms) lemmas are read from
+    With `boundary_flag` (the built-in pipeline, see pipeline.lemmas_are_norms) lemmas are read from
     NORM and sentences found from the boundary words; otherwise from LEMMA and SENT_START.
     """
 

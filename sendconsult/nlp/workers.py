@@ -4,7 +4,7 @@ Parsing, matching and resolving are done together, a chunk of texts at a time, s
 process sends back only compact rows: the matches of each text (coding.MatchRow) and, for the
 parse cache, its candidates as a numpy array and its words; never parsed docs, which are slow to
 send between processes. Candidates stay rows of numbers until the codes are decided
-(classify.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
+(engine.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
 back in order, so the coding does not depend on how many processes ran it. Small runs stay in
 this process, where starting workers would cost more than it saves.
 """
@@ -52,7 +52,7 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class Classifier(Protocol):
-    """What coding texts needs of a classifier (classify.ThemeClassifier, which calls this
+    """What coding texts needs of a classifier (engine.ThemeClassifier, which calls this
     module, is one): its pipeline, matcher and terms, and the rules that resolve candidates."""
 
     dictionary: ThemeDictionary
