@@ -167,13 +167,13 @@ def throughput(export: Path, repeat: int = 3) -> dict:
     """Tokens per second in one process: bare tokenizer, whole pipeline, dictionary matching,
     timed in turn `repeat` times (the machine's speed drifts: a ratio is taken within a round).
     """
-    from sendconsult.classify import ThemeClassifier, answer_pieces
     from sendconsult.ingest import load_survey
     from sendconsult.memory import cycle_collection_paused
-    from sendconsult.nlp import build_pipeline
+    from sendconsult.nlp.engine import ThemeClassifier, answer_pieces
+    from sendconsult.nlp.pipeline import build_pipeline
+    from sendconsult.nlp.workers import find_rows
     from sendconsult.resources import default_dictionary
     from sendconsult.themes.loader import load_dictionary
-    from sendconsult.workers import find_rows
 
     survey = load_survey(export)
     texts = list(dict.fromkeys(t for _, _, t, _ in answer_pieces(survey, 10**9)))

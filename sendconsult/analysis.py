@@ -18,17 +18,18 @@ from spacy.language import Language
 
 import sendconsult
 from sendconsult.aggregate import Aggregates, aggregate
+from sendconsult.caches.parse import ParseCache
 from sendconsult.campaigns import CampaignResult, detect_campaigns
-from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.coding import Coding
 from sendconsult.coding_record import CodingRecord, record_of
 from sendconsult.compare import Changes, compare
 from sendconsult.config import ProjectConfig
 from sendconsult.errors import ConfigError, ReportError
 from sendconsult.memory import cycle_collection_paused
-from sendconsult.nlp import pipeline_id
+from sendconsult.nlp.engine import NEGATION_RULE, ThemeClassifier
+from sendconsult.nlp.pipeline import pipeline_id
+from sendconsult.nlp.term_stats import dictionary_warnings
 from sendconsult.overrides import Override, OverrideResult, apply_overrides
-from sendconsult.parse_cache import ParseCache
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
 from sendconsult.redaction_cache import RedactionCache
@@ -40,7 +41,6 @@ from sendconsult.report import (
     write_report,
 )
 from sendconsult.survey import Survey
-from sendconsult.term_stats import dictionary_warnings
 from sendconsult.textcat import Suggestions, ThemeModel, suggest
 from sendconsult.themes.model import ThemeDictionary
 

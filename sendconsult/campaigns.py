@@ -26,15 +26,15 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from sendconsult.arrays import distinct
 from sendconsult.errors import ReportError
+from sendconsult.nlp.arrays import distinct
 from sendconsult.resources import source_digest
 from sendconsult.survey import RESPONSE_ID, Survey
 from sendconsult.writing import write_text_atomic
 
 MIN_WORDS = 30
 # A cached result is reused only while these files (detection and its arrays) are unchanged.
-DETECTION_SOURCES = ("campaigns.py", "arrays.py")
+DETECTION_SOURCES = ("campaigns.py", "nlp/arrays.py")
 KEEP_CACHED = 8
 SHINGLE = 5
 SAMPLE = 4  # keep shingles whose hash is divisible by this: a quarter, enough to bucket

@@ -65,7 +65,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.strings import get_string_id
 
-from sendconsult.nlp import _lookup_table, pipeline_id
+from sendconsult.nlp.pipeline import _lookup_table, pipeline_id
 
 # A word: letters (any script, with combining accents), inner apostrophes and hyphens.
 _LETTER = r"[^\W\d_]"

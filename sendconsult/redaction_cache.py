@@ -21,14 +21,14 @@ import json
 import re
 from pathlib import Path
 
+from sendconsult.caches import text_digest
 from sendconsult.errors import ReportError
-from sendconsult.parse_cache import text_digest
 from sendconsult.privacy import KINDS, Redaction, Redactor
 from sendconsult.resources import source_digest
 from sendconsult.writing import write_text_atomic
 
 # Besides privacy.py (in the redactor's fingerprint): this file's layout, and the lemma lookup.
-RULES_SOURCES = ("redaction_cache.py", "nlp.py")
+RULES_SOURCES = ("redaction_cache.py", "nlp/pipeline.py")
 
 
 class RedactionCache:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sendconsult.classify import ThemeClassifier
 from sendconsult.coding import Coding
+from sendconsult.nlp.engine import ThemeClassifier
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MAX_RESPONSES = 20_000

@@ -36,7 +36,7 @@ settings.load_profile("sendconsult")
 @pytest.fixture(scope="session")
 def nlp():  # noqa: ANN201 - a spaCy Language
     """The built-in parsing pipeline, built once for the whole run (tests never change it)."""
-    from sendconsult.nlp import build_pipeline
+    from sendconsult.nlp.pipeline import build_pipeline
 
     return build_pipeline()
 

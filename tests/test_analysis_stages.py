@@ -90,7 +90,7 @@ def test_the_sheets_list_only_answers_whose_redactions_were_found_beforehand(
 
 
 def test_sheets_list_the_first_answers_up_to_the_limit_and_count_them_all(survey, nlp) -> None:
-    from sendconsult.classify import ThemeClassifier
+    from sendconsult.nlp.engine import ThemeClassifier
 
     coding = ThemeClassifier(load_dictionary(default_dictionary()), nlp).classify(survey)
     consent = dict(zip(survey.responses[RESPONSE_ID], survey.responses[CONSENT], strict=True))
@@ -119,7 +119,8 @@ def test_campaigns_are_found_in_another_thread_once_parsing_has_ended(
     """No thread may run while parsing forks its worker processes (see analysis.py)."""
     import threading
 
-    from sendconsult import analysis, classify
+    from sendconsult import analysis
+    from sendconsult.nlp import engine as classify
 
     events: list[object] = []
     find_rows, detect = classify.find_rows, analysis.detect_campaigns

@@ -38,8 +38,8 @@ def test_the_generator_is_seeded(export, tmp_path):
 def test_a_generated_export_reads_as_a_consultation_with_form_letters(export):
     """Fresh IDs, groups, almost every answer unique, and a few campaigns, as described."""
     from sendconsult.campaigns import detect_campaigns
-    from sendconsult.classify import answer_pieces
     from sendconsult.ingest import load_survey
+    from sendconsult.nlp.engine import answer_pieces
     from sendconsult.survey import GROUPS, RESPONSE_ID
 
     survey = load_survey(export)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sendconsult.classify import ThemeClassifier, negation_cue
-from sendconsult.negation import may_deny, negation_cue_at
+from sendconsult.nlp.engine import ThemeClassifier, negation_cue
+from sendconsult.nlp.negation import may_deny, negation_cue_at
 from sendconsult.survey import Consent, Layout, Survey
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import parse_term

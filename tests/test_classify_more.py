@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.strings import hash_string
 
-from sendconsult.classify import EXCLUDE_WINDOW, ThemeClassifier
-from sendconsult.matching import TermMatcher
+from sendconsult.nlp.engine import EXCLUDE_WINDOW, ThemeClassifier
+from sendconsult.nlp.matching import TermMatcher
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import TermSyntaxError, parse_term
 
@@ -271,7 +271,7 @@ def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence(nlp):
 
     import pandas as pd
 
-    from sendconsult.nlp import PUNCTUATION_RUN_KEPT, tokenizable
+    from sendconsult.nlp.pipeline import PUNCTUATION_RUN_KEPT, tokenizable
     from sendconsult.resources import default_dictionary
     from sendconsult.survey import Consent, Layout, Survey
     from sendconsult.themes.loader import load_dictionary
@@ -305,7 +305,7 @@ def test_long_runs_of_punctuation_neither_hang_nor_shift_the_evidence(nlp):
 )
 def test_every_kind_of_long_punctuation_run_is_blanked_past_its_start(run):
     """Underscores are as slow for spaCy's tokenizer as other punctuation, alone or mixed."""
-    from sendconsult.nlp import PUNCTUATION_RUN_KEPT, tokenizable
+    from sendconsult.nlp.pipeline import PUNCTUATION_RUN_KEPT, tokenizable
 
     text = f"Please sign here {run} and return the form to school."
     tamed = tokenizable(text)
@@ -322,7 +322,7 @@ def test_the_progress_total_is_the_number_of_distinct_texts_parsed():
 
     import pandas as pd
 
-    from sendconsult.classify import answer_pieces, count_answers
+    from sendconsult.nlp.engine import answer_pieces, count_answers
     from sendconsult.survey import Consent, Layout, Survey
 
     long_answer = " ".join(f"In week {i} we were still waiting for the plan." for i in range(30))

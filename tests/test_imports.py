@@ -169,6 +169,51 @@ def test_the_report_and_the_cli_are_the_last_steps():
     }
 
 
+# The steps a step of the pipeline (export -ingest-> Survey -nlp-> Coding -aggregate-> tables
+# -report-> workbook, the CLI at the edge) may not use: only those after it, never the edge.
+LATER_STEPS = {
+    "sendconsult.caches": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
+    "sendconsult.themes": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
+    "sendconsult.ingest": ["sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
+    "sendconsult.nlp": ["sendconsult.ingest", "sendconsult.aggregate", "sendconsult.report"],
+    "sendconsult.aggregate": ["sendconsult.report"],
+}
+EDGE = ["sendconsult.cli", "sendconsult.analysis"]
+
+
+def reaches_into(module: str, steps: list[str]) -> bool:
+    return any(module == step or module.startswith(step + ".") for step in steps)
+
+
+def forbidden_imports(graph: Mapping[str, Set[str]]) -> dict[str, list[str]]:
+    """Each module of a step that imports a later step or the edge, with what it imports."""
+    found: dict[str, list[str]] = {}
+    for step, later in LATER_STEPS.items():
+        for name, imported in graph.items():
+            if reaches_into(name, [step]):
+                wrong = sorted(m for m in imported if reaches_into(m, later + EDGE))
+                if wrong:
+                    found[name] = wrong
+    return found
+
+
+def test_each_step_of_the_pipeline_uses_only_the_steps_before_it():
+    assert forbidden_imports(import_graph(deferred=True)) == {}
+
+
+def test_a_step_reaching_forward_is_found():
+    graph = {
+        "sendconsult.nlp.engine": {"sendconsult.report.cells", "sendconsult.coding"},
+        "sendconsult.ingest.readers": {"sendconsult.cli.common"},
+        "sendconsult.nlpx": {"sendconsult.report"},  # not the nlp package
+        "sendconsult.report.cells": {"sendconsult.nlp.engine"},  # a later step may look back
+    }
+    assert forbidden_imports(graph) == {
+        "sendconsult.nlp.engine": ["sendconsult.report.cells"],
+        "sendconsult.ingest.readers": ["sendconsult.cli.common"],
+    }
+
+
 def test_a_cycle_is_found():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from sendconsult.negation import CUES, NEGATION_RULE, NegationRule, VerdictPhrase
+from sendconsult.nlp.negation import CUES, NEGATION_RULE, NegationRule, VerdictPhrase
 
 
 def all_words(cues) -> list[str]:  # noqa: ANN001

@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sendconsult import parse_cache, workers
-from sendconsult.classify import ThemeClassifier
+from sendconsult.caches import parse as parse_cache
+from sendconsult.caches.parse import ENGINE_SOURCES, ParseCache, engine_version
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import pipeline_id
-from sendconsult.parse_cache import ENGINE_SOURCES, ParseCache, engine_version
+from sendconsult.nlp import workers
+from sendconsult.nlp.engine import ThemeClassifier
+from sendconsult.nlp.pipeline import pipeline_id
 from sendconsult.resources import PACKAGE_DIR
 from sendconsult.themes.loader import load_dictionary
 
@@ -303,7 +304,7 @@ def test_two_runs_at_once_leave_a_whole_cache(tmp_path):
 
 
 def _texts(survey) -> list[str]:  # noqa: ANN001
-    from sendconsult.classify import answer_pieces
+    from sendconsult.nlp.engine import answer_pieces
 
     return [text for _, _, text, _ in answer_pieces(survey, 10**9)]
 
@@ -459,7 +460,7 @@ def _engine_copy(folder: Path) -> Path:
 def test_a_changed_negation_word_list_changes_the_cache_key(tmp_path):
     copy = _engine_copy(tmp_path)
     assert engine_version(copy) == engine_version()
-    negation = copy / "negation.py"
+    negation = copy / "nlp" / "negation.py"
     text = negation.read_text(encoding="utf-8")
     assert '"superb", ' in text
     negation.write_text(text.replace('"superb", ', '"superb", "dandy", ', 1), encoding="utf-8")
@@ -468,7 +469,7 @@ def test_a_changed_negation_word_list_changes_the_cache_key(tmp_path):
 
 def test_a_changed_matching_module_changes_the_cache_key(tmp_path):
     copy = _engine_copy(tmp_path)
-    matching = copy / "matching.py"
+    matching = copy / "nlp" / "matching.py"
     matching.write_text(matching.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert engine_version(copy) != engine_version()
 
@@ -482,14 +483,17 @@ def test_the_key_hashes_every_module_a_cached_candidate_depends_on():
     finally:
         sys.path.pop(0)
     graph = import_graph(deferred=False)
-    needed, todo = set(), ["sendconsult.parse_cache", "sendconsult.workers"]
+    needed, todo = set(), ["sendconsult.caches.parse", "sendconsult.nlp.workers"]
     while todo:
         module = todo.pop()
         if module not in needed:
             needed.add(module)
             todo += graph[module]
     needed -= {"sendconsult.errors", "sendconsult.memory", "sendconsult.resources", "sendconsult.writing"}
-    hashed = {"sendconsult." + name.removesuffix(".py").replace("/", ".") for name in ENGINE_SOURCES}
+    hashed = {
+        "sendconsult." + name.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        for name in ENGINE_SOURCES
+    }
     assert needed <= hashed, sorted(needed - hashed)
 
 

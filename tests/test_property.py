@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sendconsult.analysis import AnalysisSettings, run_analysis
-from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import IngestOptions, load_survey
+from sendconsult.nlp.engine import ThemeClassifier
 from sendconsult.privacy import Redactor
 from sendconsult.resources import default_dictionary
 from sendconsult.themes.loader import load_dictionary

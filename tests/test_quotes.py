@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from sendconsult.campaigns import Campaign, CampaignResult, detect_campaigns
-from sendconsult.classify import ThemeClassifier
 from sendconsult.coding import Coding, Match
 from sendconsult.ingest import load_survey
+from sendconsult.nlp.engine import ThemeClassifier
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import quote_redactor, representative_quotes
 from sendconsult.resources import default_dictionary

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sendconsult import workers
-from sendconsult.classify import NEGATION_RULE, ThemeClassifier
 from sendconsult.config import load_config
 from sendconsult.limits import DEFAULT_LIMITS, Limits
+from sendconsult.nlp import workers
+from sendconsult.nlp.engine import NEGATION_RULE, ThemeClassifier
 from sendconsult.themes.loader import load_dictionary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,3 +242,16 @@ def test_performance_section_names_the_batch_size_matching_uses():
     claimed = re.search(r"It works on ([\d,]+) answers at a time", section)
     assert claimed is not None
     assert int(claimed.group(1).replace(",", "")) == workers.BATCH_SIZE
+
+
+def test_architecture_table_names_real_files():
+    section = README.split("### Architecture", 1)[1].split("\n## ", 1)[0]
+    named = 0
+    for row in re.findall(r"^\| `(sendconsult/[^|]+)\|", section, flags=re.MULTILINE):
+        paths = re.findall(r"`([^`]+)`", "`" + row)
+        folder = Path(paths[0]).parent
+        for path in paths:
+            full = ROOT / (path if path.startswith("sendconsult/") else folder / path)
+            assert full.exists(), path
+            named += 1
+    assert named >= 20

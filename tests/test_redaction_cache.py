@@ -108,6 +108,7 @@ def test_a_change_to_the_lemma_code_makes_the_file_ignored(
     changed.mkdir()
     for name in redaction_cache.RULES_SOURCES:
         source = (PACKAGE_DIR / name).read_text(encoding="utf-8")
+        (changed / name).parent.mkdir(parents=True, exist_ok=True)
         (changed / name).write_text(source + "\n# changed\n", encoding="utf-8")
     monkeypatch.setattr(
         redaction_cache, "source_digest", lambda names: source_digest(names, changed)

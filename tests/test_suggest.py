@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
+from sendconsult.nlp.engine import ThemeClassifier
 from sendconsult.resources import default_dictionary
 from sendconsult.suggest import suggest_terms
 from sendconsult.themes.loader import load_dictionary

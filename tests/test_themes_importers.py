@@ -157,7 +157,7 @@ def test_random_terms_survive_dump_and_load(tmp_path_factory, specs):
 
 
 def test_wildcards_that_can_never_match_are_errors(nlp):
-    from sendconsult.nlp import tokens
+    from sendconsult.nlp.pipeline import tokens
     from sendconsult.themes.validate import unmatchable_terms
 
     dictionary = ThemeDictionary(

@@ -10,9 +10,9 @@ import pytest
 from conftest import flat
 from typer.testing import CliRunner
 
-from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
-from sendconsult.nlp import tokens
+from sendconsult.nlp.engine import ThemeClassifier
+from sendconsult.nlp.pipeline import tokens
 from sendconsult.themes.loader import load_dictionary
 from sendconsult.themes.model import Theme, ThemeDictionary
 from sendconsult.themes.terms import parse_term

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sendconsult.classify import ThemeClassifier
+from sendconsult.caches.parse import ParseCache
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline, pipeline_id
-from sendconsult.parse_cache import ParseCache
+from sendconsult.nlp.engine import ThemeClassifier
+from sendconsult.nlp.pipeline import build_pipeline, pipeline_id
+from sendconsult.nlp.weak_evidence import decided_by, weak_terms
 from sendconsult.themes.loader import load_dictionary
-from sendconsult.weak_evidence import decided_by, weak_terms
 
 DICTIONARY = """\
 themes:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sendconsult import workers
-from sendconsult.classify import ThemeClassifier, answer_pieces
 from sendconsult.ingest import load_survey
+from sendconsult.nlp import workers
+from sendconsult.nlp.engine import ThemeClassifier, answer_pieces
 from sendconsult.resources import default_dictionary
 from sendconsult.themes.loader import load_dictionary
 

@@ -151,12 +151,12 @@ def analyse_cli(
     Example: sendconsult analyse sample_responses/leicester_send_strategy_2019.csv
     """
     from sendconsult.analysis import AnalysisSettings, default_report_path, run_analysis
+    from sendconsult.caches import default_cache_dir
     from sendconsult.coding_record import read_report
-    from sendconsult.nlp import build_pipeline
+    from sendconsult.nlp.pipeline import build_pipeline
+    from sendconsult.nlp.workers import default_jobs
     from sendconsult.overrides import load_overrides
-    from sendconsult.parse_cache import default_cache_dir
     from sendconsult.textcat import load_classifier
-    from sendconsult.workers import default_jobs
 
     set_debug(debug)
     started = time.perf_counter()
@@ -190,7 +190,7 @@ def analyse_cli(
     read_seconds = time.perf_counter() - reading
     dictionary = load_themes(themes, export, project_config)
     nlp = build_pipeline(model)
-    from sendconsult.classify import count_answers
+    from sendconsult.nlp.engine import count_answers
 
     with new_progress() as progress:
         coding_task = progress.add_task(

@@ -56,9 +56,9 @@ def explain_cli(
 
     Example: sendconsult explain "No problems with transport but we need respite"
     """
-    from sendconsult.classify import NEGATION_RULE, ThemeClassifier
-    from sendconsult.nlp import build_pipeline
-    from sendconsult.weak_evidence import weak_terms
+    from sendconsult.nlp.engine import NEGATION_RULE, ThemeClassifier
+    from sendconsult.nlp.pipeline import build_pipeline
+    from sendconsult.nlp.weak_evidence import weak_terms
 
     set_debug(debug)
     if (text is None) == (response_id is None):
@@ -130,7 +130,7 @@ def _match_table(
     label,  # noqa: ANN001
     weak: frozenset[tuple[str, str]],
 ) -> Table:
-    from sendconsult.weak_evidence import decided_by
+    from sendconsult.nlp.weak_evidence import decided_by
 
     table = Table(title="Dictionary matches", title_justify="left")
     for column in ("theme", "term", "matched", "counts?"):

@@ -64,8 +64,8 @@ def check_cli(
 
     Example: sendconsult themes check models/send_strategy_themes.yaml sample_responses/leicester_send_strategy_2019.csv
     """
-    from sendconsult.classify import ThemeClassifier, count_answers
-    from sendconsult.nlp import build_pipeline, tokens
+    from sendconsult.nlp.engine import ThemeClassifier, count_answers
+    from sendconsult.nlp.pipeline import build_pipeline, tokens
     from sendconsult.themes.loader import read_dictionary
     from sendconsult.themes.validate import check_dictionary, common_word_stems, unmatchable_terms
 
@@ -149,7 +149,7 @@ def _check_kwic_term(dictionary, dictionary_file: Path, term: str) -> None:  # n
 
 
 def _print_term_hits(dictionary, coding, top: int, n_responses: int) -> None:  # noqa: ANN001
-    from sendconsult.term_stats import term_hits
+    from sendconsult.nlp.term_stats import term_hits
 
     hits = term_hits(dictionary, coding)
     table = Table(title=f"What the terms catch ({n_responses} responses)", title_justify="left")
@@ -172,7 +172,7 @@ def _print_term_hits(dictionary, coding, top: int, n_responses: int) -> None:  #
 
 
 def _print_kwic(survey, coding, term: str) -> None:  # noqa: ANN001
-    from sendconsult.term_stats import kwic
+    from sendconsult.nlp.term_stats import kwic
 
     lines = kwic(survey, coding, term)
     if not lines:
@@ -266,8 +266,8 @@ def suggest_cli(
 
     Example: sendconsult themes suggest sample_responses/leicester_send_strategy_2019.csv --out suggestions.yaml
     """
-    from sendconsult.classify import ThemeClassifier, count_answers
-    from sendconsult.nlp import build_pipeline
+    from sendconsult.nlp.engine import ThemeClassifier, count_answers
+    from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.suggest import suggest_terms
 
     set_debug(debug)

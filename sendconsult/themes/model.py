@@ -39,7 +39,7 @@ class Theme:
     """A theme (or sub-theme, when `parent` is set) and its terms.
 
     `terms` code the theme alone; `weak` terms only with a second term of the theme in the same
-    answer (see weak_evidence.py); `exclude` phrases veto a match of the theme close by.
+    answer (see nlp/weak_evidence.py); `exclude` phrases veto a match of the theme close by.
     """
 
     id: str

@@ -4,7 +4,7 @@ Parsing, matching and resolving are done together, a chunk of texts at a time, s
 process sends back only compact rows: the matches of each text (coding.MatchRow) and, for the
 parse cache, its candidates as a numpy array and its words; never parsed docs, which are slow to
 send between processes. Candidates stay rows of numbers until the codes are decided
-(classify.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
+(engine.ThemeClassifier.resolve_many). Work is shared out in chunks of texts; results come
 back in order, so the coding does not depend on how many processes ran it. Small runs stay in
 this process, where starting workers would cost more than it saves.
 """
@@ -27,18 +27,18 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from sendconsult.arrays import distinct
 from sendconsult.errors import SendconsultError
-from sendconsult.matching import CandidateRows, TermMatcher, cues_after, term_key
 from sendconsult.memory import cycle_collection_paused
-from sendconsult.nlp import build_pipeline, pipeline_source
+from sendconsult.nlp.arrays import distinct
+from sendconsult.nlp.matching import CandidateRows, TermMatcher, cues_after, term_key
+from sendconsult.nlp.pipeline import build_pipeline, pipeline_source
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from sendconsult.caches.parse import ParseCache
     from sendconsult.coding import MatchRow
-    from sendconsult.parse_cache import ParseCache
 
 MIN_TEXTS_PER_PROCESS = 1_500
 # Texts matched at once. Matching a batch makes a few hundred numpy calls whatever its size, so
@@ -52,7 +52,7 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class Classifier(Protocol):
-    """What coding texts needs of a classifier (classify.ThemeClassifier, which calls this
+    """What coding texts needs of a classifier (engine.ThemeClassifier, which calls this
     module, is one): its pipeline, matcher and terms, and the rules that resolve candidates."""
 
     dictionary: ThemeDictionary
@@ -255,7 +255,7 @@ def _start_worker(
     """Build the pipeline and classifier once per worker. Ctrl-C is left to the main process.
 
     The main process passes the classifier's class, so this module never imports the module
-    that calls it (classify.py).
+    that calls it (engine.py).
     """
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -11,7 +11,7 @@ from sendconsult.survey import Survey
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
-    from sendconsult.classify import ThemeClassifier
+    from sendconsult.nlp.engine import ThemeClassifier
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def _named_by_another(
     """The (theme id, term) pairs where another term of the theme names a match in the term's
     own words ("bus" in "buses", "SENCO*" in "SENCo"): their matches may all have been named
     by that term."""
-    from sendconsult.workers import find_rows
+    from sendconsult.nlp.workers import find_rows
 
     texts = [" ".join(w.removesuffix("*") for w in term.words) for _, term in terms]
     named: set[tuple[str, str]] = set()

@@ -2,8 +2,8 @@
 
 A candidate is one place where a term's words occur, with its sentence and the negation cue
 around it (if any). Candidates depend only on the text, the term and the pipeline, not on which
-theme the term belongs to, so they are what the parse cache keeps per text (parse_cache.py): a
-re-run with a revised dictionary only searches for the terms that are new. classify.py turns
+theme the term belongs to, so they are what the parse cache keeps per text (caches/parse.py): a
+re-run with a revised dictionary only searches for the terms that are new. engine.py turns
 candidates into Matches (theme, exclusions, vetoes).
 
 Terms are matched with spaCy's PhraseMatcher on lemmas; wildcard terms ("commission*") by a
@@ -25,9 +25,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from sendconsult.arrays import distinct, expand
-from sendconsult.negation import may_deny, negation_cue_at
-from sendconsult.nlp import lemmas_are_norms, sentence_starts
+from sendconsult.caches.parse import Requirement
+from sendconsult.nlp.arrays import distinct, expand
+from sendconsult.nlp.negation import may_deny, negation_cue_at
+from sendconsult.nlp.pipeline import lemmas_are_norms, sentence_starts
 from sendconsult.themes.model import Term, TermKind
 
 
@@ -119,12 +120,6 @@ def row_candidates(rows: np.ndarray, cues: Sequence[str], keys: Sequence[str]) -
     return found
 
 
-# What a text must contain for a term to occur in it: any one alternative, each a set of word
-# hashes (lemmas or lower-cased forms) that must all be present and prefixes that some word
-# must start with. Used to find which cached texts a new term could occur in.
-Requirement = tuple[frozenset[int], tuple[str, ...]]
-
-
 def term_key(term: Term) -> str:
     """What decides a term's candidates (kind, words, distance), independent of its theme."""
     words = [w.lower() for w in term.words]
@@ -152,7 +147,7 @@ class TermMatcher:
 
     Terms are lemmatised by that same pipeline: a lemma matcher whose patterns were made any
     other way silently finds nothing. With the built-in pipeline, lemmas and sentences are
-    read from the tokenizer's doc (nlp.lemmas_are_norms), so `parse` only tokenizes.
+    read from the tokenizer's doc (pipeline.lemmas_are_norms), so `parse` only tokenizes.
     """
 
     def __init__(self, nlp: Language, terms: Iterable[Term]) -> None:
@@ -377,7 +372,7 @@ class _Batch:
     starts: positions, sentences and the negation pre-check are computed for all candidates
     of the batch at once with numpy, not token by token.
 
-    With `boundary_flag` (the built-in pipeline, see nlp.lemmas_are_norms) lemmas are read from
+    With `boundary_flag` (the built-in pipeline, see pipeline.lemmas_are_norms) lemmas are read from
     NORM and sentences found from the boundary words; otherwise from LEMMA and SENT_START.
     """
 

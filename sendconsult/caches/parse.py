@@ -2,7 +2,7 @@
 
 Officers revise the dictionary and re-run many times on the same export. Parsing and matching
 every answer again each time is the slow part, so for each text (keyed by a hash of the text)
-the cache keeps the candidates of every term it was searched for (matching.py), and the set of
+the cache keeps the candidates of every term it was searched for (nlp/matching.py), and the set of
 words in it. A re-run then parses nothing for terms it has seen before; for a new term it parses
 only the texts whose words could hold it. The candidates include the negation cue, so the
 cache is tied to the pipeline (name, version, spaCy version) and to engine_version(): a hash of
@@ -17,7 +17,6 @@ leave one whole file (the later). A file that cannot be read is rebuilt, with a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -29,23 +28,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sendconsult.caches import text_digest
 from sendconsult.errors import ReportError
-from sendconsult.matching import Requirement
 from sendconsult.resources import PACKAGE_DIR, source_digest
 from sendconsult.writing import atomic_path, write_failure
 
-CACHE_FOLDER = ".sendconsult-cache"
+# What a text must contain for a term to occur in it: any one alternative, each a set of word
+# hashes (lemmas or lower-cased forms) that must all be present and prefixes that some word
+# must start with. Found by matching.TermMatcher.requirements; used here to find which cached
+# texts a new term could occur in.
+Requirement = tuple[frozenset[int], tuple[str, ...]]
+
 FIX = "--cache-dir (or --no-cache)"  # how to put the cache elsewhere, for warnings
 # What a cached candidate depends on: this file (its layout), the modules that find, number and
 # store candidates, and all they import that could change a result (tests/test_parse_cache.py
 # checks the list against the modules' imports).
 ENGINE_SOURCES = (
-    "parse_cache.py",
-    "workers.py",
-    "matching.py",
-    "negation.py",
-    "nlp.py",
-    "arrays.py",
+    "caches/__init__.py",
+    "caches/parse.py",
+    "nlp/workers.py",
+    "nlp/matching.py",
+    "nlp/negation.py",
+    "nlp/pipeline.py",
+    "nlp/arrays.py",
     "themes/model.py",
 )
 
@@ -63,15 +68,6 @@ _COLUMNS = (
     "text", "key", "start", "end", "start_char", "end_char",
     "sentence", "sentence_start_char", "sentence_end_char", "cue",
 )  # fmt: skip
-
-
-def text_digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def default_cache_dir(export: Path) -> Path:
-    """The cache folder beside an export."""
-    return export.parent / CACHE_FOLDER
 
 
 @dataclass
@@ -165,7 +161,7 @@ class _Store:
         return postings
 
     def texts_meeting(self, requirements: Iterable[Requirement]) -> np.ndarray:
-        """Indices of stored texts that meet any one of the requirements (see matching.py)."""
+        """Indices of stored texts that meet any one of the requirements (see nlp/matching.py)."""
         requirements = list(requirements)
         stem_words = {
             stem: [i for i, s in enumerate(self.word_strings) if s.startswith(stem)]
