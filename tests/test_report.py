@@ -391,8 +391,12 @@ def test_report_converts_in_libreoffice(report: Path, tmp_path: Path):
     # by the consultation's name and its sheet (the print header), numbered in the footer.
     assert len(pages) < 110
     per_sheet: dict[str, int] = {}
+    blank = 0
     for number, page in enumerate(pages, start=1):
         lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if not lines:  # LibreOffice can end a long sheet with an empty page, headers and all
+            blank += 1
+            continue
         assert lines[0].startswith("leicester send strategy 2019") or lines[0].startswith(
             "INTERNAL - NOT FOR PUBLICATION: leicester send strategy 2019"
         ), lines[0]
@@ -402,7 +406,8 @@ def test_report_converts_in_libreoffice(report: Path, tmp_path: Path):
     assert set(per_sheet) >= {"Summary", "By group", "Closed questions", "Coding", "Method"}
     assert per_sheet["Summary"] <= 2  # a two-page briefing
     assert 1 <= per_sheet["Coding"] <= 4  # 340 responses: a few pages, not dozens across
-    assert per_sheet["Method"] <= 6
+    assert blank <= 1
+    assert per_sheet["Method"] <= 8  # about 750 terms, one row per theme
     assert "Respondents raising each theme" in pages[0]  # the chart sits under the table
 
 
