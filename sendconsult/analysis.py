@@ -64,7 +64,7 @@ class AnalysisSettings:
     overrides_source: str = ""
     compare_with: CodingRecord | None = None  # an earlier report's coding (--compare)
     classifier: ThemeModel | None = None  # a trained classifier for suggestions (--classifier)
-    suggest_threshold: float | None = None  # None: the classifier's own threshold
+    suggest_threshold: float | None = None  # None: each theme's own, chosen in training
 
     @classmethod
     def from_config(
@@ -313,8 +313,7 @@ def _suggestions(
     model = settings.classifier
     assert model is not None
     scores = model.score(survey, progress=score_progress)
-    threshold = model.threshold_or_own(settings.suggest_threshold)
-    suggestions = suggest(coding, scores, threshold, model)
+    suggestions = suggest(coding, scores, model, settings.suggest_threshold)
     if suggestions.unknown_themes:
         warnings.append(
             f"The classifier {model.name} was not trained on these themes, so it suggests "
