@@ -40,7 +40,7 @@ from sendconsult.report import (
     write_report,
 )
 from sendconsult.survey import Survey
-from sendconsult.textcat import Suggestions, ThemeModel, suggest
+from sendconsult.textcat import Suggestions, ThemeModel, stale_rules, suggest
 from sendconsult.themes.model import ThemeDictionary
 
 DEFAULT_THRESHOLD = 5
@@ -229,6 +229,8 @@ def _run(
         if settings.classifier is not None:
             started = time.perf_counter()
             suggestions = _suggestions(settings, survey, coding, score_progress, warnings)
+            if settings.suggest_threshold is None:
+                warnings.extend(stale_rules(settings.classifier, dictionary))
             timings["classifier"] = time.perf_counter() - started
         started = time.perf_counter()
         redactor = Redactor(nlp) if settings.redact else None

@@ -367,6 +367,19 @@ def suggest(
     return Suggestions(model.name, thresholds, model.info, scores, by_theme, unknown)
 
 
+def stale_rules(model: ThemeModel, dictionary) -> list[str]:  # noqa: ANN001 - ThemeDictionary
+    """A warning when the suggestion thresholds were learnt beside another dictionary (or
+    another version of this one): they were chosen for that dictionary's codes."""
+    info = model.info
+    if not info.dictionary_sha256 or info.dictionary_sha256 == dictionary.sha256:
+        return []
+    return [
+        f"The classifier {model.name} learnt when to suggest beside {info.dictionary or 'a'} "
+        "dictionary other than this one (its SHA-256 differs); retrain it with sendconsult "
+        "train --themes on this dictionary so its suggestions are chosen for it."
+    ]
+
+
 def model_codes(
     scores: pd.DataFrame,
     thresholds: dict[str, float | None] | float,

@@ -463,3 +463,74 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+
+
+def test_evaluate_cv_scores_dictionary_classifier_and_both_on_one_file(tiny, tmp_path: Path):
+    from sendconsult.cli.common import out
+
+    export, coded = tiny
+    width = out._width
+    out.width = 220
+    try:
+        result = runner.invoke(
+            app, ["evaluate", str(export), "--gold", str(coded), "--cv", "3", "--errors", "0"]
+        )
+        # Codes of themes no dictionary has: the classifier alone is cross-validated.
+        renamed = tmp_path / "renamed.csv"
+        renamed.write_text(
+            coded.read_text(encoding="utf-8").replace("transport,short_breaks,post_16", "a,b,c", 1),
+            encoding="utf-8",
+        )
+        alone = runner.invoke(
+            app, ["evaluate", str(export), "--gold", str(renamed), "--cv", "3", "--errors", "0"]
+        )
+    finally:
+        out._width = width
+    assert result.exit_code == 0, result.output
+    assert "3-fold cross-validation: Dictionary, classifier trained on the other folds" in (
+        result.output
+    )
+    assert "together F1" in result.output and "48 responses" in result.output
+    assert alone.exit_code == 0, alone.output
+    flat = " ".join(alone.output.split())
+    assert "has none of the themes of renamed.csv; the classifier is scored alone" in flat
+    assert "Classifier, 3-fold cross-validated, against hand-coding (48 responses)" in flat
+    assert "macro F1 (themes with support)" in flat
+
+
+def test_a_classifier_trained_without_a_dictionary_is_scored_alone(tiny, tmp_path: Path):
+    export, coded = tiny
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(
+        coded.read_text(encoding="utf-8").replace("transport,short_breaks,post_16", "a,b,c", 1),
+        encoding="utf-8",
+    )
+    model = tmp_path / "abc"
+    trained = runner.invoke(
+        app, ["train", str(renamed), "--export", str(export), "--out", str(model), "--folds", "3"]
+    )
+    assert trained.exit_code == 0, trained.output
+    assert "Suggestions beside the dictionary" not in trained.output
+    info = load_classifier(model).info
+    assert info.themes == ["a", "b", "c"] and info.dictionary == ""
+    assert info.suggest_thresholds == info.thresholds  # no dictionary: its own thresholds
+    scored = runner.invoke(
+        app, ["evaluate", str(export), "--gold", str(renamed), "--classifier", str(model)]
+    )
+    assert scored.exit_code == 0, scored.output
+    assert "Classifier abc against hand-coding (48 responses)" in scored.output
+
+
+def test_suggestion_thresholds_learnt_beside_another_dictionary_are_flagged(tmp_path: Path):
+    from sendconsult.textcat import stale_rules
+
+    shipped = load_classifier(SHIPPED)
+    dictionary = load_dictionary(default_dictionary())
+    assert shipped.info.dictionary_sha256 == dictionary.sha256
+    assert stale_rules(shipped, dictionary) == []
+    revised = tmp_path / "revised.yaml"
+    revised.write_text(
+        default_dictionary().read_text(encoding="utf-8") + "\n# revised\n", encoding="utf-8"
+    )
+    warnings = stale_rules(shipped, load_dictionary(revised))
+    assert len(warnings) == 1 and "retrain it with sendconsult train --themes" in warnings[0]

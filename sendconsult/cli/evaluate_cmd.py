@@ -214,7 +214,8 @@ def classifier_table(survey, gold, theme_model) -> Table:  # noqa: ANN001
     codes = theme_model.codes(theme_model.score(survey), index)
     themes = list(theme_model.info.themes)
     result = evaluate(Coding(themes, codes), gold)
-    table = scores_table(result, theme_model.info.labels.get, f"Classifier {theme_model.name}")
+    labels = theme_model.info.labels
+    table = scores_table(result, lambda t: labels.get(t, t), f"Classifier {theme_model.name}")
     macro = score_text(supported_macro(result.per_theme))
     table.add_row("macro F1 (themes with support)", "", "", macro, "", "")
     return table
