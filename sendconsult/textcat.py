@@ -123,7 +123,11 @@ class LinearThemeModel:
         """Texts x themes, each between 0 and 1."""
         if not texts:
             return np.zeros((0, len(self.intercept)))
-        margin = self.features.transform(texts) @ self.coef.T.astype(np.float64)
+        return self.scores_of(self.features.transform(texts))
+
+    def scores_of(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        """The scores of texts already turned into features."""
+        margin = matrix @ self.coef.T.astype(np.float64)
         return 1 / (1 + np.exp(-(np.asarray(margin) + self.intercept)))
 
     def save(self, path: Path) -> None:

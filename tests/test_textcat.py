@@ -174,7 +174,7 @@ def test_best_threshold_maximises_f1_and_adds_to_what_is_coded():
     assert threshold == pytest.approx(0.15) and f1 == pytest.approx(2 * 3 / (2 * 3 + 1))
 
 
-def test_the_progress_bar_counts_every_fit(tiny):
+def test_the_progress_bar_counts_every_step(tiny):
     export, coded = tiny
     survey = load_survey(export)
     data = training_data(survey, load_gold(coded))
