@@ -60,7 +60,7 @@ def folder_size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def test_scores(data: Path, model: Path, config: Path) -> tuple[float, float, int]:
+def scores_on_test(data: Path, model: Path, config: Path) -> tuple[float, float, int]:
     """Micro-F1, macro-F1 over labels with test support, and how many labels have support:
     the saved classifier's own codes on the test export, as `evaluate` computes them."""
     import pandas as pd
@@ -111,7 +111,7 @@ def main() -> None:
             "--classifier", str(model), "--errors", "0", *common,
         )  # fmt: skip
         print(test_output)
-        micro, macro, supported = test_scores(data, model, config)
+        micro, macro, supported = scores_on_test(data, model, config)
         size = folder_size(model)
     cpus = os.cpu_count()
     print(f"machine: {platform.machine()}, {cpus} CPUs, {platform.system()}, Python {platform.python_version()}")
