@@ -534,3 +534,31 @@ def test_suggestion_thresholds_learnt_beside_another_dictionary_are_flagged(tmp_
     )
     warnings = stale_rules(shipped, load_dictionary(revised))
     assert len(warnings) == 1 and "retrain it with sendconsult train --themes" in warnings[0]
+
+
+def test_the_nhs_benchmark_script_runs_through_the_command_line(tiny, tmp_path: Path):
+    """benchmarks/nhs_fft.py on a small folder in the benchmark's layout: "Nothing." is kept as
+    an answer (the benchmark's config), and the figures are printed."""
+    export, coded = tiny
+    data = tmp_path / "nhs"
+    data.mkdir()
+    rows = list(csv.reader(export.open(encoding="utf-8")))[1:]
+    codes = list(csv.reader(coded.open(encoding="utf-8")))
+    for part in ("train", "test"):
+        with (data / f"export_{part}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["response_id", "answer"])
+            writer.writerows([[r[0], r[2]] for r in rows] + [["NOTHING-1", "Nothing."]])
+        with (data / f"codes_{part}.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([*codes, ["NOTHING-1", 0, 1, 0]])
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "nhs_fft.py"), str(data), "--folds", "3"],
+        capture_output=True, text=True, env=_env(),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "Trained on 49 responses" in completed.stdout  # "Nothing." is an answer here
+    assert "against hand-coding (49 responses)" in completed.stdout
+    assert "test micro-F1 " in completed.stdout and "(over the 3 labels with test support)" in (
+        completed.stdout
+    )
+    assert "s CPU; model " in completed.stdout
