@@ -41,7 +41,7 @@ from sendconsult.report import (
     write_report,
 )
 from sendconsult.survey import Survey
-from sendconsult.textcat import Suggestions, ThemeModel, suggest
+from sendconsult.textcat import Suggestions, ThemeModel, stale_rules, suggest
 from sendconsult.themes.model import ThemeDictionary
 
 DEFAULT_THRESHOLD = 5
@@ -66,7 +66,7 @@ class AnalysisSettings:
     overrides_source: str = ""
     compare_with: CodingRecord | None = None  # an earlier report's coding (--compare)
     classifier: ThemeModel | None = None  # a trained classifier for suggestions (--classifier)
-    suggest_threshold: float | None = None  # None: the classifier's own threshold
+    suggest_threshold: float | None = None  # None: each theme's own, chosen in training
 
     @classmethod
     def from_config(
@@ -252,6 +252,8 @@ def _run(
         if settings.classifier is not None:
             started = time.perf_counter()
             suggestions = _suggestions(settings, survey, coding, score_progress, warnings)
+            if settings.suggest_threshold is None:
+                warnings.extend(stale_rules(settings.classifier, dictionary))
             timings["classifier"] = time.perf_counter() - started
         started = time.perf_counter()
         redactor = Redactor(nlp) if settings.redact else None
@@ -339,8 +341,7 @@ def _suggestions(
     model = settings.classifier
     assert model is not None
     scores = model.score(survey, progress=score_progress)
-    threshold = model.threshold_or_own(settings.suggest_threshold)
-    suggestions = suggest(coding, scores, threshold, model)
+    suggestions = suggest(coding, scores, model, settings.suggest_threshold)
     if suggestions.unknown_themes:
         warnings.append(
             f"The classifier {model.name} was not trained on these themes, so it suggests "

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sendconsult.coding import Coding, Match
 from sendconsult.errors import GoldError
-from sendconsult.textcat import model_codes
+from sendconsult.textcat import ThemeModel, model_codes, suggest
 
 TRUE_VALUES = {"1", "1.0", "yes", "y", "true", "x"}
 FALSE_VALUES = {"0", "0.0", "no", "n", "false", ""}
@@ -248,17 +248,22 @@ def evaluate(coding: Coding, gold: pd.DataFrame) -> Evaluation:
 class ClassifierComparison:
     """One gold file scored three ways: dictionary, classifier alone, dictionary + suggestions."""
 
-    threshold: float
+    threshold: float | None  # None: each theme's own thresholds, chosen in training
     dictionary: Evaluation
     classifier: Evaluation
     combined: Evaluation
 
 
 def compare_with_classifier(
-    coding: Coding, scores: pd.DataFrame, gold: pd.DataFrame, threshold: float
+    coding: Coding,
+    scores: pd.DataFrame,
+    gold: pd.DataFrame,
+    model: ThemeModel,
+    threshold: float | None = None,
 ) -> ClassifierComparison:
-    """Scores of the dictionary, of the classifier's own codes (score >= threshold) and of both
-    together (a theme counts when either codes it), on the themes all three share."""
+    """Scores of the dictionary, of the classifier's own codes and of the dictionary with the
+    classifier's suggestions (exactly those `analyse --classifier` lists), on the themes all
+    three share. `threshold` replaces every theme's own thresholds."""
     themes = [t for t in coding.theme_ids if t in scores.columns]
     if not themes:
         raise GoldError(
@@ -266,14 +271,20 @@ def compare_with_classifier(
             "columns are the dictionary's theme ids."
         )
     index = coding.codes.index
-    model = model_codes(scores[themes], threshold, index)
+    if threshold is None:
+        own = model.codes(scores, index)[themes]
+    else:
+        own = model_codes(scores[themes], threshold, index)
     dictionary_codes = coding.codes[themes]
-    combined = (dictionary_codes | model).astype(int)
-    shared = Coding(themes, dictionary_codes, coding.matches)
+    shared = Coding(themes, dictionary_codes, coding.matches, coding.overridden)
+    suggestions = suggest(shared, scores[themes], model, threshold)
+    combined = dictionary_codes.copy()
+    for theme, suggested in suggestions.by_theme.items():
+        combined.loc[list(suggested), theme] = 1
     return ClassifierComparison(
         threshold=threshold,
         dictionary=evaluate(shared, gold),
-        classifier=evaluate(Coding(themes, model), gold),
+        classifier=evaluate(Coding(themes, own), gold),
         combined=evaluate(Coding(themes, combined, coding.matches), gold),
     )
 

@@ -1,26 +1,31 @@
 """A trained text classifier beside the dictionary: loading it, scoring responses, suggestions.
 
 Dictionaries are precise but miss paraphrases ("we had to send him 60 miles away" is a
-placement). A spaCy `textcat_multilabel` pipeline trained on officers' hand-coding
-(training.py) gives every response a score per theme. Its codes are never mixed into the
-dictionary's: a theme the model scores at or above the threshold, where the dictionary (and any
-officer override) did not code it, becomes a *suggestion*, listed apart and counted apart.
+placement). A classifier trained on officers' hand-coding (training.py) gives every response a
+score per theme. Its codes are never mixed into the dictionary's: where the score reaches the
+theme's suggestion threshold and the dictionary (and any officer override) did not code the
+theme, it becomes a *suggestion*, listed apart and counted apart. Training chooses each theme's
+suggestion threshold so that, in cross-validation, the dictionary with the suggestions is not
+worse than the dictionary alone; a theme where no threshold helps gets no suggestions.
 
-A classifier is a normal spaCy pipeline folder (`spacy.load` opens it) with one more file,
-`sendconsult_classifier.json`, saying which themes it knows, what it was trained on and how it
-scored on its held-out split.
+The model is a linear one: TF-IDF of word unigrams and bigrams (spaCy's tokenizer) and of
+character 2- to 5-grams, with one logistic regression per theme (scikit-learn fits it). A
+classifier folder holds `sendconsult_classifier.json` (themes, thresholds, what it was trained
+on, its cross-validated scores) and `weights.npz` (vocabularies, IDF weights, coefficients):
+plain arrays, loaded without pickle, so opening a classifier cannot run code.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import spacy
-from spacy.language import Language
+from scipy import sparse
 
 from sendconsult.coding import Coding
 from sendconsult.errors import ModelError
@@ -28,19 +33,16 @@ from sendconsult.nlp import tokenizable
 from sendconsult.survey import Survey
 
 METADATA_FILE = "sendconsult_classifier.json"
-METADATA_FORMAT = 1
-TEXTCAT_PIPE = "textcat_multilabel"
+WEIGHTS_FILE = "weights.npz"
+METADATA_FORMAT = 2  # 1 was a spaCy textcat_multilabel pipeline
 DEFAULT_THRESHOLD = 0.5
 MAX_MODEL_CHARS = 100_000  # a response's text beyond this adds nothing to its theme scores
 ANSWER_SEPARATOR = "\n\n"
+CHAR_NGRAMS = (2, 5)
 
 
 def model_text(answers: list[str]) -> str:
-    """What the classifier reads for one response: its answers, joined, lower-cased.
-
-    Lower-cased because the bag-of-words features are the words as written: "Respite" and
-    "respite" should be one feature when a few hundred examples are all there is to learn from.
-    """
+    """What the classifier reads for one response: its answers, joined, lower-cased."""
     return tokenizable(ANSWER_SEPARATOR.join(answers).lower()[:MAX_MODEL_CHARS])
 
 
@@ -54,25 +56,136 @@ def response_texts(survey: Survey) -> dict[str, str]:
     return texts
 
 
+@functools.cache
+def _tokenizer():  # noqa: ANN202 - spacy.tokenizer.Tokenizer
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def words(text: str) -> list[str]:
+    """A text's word features: spaCy's tokens (no spaces) and each pair of neighbouring tokens."""
+    tokens = [t.text for t in _tokenizer()(text) if not t.is_space]
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def _counter(vocabulary: list[str], kind: str):  # noqa: ANN202 - CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    index = {term: i for i, term in enumerate(vocabulary)}
+    if kind == "word":
+        return CountVectorizer(analyzer=words, vocabulary=index, dtype=np.float32)
+    return CountVectorizer(
+        analyzer="char_wb", ngram_range=CHAR_NGRAMS, vocabulary=index, dtype=np.float32
+    )
+
+
+@dataclass
+class Features:
+    """TF-IDF of word and character n-grams: each part's rows scaled to length 1, side by side.
+
+    The vocabularies and IDF weights are chosen on the training texts (training.fit_features);
+    the counting is scikit-learn's, with the vocabularies fixed.
+    """
+
+    word_vocabulary: list[str]
+    word_idf: np.ndarray
+    char_vocabulary: list[str]
+    char_idf: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.word_vocabulary) + len(self.char_vocabulary)
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        from sklearn.preprocessing import normalize
+
+        parts = []
+        for kind, vocabulary, idf in (
+            ("word", self.word_vocabulary, self.word_idf),
+            ("char", self.char_vocabulary, self.char_idf),
+        ):
+            counts = _counter(vocabulary, kind).transform(texts).tocsr()
+            counts.data = np.log(counts.data) + 1  # sublinear term frequency
+            parts.append(normalize(counts.multiply(idf.astype(np.float32)).tocsr()))
+        return sparse.hstack(parts, format="csr", dtype=np.float32)
+
+
+@dataclass
+class LinearThemeModel:
+    """Features and one logistic regression per theme: a theme's score is its probability."""
+
+    features: Features
+    coef: np.ndarray  # themes x features
+    intercept: np.ndarray  # themes
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Texts x themes, each between 0 and 1."""
+        if not texts:
+            return np.zeros((0, len(self.intercept)))
+        return self.scores_of(self.features.transform(texts))
+
+    def scores_of(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        """The scores of texts already turned into features."""
+        margin = matrix @ self.coef.T.astype(np.float64)
+        return 1 / (1 + np.exp(-(np.asarray(margin) + self.intercept)))
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            word_vocabulary=np.array(self.features.word_vocabulary, dtype=str),
+            word_idf=self.features.word_idf.astype(np.float32),
+            char_vocabulary=np.array(self.features.char_vocabulary, dtype=str),
+            char_idf=self.features.char_idf.astype(np.float32),
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float64),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearThemeModel:
+        with np.load(path, allow_pickle=False) as arrays:
+            features = Features(
+                arrays["word_vocabulary"].tolist(),
+                arrays["word_idf"],
+                arrays["char_vocabulary"].tolist(),
+                arrays["char_idf"],
+            )
+            return cls(features, arrays["coef"], arrays["intercept"])
+
+
 @dataclass(frozen=True)
 class ClassifierInfo:
-    """What `sendconsult_classifier.json` records about a trained classifier."""
+    """What `sendconsult_classifier.json` records about a trained classifier.
+
+    `thresholds[theme]`: the score from which the classifier alone codes the theme (chosen for
+    F1 in cross-validation; None where no threshold ever coded it right in cross-validation).
+    `suggest_thresholds[theme]`: the score from which the theme is suggested beside the
+    dictionary (None: never suggested, because no threshold helped the dictionary there).
+    `scores` and `combined` are cross-validated, on the training file only.
+    """
 
     themes: list[str]
-    threshold: float = DEFAULT_THRESHOLD
+    labels: dict[str, str] = field(default_factory=dict)
+    thresholds: dict[str, float | None] = field(default_factory=dict)
+    suggest_thresholds: dict[str, float | None] = field(default_factory=dict)
+    at_least_one: bool = False  # the classifier alone codes its best theme when none passes
+    model: str = "tfidf_logistic_regression"
+    c: float = 1.0
     trained_on: str = ""
     export: str = ""
     data_sha256: str = ""
+    dictionary: str = ""
+    dictionary_sha256: str = ""
     n_train: int = 0
-    n_validation: int = 0
+    folds: int = 0
     seed: int = 0
-    epochs: int = 0
-    best_epoch: int = 0
     created: str = ""
     sendconsult_version: str = ""
-    spacy_version: str = ""
+    sklearn_version: str = ""
     scores: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
     micro: dict[str, float | int | None] = field(default_factory=dict)
+    macro_f1: float | None = None
+    combined: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data = {"format": METADATA_FORMAT, **self.__dict__}
@@ -92,39 +205,46 @@ class ClassifierInfo:
                 f"{where} does not list the classifier's themes; train it again with "
                 "sendconsult train."
             )
-        if data.get("format", METADATA_FORMAT) > METADATA_FORMAT:
+        if data.get("format", 1) > METADATA_FORMAT:
             raise ModelError(
                 f"{where} was written by a newer sendconsult; upgrade sendconsult to use it."
+            )
+        if data.get("format", 1) < METADATA_FORMAT:
+            raise ModelError(
+                f"{where.parent} was made by an older sendconsult (a spaCy pipeline); train it "
+                "again with sendconsult train."
             )
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
+    @property
+    def never_predicted(self) -> list[str]:
+        """Themes no threshold coded right in cross-validation: the classifier never codes them."""
+        return [t for t in self.themes if self.thresholds.get(t) is None]
+
 
 @dataclass
 class ThemeModel:
-    """A loaded classifier: its spaCy pipeline and what it knows."""
+    """A loaded classifier: its weights and what it knows."""
 
     path: Path
-    nlp: Language
     info: ClassifierInfo
+    weights: LinearThemeModel
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    def threshold_or_own(self, threshold: float | None) -> float:
-        """The score from which a theme is suggested: the officer's, else the classifier's."""
-        return self.info.threshold if threshold is None else threshold
 
     def score_texts(
         self, texts: list[str], *, progress: Callable[[int], None] | None = None
     ) -> list[dict[str, float]]:
         """Each text's score per theme, between 0 and 1."""
         results: list[dict[str, float]] = []
-        for doc in self.nlp.pipe(texts, batch_size=256):
-            results.append({t: float(doc.cats.get(t, 0.0)) for t in self.info.themes})
+        for start in range(0, len(texts), 1000):
+            chunk = self.weights.scores(texts[start : start + 1000])
+            results.extend(dict(zip(self.info.themes, map(float, row), strict=True)) for row in chunk)
             if progress is not None:
-                progress(1)
+                progress(len(chunk))
         return results
 
     def score(
@@ -136,10 +256,15 @@ class ThemeModel:
         frame = pd.DataFrame(scored, index=pd.Index(list(texts), name="response_id"))
         return frame.reindex(columns=self.info.themes).astype(float)
 
+    def codes(self, scores: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+        """The classifier's own 0/1 codes: each theme's threshold, and its best theme where none
+        passes if it was trained so (responses without text score nothing: 0)."""
+        return model_codes(scores, self.info.thresholds, index, at_least_one=self.info.at_least_one)
+
 
 def load_classifier(path: Path) -> ThemeModel:
     """Open a classifier folder made by `sendconsult train`; a bare name such as
-    `send_strategy_textcat` also finds a classifier shipped in sendconsult's models folder."""
+    `send_strategy_classifier` also finds a classifier shipped in sendconsult's models folder."""
     if not path.exists() and len(path.parts) == 1:
         from sendconsult.resources import model_path
 
@@ -149,7 +274,7 @@ def load_classifier(path: Path) -> ThemeModel:
     if not path.exists():
         raise ModelError(
             f"The classifier {path} was not found; give the folder sendconsult train wrote "
-            "(--out), e.g. models/send_strategy_textcat."
+            "(--out), e.g. models/send_strategy_classifier."
         )
     if not path.is_dir():
         raise ModelError(
@@ -163,37 +288,31 @@ def load_classifier(path: Path) -> ThemeModel:
         )
     info = ClassifierInfo.from_json(metadata.read_text(encoding="utf-8"), metadata)
     try:
-        nlp = spacy.load(path)
+        weights = LinearThemeModel.load(path / WEIGHTS_FILE)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(
-            f"The spaCy pipeline in {path} could not be loaded ({type(exc).__name__}); train "
+            f"The weights in {path} could not be loaded ({type(exc).__name__}); train "
             "the classifier again with sendconsult train."
         ) from exc
-    if not nlp.has_pipe(TEXTCAT_PIPE):
+    if weights.coef.shape != (len(info.themes), weights.features.size):
         raise ModelError(
-            f"The pipeline in {path} has no {TEXTCAT_PIPE} component; train it with "
-            "sendconsult train."
+            f"The weights in {path} do not fit its {METADATA_FILE} ({len(info.themes)} themes); "
+            "train the classifier again."
         )
-    labels = set(nlp.get_pipe(TEXTCAT_PIPE).labels)
-    missing = [t for t in info.themes if t not in labels]
-    if missing:
-        raise ModelError(
-            f"{metadata.name} in {path} names themes the pipeline does not predict "
-            f"({', '.join(missing)}); train the classifier again."
-        )
-    return ThemeModel(path, nlp, info)
+    return ThemeModel(path, info, weights)
 
 
 @dataclass
 class Suggestions:
     """Themes the classifier suggests where the dictionary (and the officer) did not code them.
 
-    `by_theme[theme][response_id]` is the model's score; `scores` holds every score. Suggested
+    `by_theme[theme][response_id]` is the model's score; `scores` holds every score;
+    `thresholds[theme]` the score from which the theme is suggested (None: never). Suggested
     codes are never in `Coding.codes`: figures count the dictionary and officers only.
     """
 
     model_name: str
-    threshold: float
+    thresholds: dict[str, float | None]
     info: ClassifierInfo
     scores: pd.DataFrame
     by_theme: dict[str, dict[str, float]]
@@ -201,6 +320,16 @@ class Suggestions:
 
     def of_response(self, response_id: str) -> dict[str, float]:
         return {t: s[response_id] for t, s in self.by_theme.items() if response_id in s}
+
+    def threshold_text(self, theme: str) -> str:
+        """How the theme is suggested, for the report: 'score 0.42 or more' or 'never'."""
+        threshold = self.thresholds.get(theme)
+        return "never" if threshold is None else f"score {threshold:.2f} or more"
+
+    @property
+    def silent_themes(self) -> list[str]:
+        """Themes the classifier knows but never suggests (it did not help the dictionary)."""
+        return [t for t, v in self.thresholds.items() if v is None]
 
     @property
     def n_codes(self) -> int:
@@ -212,29 +341,68 @@ class Suggestions:
 
 
 def suggest(
-    coding: Coding, scores: pd.DataFrame, threshold: float, model: ThemeModel
+    coding: Coding, scores: pd.DataFrame, model: ThemeModel, threshold: float | None = None
 ) -> Suggestions:
-    """The model-only codes: score >= threshold, not coded, and not set to 0 by an officer."""
-    if not 0 < threshold < 1:
+    """The model-only codes: score at or above the theme's suggestion threshold (the one training
+    chose, or `threshold` for every theme), not coded, and not set to 0 by an officer."""
+    if threshold is not None and not 0 < threshold < 1:
         raise ModelError(
             f"The suggestion threshold {threshold} must be between 0 and 1 (e.g. 0.5)."
         )
     themes = [t for t in coding.theme_ids if t in scores.columns]
+    thresholds = {
+        t: threshold if threshold is not None else model.info.suggest_thresholds.get(t)
+        for t in themes
+    }
     by_theme: dict[str, dict[str, float]] = {}
     for theme in themes:
+        if thresholds[theme] is None:
+            by_theme[theme] = {}
+            continue
         column = scores[theme]
         coded = coding.codes[theme].reindex(column.index).fillna(0).astype(int)
-        candidates = column[(column >= threshold) & (coded == 0)]
+        candidates = column[(column >= thresholds[theme]) & (coded == 0)]
         by_theme[theme] = {
             rid: round(float(score), 4)
             for rid, score in candidates.items()
             if (rid, theme) not in coding.overridden
         }
     unknown = [t for t in coding.theme_ids if t not in scores.columns]
-    return Suggestions(model.name, threshold, model.info, scores, by_theme, unknown)
+    return Suggestions(model.name, thresholds, model.info, scores, by_theme, unknown)
 
 
-def model_codes(scores: pd.DataFrame, threshold: float, index: pd.Index) -> pd.DataFrame:
-    """The model's own 0/1 codes for `index` (responses without text score nothing: 0)."""
-    codes = (scores >= threshold).astype(int)
+def stale_rules(model: ThemeModel, dictionary) -> list[str]:  # noqa: ANN001 - ThemeDictionary
+    """A warning when the suggestion thresholds were learnt beside another dictionary (or
+    another version of this one): they were chosen for that dictionary's codes."""
+    info = model.info
+    if not info.dictionary_sha256 or info.dictionary_sha256 == dictionary.sha256:
+        return []
+    return [
+        f"The classifier {model.name} learnt when to suggest beside {info.dictionary or 'a'} "
+        "dictionary other than this one (its SHA-256 differs); retrain it with sendconsult "
+        "train --themes on this dictionary so its suggestions are chosen for it."
+    ]
+
+
+def model_codes(
+    scores: pd.DataFrame,
+    thresholds: dict[str, float | None] | float,
+    index: pd.Index,
+    *,
+    at_least_one: bool = False,
+) -> pd.DataFrame:
+    """0/1 codes from scores: a theme where its score reaches its threshold (None: never), and,
+    with `at_least_one`, each response's best-scoring theme where none does. Responses without
+    text (not in `scores`) get 0."""
+    if not isinstance(thresholds, dict):
+        thresholds = dict.fromkeys(scores.columns, thresholds)
+    values = scores.to_numpy()
+    limits = np.array(
+        [np.inf if thresholds.get(t) is None else thresholds[t] for t in scores.columns]
+    )
+    coded = values >= limits
+    if at_least_one and len(values):
+        none = ~coded.any(axis=1)
+        coded[np.flatnonzero(none), values[none].argmax(axis=1)] = True
+    codes = pd.DataFrame(coded.astype(int), index=scores.index, columns=scores.columns)
     return codes.reindex(index).fillna(0).astype(int)

@@ -203,7 +203,7 @@ def test_classifier_section_matches_the_shipped_classifier(nlp):
     )
     model = load_classifier(folder)
     gold = load_gold(ROOT / "sample_responses" / "hand_coded_holdout.csv")
-    comparison = compare_with_classifier(coding, model.score(survey), gold, 0.5)
+    comparison = compare_with_classifier(coding, model.score(survey), gold, model)
     rows = {
         cells[0]: cells[1:]
         for line in section.splitlines()
@@ -224,8 +224,14 @@ def test_classifier_section_matches_the_shipped_classifier(nlp):
     missed = comparison.dictionary.micro.fn
     flat = " ".join(section.split())
     assert f"finds {found} of the {missed} theme mentions the dictionary missed" in flat
-    assert f"makes {wrong} wrong suggestions" in flat
-    assert f"trained on {info['n_train']} responses ({info['n_validation']} more held out" in flat
+    assert f"makes {wrong} wrong suggestion{'' if wrong == 1 else 's'}" in flat
+    assert f"trained on {info['n_train']} responses" in flat
+    ruled = {t: v for t, v in info["suggest_thresholds"].items() if v is not None}
+    assert f"let it suggest only {['no', 'one', 'two', 'three'][len(ruled)]} theme" in flat
+    for threshold in ruled.values():
+        assert f"from a score of {threshold:.2f}" in flat or f"from {threshold:.2f}" in flat
+    for theme in comparison.dictionary.theme_ids:  # "no theme's F1 is lower"
+        assert comparison.combined.per_theme[theme].f1 >= comparison.dictionary.per_theme[theme].f1
 
 
 def test_names_list_size_is_as_the_readme_says():

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -30,13 +31,20 @@ from sendconsult.textcat import (
     suggest,
 )
 from sendconsult.themes.loader import load_dictionary
-from sendconsult.training import TrainingSettings, save_classifier, train, training_data
+from sendconsult.training import (
+    TrainingSettings,
+    best_threshold,
+    save_classifier,
+    steps,
+    train,
+    training_data,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_responses" / "leicester_send_strategy_2019.csv"
 DEV = ROOT / "sample_responses" / "hand_coded_dev.csv"
 HOLDOUT = ROOT / "sample_responses" / "hand_coded_holdout.csv"
-SHIPPED = model_path("send_strategy_textcat")
+SHIPPED = model_path("send_strategy_classifier")
 THEMES = ["transport", "short_breaks", "post_16"]
 QUESTION = "Please tell us why you agree or disagree with the priorities."
 
@@ -91,7 +99,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return export, coded
 
 
-FAST = TrainingSettings(seed=3, max_epochs=6, min_epochs=6)
+FAST = TrainingSettings(seed=3, folds=3, c_grid=(4.0,))
 
 
 def _train(export: Path, coded: Path, settings: TrainingSettings = FAST):
@@ -104,7 +112,7 @@ def test_trains_in_seconds_loads_and_predicts_every_theme(tiny, tmp_path: Path):
     export, coded = tiny
     survey, data, result = _train(export, coded)
     assert data.themes == THEMES and len(data.examples) == 48
-    assert result.info.n_train + result.info.n_validation == 48
+    assert result.info.n_train == 48 and result.info.folds == 3
     out = tmp_path / "tiny_textcat"
     save_classifier(result, out, export=export.name, force=False)
     model = load_classifier(out)
@@ -126,23 +134,53 @@ def test_training_is_deterministic_under_the_seed(tiny):
     export, coded = tiny
     survey, _, first = _train(export, coded)
     _, _, second = _train(export, coded)
-    _, _, other_seed = _train(export, coded, TrainingSettings(seed=4, max_epochs=6, min_epochs=6))
+    _, _, other_seed = _train(export, coded, TrainingSettings(seed=4, folds=3, c_grid=(4.0,)))
     texts = ["the taxi was late again", "no respite all summer", "college after sixteen"]
-
-    def cats(result) -> list[list[float]]:  # noqa: ANN001
-        return [[doc.cats[t] for t in THEMES] for doc in result.nlp.pipe(texts)]
-
-    assert cats(first) == cats(second)
-    assert first.validation_ids == second.validation_ids
-    assert cats(first) != cats(other_seed)
+    assert first.model.scores(texts).tolist() == second.model.scores(texts).tolist()
+    assert first.info.thresholds == second.info.thresholds
+    assert first.info.scores == second.info.scores
+    # Another seed deals the folds differently, so the cross-validated choices differ.
+    assert first.info.scores != other_seed.info.scores
 
 
-def test_early_stopping_keeps_the_best_epoch(tiny):
+def test_thresholds_are_chosen_per_theme_and_an_unlearnable_theme_is_reported(tiny):
     export, coded = tiny
-    _, _, result = _train(export, coded, TrainingSettings(seed=3, max_epochs=30, patience=2))
+    survey = load_survey(export)
+    gold = load_gold(coded)
+    gold["waiting_times"] = 0
+    gold.iloc[0, gold.columns.get_loc("waiting_times")] = 1  # one coded example: not learnable
+    data = training_data(survey, gold)
+    assert data.rare_themes == {"waiting_times": 1}
+    result = train(data, FAST)
     info = result.info
-    assert 1 <= info.best_epoch <= info.epochs <= 30
-    assert info.epochs - info.best_epoch <= max(2, 8 - info.best_epoch)  # stopped, did not run on
+    assert info.never_predicted == ["waiting_times"]
+    assert info.scores["waiting_times"]["support"] == 1
+    for theme in THEMES:
+        assert info.thresholds[theme] is not None and 0 < info.thresholds[theme] < 1
+        assert info.scores[theme]["f1"] > 0.5  # cross-validated, on texts it did not see
+    assert not info.at_least_one  # a quarter of the responses raise no theme
+
+
+def test_best_threshold_maximises_f1_and_adds_to_what_is_coded():
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
+    truth = np.array([1, 1, 0, 1, 0, 0])
+    threshold, f1 = best_threshold(scores, truth)
+    assert threshold == pytest.approx(0.4) and f1 == pytest.approx(6 / 7)
+    assert best_threshold(scores, np.zeros(6, dtype=int))[0] is None
+    # Beside a dictionary that coded two rightly, adding a wrong and a right one helps.
+    from sendconsult.evaluate import Counts
+
+    threshold, f1 = best_threshold(np.array([0.9, 0.3]), np.array([0, 1]), Counts(2, 0, 0, 0))
+    assert threshold == pytest.approx(0.15) and f1 == pytest.approx(2 * 3 / (2 * 3 + 1))
+
+
+def test_the_progress_bar_counts_every_step(tiny):
+    export, coded = tiny
+    survey = load_survey(export)
+    data = training_data(survey, load_gold(coded))
+    calls = []
+    train(data, FAST, progress=lambda: calls.append(1))
+    assert len(calls) == steps(FAST, len(data.examples)) == 4
 
 
 def test_suggestions_are_only_where_the_dictionary_and_officer_did_not_code(tiny):
@@ -155,8 +193,8 @@ def test_suggestions_are_only_where_the_dictionary_and_officer_did_not_code(tiny
     scores = pd.DataFrame(0.9, index=pd.Index(ids, name="response_id"), columns=THEMES)
     scores.loc[ids[0], "transport"] = 0.2
     coding.overridden.add((ids[1], "short_breaks"))  # an officer said no
-    model = ThemeModel(Path("tiny_textcat"), build_pipeline(), ClassifierInfo(themes=THEMES))
-    found = suggest(coding, scores, 0.5, model)
+    model = ThemeModel(Path("tiny_model"), ClassifierInfo(themes=THEMES), None)
+    found = suggest(coding, scores, model, 0.5)
     for theme in THEMES:
         for rid in found.by_theme[theme]:
             assert coding.codes.at[rid, theme] == 0
@@ -165,8 +203,14 @@ def test_suggestions_are_only_where_the_dictionary_and_officer_did_not_code(tiny
     coded_transport = set(coding.coded_ids("transport"))
     assert coded_transport and not coded_transport & set(found.by_theme["transport"])
     assert "placements" in found.unknown_themes
+    # Without a threshold for every theme, each theme's own: None means never suggested.
+    model.info.suggest_thresholds.update(transport=0.95, short_breaks=None, post_16=0.5)
+    own = suggest(coding, scores, model)
+    assert not own.by_theme["transport"] and not own.by_theme["short_breaks"]
+    assert own.by_theme["post_16"] and own.silent_themes == ["short_breaks"]
+    assert own.threshold_text("short_breaks") == "never"
     with pytest.raises(ModelError, match="between 0 and 1"):
-        suggest(coding, scores, 1.5, model)
+        suggest(coding, scores, model, 1.5)
 
 
 @pytest.fixture(scope="module")
@@ -218,17 +262,19 @@ def test_suggestions_are_marked_in_coding_and_theme_sheets(suggested_report):
     _, with_model = suggested_report
     header, rows = _coding_rows(with_model)
     themes = header[2 : header.index("themes")]
+    rules = load_classifier(SHIPPED).info.suggest_thresholds
     suggested: dict[tuple[str, str], float] = {}
     for row in rows:
         for part in filter(None, (row[-1] or "").split("; ")):
             theme, score = part.split("=")
             assert row[2 + themes.index(theme)] == 0  # never a suggestion where it is coded
-            assert float(score) >= 0.5
+            assert rules[theme] is not None and float(score) >= rules[theme] - 5e-5
             suggested[(row[0], theme)] = float(score)
     assert suggested
     book = load_workbook(with_model)
     method = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r and r[0]}
-    assert "send_strategy_textcat" in method["Trained classifier"]
+    assert "send_strategy_classifier" in method["Trained classifier"]
+    assert "post_16: score 0." in method["Trained classifier"]
     assert "never counted" in method["Trained classifier"]
     label_to_sheet = {book[n]["A1"].value: n for n in book.sheetnames[4:-3]}
     seen_blue = 0
@@ -257,30 +303,41 @@ def test_evaluate_compares_dictionary_classifier_and_both():
         survey
     )
     model = load_classifier(SHIPPED)
-    comparison = compare_with_classifier(coding, model.score(survey), load_gold(HOLDOUT), 0.5)
+    comparison = compare_with_classifier(coding, model.score(survey), load_gold(HOLDOUT), model)
     dictionary, combined = comparison.dictionary.micro, comparison.combined.micro
-    classifier = comparison.classifier.micro
     assert combined.tp >= dictionary.tp and combined.fn <= dictionary.fn  # recall never drops
-    assert combined.tp <= dictionary.tp + classifier.tp
+    # The suggestions are exactly the ones a report lists, and only for themes with a rule.
+    silent = [t for t, v in model.info.suggest_thresholds.items() if v is None]
+    for theme in silent:
+        assert comparison.combined.per_theme[theme] == comparison.dictionary.per_theme[theme]
+    everywhere = compare_with_classifier(
+        coding, model.score(survey), load_gold(HOLDOUT), model, 0.05
+    )
+    assert everywhere.combined.micro.fp > combined.fp  # a low threshold for all: more wrong
     assert comparison.dictionary.n_responses == 100
 
 
 def test_shipped_classifier_is_small_complete_and_reproducible():
+    """It was trained on exactly the dev file's data, loads, scores the same every time it is
+    loaded, and a retraining with its seed gives its weights (liblinear is deterministic; the
+    tolerance is for floating-point differences between machines)."""
     size = sum(f.stat().st_size for f in SHIPPED.rglob("*") if f.is_file())
-    assert size < 20 * 1024 * 1024
+    assert size < 5 * 1024 * 1024
     info = json.loads((SHIPPED / METADATA_FILE).read_text(encoding="utf-8"))
     dictionary = load_dictionary(default_dictionary())
     assert info["themes"] == list(dictionary.theme_ids)
     survey = load_survey(SAMPLE)
     data = training_data(survey, load_gold(DEV), list(dictionary.theme_ids))
     assert info["data_sha256"] == data.sha256 and info["trained_on"] == DEV.name
-    retrained = train(data, TrainingSettings(seed=info["seed"]))
-    assert retrained.info.best_epoch == info["best_epoch"]
-    shipped = load_classifier(Path("send_strategy_textcat"))  # found by name in models/
-    texts = [e.text for e in data.examples[:20]]
-    again = [doc.cats[t] for doc in retrained.nlp.pipe(texts) for t in info["themes"]]
-    now = [score for scores in shipped.score_texts(texts) for score in scores.values()]
-    assert again == pytest.approx(now, abs=1e-5)
+    shipped = load_classifier(Path("send_strategy_classifier"))  # found by name in models/
+    texts = [e.text for e in data.examples]
+    now = shipped.weights.scores(texts)
+    assert load_classifier(SHIPPED).weights.scores(texts).tolist() == now.tolist()
+    retrained = train(data, TrainingSettings(seed=info["seed"], folds=info["folds"]))
+    assert retrained.info.c == info["c"]
+    assert retrained.model.scores(texts) == pytest.approx(now, abs=1e-4)
+    for theme, threshold in info["thresholds"].items():
+        assert retrained.info.thresholds[theme] == pytest.approx(threshold, abs=1e-3)
 
 
 runner = CliRunner()
@@ -290,10 +347,11 @@ def test_train_command(tiny, tmp_path: Path):
     export, coded = tiny
     out = tmp_path / "models" / "tiny"
     out.parent.mkdir()
-    args = ["train", str(coded), "--export", str(export), "--out", str(out), "--max-epochs", "3"]
+    args = ["train", str(coded), "--export", str(export), "--out", str(out), "--folds", "3"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "Classifier on its held-out responses" in result.output
+    assert "Classifier alone, 3-fold cross-validated (48 responses)" in result.output
+    assert "Suggestions beside the dictionary" in result.output  # the shipped one knows them
     assert "micro average" in result.output and (out / METADATA_FILE).exists()
     again = runner.invoke(app, args)
     assert again.exit_code == 1
@@ -306,9 +364,10 @@ def test_train_command(tiny, tmp_path: Path):
     )
     warned = runner.invoke(app, [*args[:1], str(extra), *args[2:], "--force"])
     assert warned.exit_code == 0
-    assert "not themes of SEND strategy themes were left out: waiting_times" in " ".join(
-        warned.output.split()
-    )
+    flat = " ".join(warned.output.split())
+    assert "has no theme waiting_times; the classifier suggests those at its own" in flat
+    assert "Only 0 coded responses raise waiting_times" in flat
+    assert "never codes them: waiting_times" in flat
     assert "Only 1 coded" not in warned.output  # every theme has 12 coded responses here
 
 
@@ -339,11 +398,11 @@ def test_train_from_a_reviewed_report_finds_its_export(suggested_report, tmp_pat
     shutil.copy(SAMPLE, folder / SAMPLE.name)
     found = runner.invoke(
         app,
-        ["train", str(folder / "reviewed.xlsx"), "--out", str(tmp_path / "m"), "--max-epochs", "2"],
+        ["train", str(folder / "reviewed.xlsx"), "--out", str(tmp_path / "m"), "--folds", "2"],
     )
     assert found.exit_code == 0, found.output
     info = json.loads((tmp_path / "m" / METADATA_FILE).read_text(encoding="utf-8"))
-    assert info["export"] == SAMPLE.name and info["n_train"] + info["n_validation"] > 300
+    assert info["export"] == SAMPLE.name and info["n_train"] > 300
 
 
 def test_loading_errors_say_what_to_do(tmp_path: Path):
@@ -360,6 +419,9 @@ def test_loading_errors_say_what_to_do(tmp_path: Path):
     with pytest.raises(ModelError, match="damaged"):
         load_classifier(empty)
     (empty / METADATA_FILE).write_text('{"themes": ["transport"]}', encoding="utf-8")
+    with pytest.raises(ModelError, match="made by an older sendconsult"):
+        load_classifier(empty)
+    (empty / METADATA_FILE).write_text('{"format": 2, "themes": ["transport"]}', encoding="utf-8")
     with pytest.raises(ModelError, match="could not be loaded"):
         load_classifier(empty)
 
@@ -374,7 +436,7 @@ def test_analyse_and_evaluate_with_the_classifier_as_an_officer_runs_them(tmp_pa
         capture_output=True, text=True, env={"COLUMNS": "200", **_env()},
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
-    assert "Suggested by send_strategy_textcat (not counted)" in completed.stdout
+    assert "Suggested by send_strategy_classifier (not counted)" in completed.stdout
     assert "Classifier" in completed.stderr  # its own progress bar
     method = {r[0]: r[1] for r in load_workbook(report)["Method"].iter_rows(values_only=True)}
     assert method["Command"].startswith("sendconsult analyse ")  # not "__main__.py analyse"
@@ -401,3 +463,102 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+
+
+def test_evaluate_cv_scores_dictionary_classifier_and_both_on_one_file(tiny, tmp_path: Path):
+    from sendconsult.cli.common import out
+
+    export, coded = tiny
+    width = out._width
+    out.width = 220
+    try:
+        result = runner.invoke(
+            app, ["evaluate", str(export), "--gold", str(coded), "--cv", "3", "--errors", "0"]
+        )
+        # Codes of themes no dictionary has: the classifier alone is cross-validated.
+        renamed = tmp_path / "renamed.csv"
+        renamed.write_text(
+            coded.read_text(encoding="utf-8").replace("transport,short_breaks,post_16", "a,b,c", 1),
+            encoding="utf-8",
+        )
+        alone = runner.invoke(
+            app, ["evaluate", str(export), "--gold", str(renamed), "--cv", "3", "--errors", "0"]
+        )
+    finally:
+        out._width = width
+    assert result.exit_code == 0, result.output
+    assert "3-fold cross-validation: Dictionary, classifier trained on the other folds" in (
+        result.output
+    )
+    assert "together F1" in result.output and "48 responses" in result.output
+    assert alone.exit_code == 0, alone.output
+    flat = " ".join(alone.output.split())
+    assert "has none of the themes of renamed.csv; the classifier is scored alone" in flat
+    assert "Classifier, 3-fold cross-validated, against hand-coding (48 responses)" in flat
+    assert "macro F1 (themes with support)" in flat
+
+
+def test_a_classifier_trained_without_a_dictionary_is_scored_alone(tiny, tmp_path: Path):
+    export, coded = tiny
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(
+        coded.read_text(encoding="utf-8").replace("transport,short_breaks,post_16", "a,b,c", 1),
+        encoding="utf-8",
+    )
+    model = tmp_path / "abc"
+    trained = runner.invoke(
+        app, ["train", str(renamed), "--export", str(export), "--out", str(model), "--folds", "3"]
+    )
+    assert trained.exit_code == 0, trained.output
+    assert "Suggestions beside the dictionary" not in trained.output
+    info = load_classifier(model).info
+    assert info.themes == ["a", "b", "c"] and info.dictionary == ""
+    assert info.suggest_thresholds == info.thresholds  # no dictionary: its own thresholds
+    scored = runner.invoke(
+        app, ["evaluate", str(export), "--gold", str(renamed), "--classifier", str(model)]
+    )
+    assert scored.exit_code == 0, scored.output
+    assert "Classifier abc against hand-coding (48 responses)" in scored.output
+
+
+def test_suggestion_thresholds_learnt_beside_another_dictionary_are_flagged(tmp_path: Path):
+    from sendconsult.textcat import stale_rules
+
+    shipped = load_classifier(SHIPPED)
+    dictionary = load_dictionary(default_dictionary())
+    assert shipped.info.dictionary_sha256 == dictionary.sha256
+    assert stale_rules(shipped, dictionary) == []
+    revised = tmp_path / "revised.yaml"
+    revised.write_text(
+        default_dictionary().read_text(encoding="utf-8") + "\n# revised\n", encoding="utf-8"
+    )
+    warnings = stale_rules(shipped, load_dictionary(revised))
+    assert len(warnings) == 1 and "retrain it with sendconsult train --themes" in warnings[0]
+
+
+def test_the_nhs_benchmark_script_runs_through_the_command_line(tiny, tmp_path: Path):
+    """benchmarks/nhs_fft.py on a small folder in the benchmark's layout: "Nothing." is kept as
+    an answer (the benchmark's config), and the figures are printed."""
+    export, coded = tiny
+    data = tmp_path / "nhs"
+    data.mkdir()
+    rows = list(csv.reader(export.open(encoding="utf-8")))[1:]
+    codes = list(csv.reader(coded.open(encoding="utf-8")))
+    for part in ("train", "test"):
+        with (data / f"export_{part}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["response_id", "answer"])
+            writer.writerows([[r[0], r[2]] for r in rows] + [["NOTHING-1", "Nothing."]])
+        with (data / f"codes_{part}.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([*codes, ["NOTHING-1", 0, 1, 0]])
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "nhs_fft.py"), str(data), "--folds", "3"],
+        capture_output=True, text=True, env=_env(),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "Trained on 49 responses" in completed.stdout  # "Nothing." is an answer here
+    assert "against hand-coding (49 responses)" in completed.stdout
+    assert "test micro-F1 " in completed.stdout and "(over the 3 labels with test support)" in (
+        completed.stdout
+    )
+    assert "s CPU; model " in completed.stdout

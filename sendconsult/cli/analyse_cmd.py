@@ -124,7 +124,7 @@ def analyse_cli(
             "--suggest-threshold",
             min=0.01,
             max=0.99,
-            help="Classifier score from which a theme is suggested (default: the classifier's own, 0.5).",
+            help="Classifier score from which every theme is suggested (default: each theme's own, chosen in training; some themes never).",
         ),
     ] = None,
     jobs: JobsOpt = None,

@@ -74,6 +74,17 @@ def evaluate_cli(
             help="Classifier score from which a theme is suggested (default: the classifier's own).",
         ),
     ] = None,
+    cv: Annotated[
+        int | None,
+        typer.Option(
+            "--cv",
+            min=2,
+            max=20,
+            help="Score the dictionary, a classifier and the dictionary with its suggestions by "
+            "K-fold cross-validation on the hand-coded file alone (trains K classifiers).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --cv's folds and training.")] = 0,
     sheet: SheetOpt = None,
     config: ConfigOpt = None,
     as_json: Annotated[
@@ -108,6 +119,14 @@ def evaluate_cli(
     dictionary = load_themes(themes, export, project_config)
     gold_codes = load_gold(gold)
     theme_model = load_classifier(classifier_path) if classifier_path is not None else None
+    shared = [t for t in dictionary.theme_ids if t in gold_codes.columns]
+    if not shared and (theme_model is not None or cv is not None):
+        warn(f"{dictionary.name} has none of the themes of {gold.name}; the classifier is scored alone.")
+        if cv is not None:
+            out.print(cross_validation_table(survey, None, gold_codes, cv, seed, dictionary.label))
+        else:
+            out.print(classifier_table(survey, gold_codes, theme_model))
+        return
     classifier = ThemeClassifier(dictionary, build_pipeline(model))
     with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
         coding = classifier.classify(survey, progress=advance)
@@ -124,12 +143,13 @@ def evaluate_cli(
     comparison = None
     if theme_model is not None:
         scores = theme_model.score(survey)
-        chosen = theme_model.threshold_or_own(threshold)
-        comparison = compare_with_classifier(coding, scores, gold_codes, chosen)
+        comparison = compare_with_classifier(coding, scores, gold_codes, theme_model, threshold)
     if as_json:
         typer.echo(json.dumps(_json_report(result, comparison, dictionary, errors), indent=2))
         return
     out.print(scores_table(result, dictionary.label))
+    if cv is not None:
+        out.print(cross_validation_table(survey, coding, gold_codes, cv, seed, dictionary.label))
     if comparison is not None and theme_model is not None:
         out.print(comparison_table(comparison, dictionary.label, theme_model.name))
     if errors > 0:
@@ -173,10 +193,10 @@ def _json_report(
     return report
 
 
-def scores_table(result: Evaluation, label) -> Table:  # noqa: ANN001
+def scores_table(result: Evaluation, label, what: str = "Dictionary") -> Table:  # noqa: ANN001
     """One row per theme: fits 80 columns with the longest labels of the shipped dictionary."""
     table = Table(
-        title=f"Dictionary against hand-coding ({result.n_responses} responses)",
+        title=f"{what} against hand-coding ({result.n_responses} responses)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -213,8 +233,8 @@ def comparison_table(comparison: ClassifierComparison, label, name: str) -> Tabl
     """Precision, recall and F1 of the dictionary, the classifier, and both together."""
     table = Table(
         title=(
-            f"Dictionary, classifier {name} (score {comparison.threshold:.2f} or more) and both "
-            f"together ({comparison.dictionary.n_responses} responses)"
+            f"Dictionary, classifier {name} ({_thresholds(comparison.threshold)}) and the "
+            f"dictionary with its suggestions ({comparison.dictionary.n_responses} responses)"
         ),
         title_justify="left",
     )
@@ -237,6 +257,69 @@ def comparison_table(comparison: ClassifierComparison, label, name: str) -> Tabl
     table.add_row("micro average", *cells)
     table.add_row("macro F1", *[x for run in runs for x in ("", "", score_text(run.macro_f1))])
     return table
+
+
+def classifier_table(survey, gold, theme_model) -> Table:  # noqa: ANN001
+    """The classifier's own codes against hand-coding, on its themes (no dictionary shares them);
+    macro-F1 also over the themes with hand-coded support only, as benchmarks define it."""
+    import pandas as pd
+
+    from sendconsult.coding import Coding
+    from sendconsult.evaluate import evaluate
+
+    index = pd.Index(survey.responses["response_id"], name="response_id")
+    codes = theme_model.codes(theme_model.score(survey), index)
+    themes = list(theme_model.info.themes)
+    result = evaluate(Coding(themes, codes), gold)
+    labels = theme_model.info.labels
+    table = scores_table(result, lambda t: labels.get(t, t), f"Classifier {theme_model.name}")
+    macro = score_text(supported_macro(result.per_theme))
+    table.add_row("macro F1 (themes with support)", "", "", macro, "", "")
+    return table
+
+
+def supported_macro(per_theme) -> float | None:  # noqa: ANN001 - dict[str, Counts]
+    scores = [c.f1 or 0.0 for c in per_theme.values() if c.support]
+    return sum(scores) / len(scores) if scores else None
+
+
+def cross_validation_table(survey, coding, gold, k: int, seed: int, label) -> Table:  # noqa: ANN001
+    """Dictionary, classifier and dictionary with suggestions, by K-fold cross-validation."""
+    from sendconsult.cli.progress import new_progress
+    from sendconsult.evaluate import ClassifierComparison, Evaluation
+    from sendconsult.training import TrainingSettings, cross_validate, training_data
+
+    data = training_data(survey, gold)
+    with new_progress() as progress:
+        task = progress.add_task(f"Cross-validating ({k} folds)", total=k)
+        cv = cross_validate(
+            data,
+            k,
+            TrainingSettings(seed=seed),
+            dictionary_codes=None if coding is None else coding.codes,
+            progress=lambda: progress.advance(task),
+        )
+    n = cv.n_responses
+    classifier = Evaluation(cv.themes, cv.classifier, n)
+    if cv.dictionary is None or cv.combined is None:
+        table = scores_table(classifier, lambda t: t, f"Classifier, {k}-fold cross-validated,")
+        macro = score_text(supported_macro(cv.classifier))
+        table.add_row("macro F1 (themes with support)", "", "", macro, "", "")
+        return table
+    themes = list(cv.dictionary)
+    comparison = ClassifierComparison(
+        None,
+        Evaluation(themes, cv.dictionary, n),
+        Evaluation(themes, {t: cv.classifier[t] for t in themes}, n),
+        Evaluation(themes, cv.combined, n),
+    )
+    table = comparison_table(comparison, label, "trained on the other folds")
+    table.title = f"{k}-fold cross-validation: " + str(table.title)
+    return table
+
+
+def _thresholds(threshold: float | None) -> str:
+    return "each theme's own thresholds" if threshold is None else f"score {threshold:.2f} or more"
 
 
 def disagreement_table(

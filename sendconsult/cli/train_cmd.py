@@ -15,7 +15,6 @@ from sendconsult.cli.common import (
     ConfigOpt,
     DebugOpt,
     SheetOpt,
-    ThemesOpt,
     column_options,
     guarded,
     load_export,
@@ -26,7 +25,7 @@ from sendconsult.cli.common import (
     set_debug,
     warn,
 )
-from sendconsult.cli.progress import new_progress
+from sendconsult.cli.progress import new_progress, parse_progress
 from sendconsult.errors import GoldError
 
 
@@ -44,7 +43,7 @@ def train_cli(
     ],
     out_dir: Annotated[
         Path,
-        typer.Option("--out", help="Folder to write the classifier to, e.g. models/my_textcat."),
+        typer.Option("--out", help="Folder to write the classifier to, e.g. models/my_classifier."),
     ],
     export: Annotated[
         Path | None,
@@ -54,20 +53,20 @@ def train_cli(
             "report: the export it was made from, beside it.",
         ),
     ] = None,
-    themes: ThemesOpt = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the split and training.")] = 0,
-    held_out: Annotated[
-        float,
+    themes: Annotated[
+        Path | None,
         typer.Option(
-            "--held-out",
-            min=0.05,
-            max=0.5,
-            help="Share of the coded responses held out to score on.",
+            "--themes",
+            help="The dictionary the classifier will work beside, to learn when its suggestions "
+            "help (default: the config's, else the shipped one, if its theme ids are code "
+            "columns). The code columns are the labels whatever it holds.",
         ),
-    ] = 0.2,
-    max_epochs: Annotated[
-        int, typer.Option("--max-epochs", min=1, help="Most passes over the training data.")
-    ] = 40,
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the folds and training.")] = 0,
+    folds: Annotated[
+        int,
+        typer.Option("--folds", min=2, max=20, help="Cross-validation folds that choose the model."),
+    ] = 5,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the classifier folder if it exists.")
     ] = False,
@@ -76,17 +75,17 @@ def train_cli(
     debug: DebugOpt = False,
     columns: ColumnChoices | None = None,
 ) -> None:
-    """Train a classifier that suggests themes the dictionary missed; prints its held-out scores.
+    """Train a classifier that suggests themes the dictionary missed; prints its cross-validated scores.
 
-    Example: sendconsult train sample_responses/hand_coded_dev.csv --export sample_responses/leicester_send_strategy_2019.csv --out models/send_strategy_textcat
+    Example: sendconsult train sample_responses/hand_coded_dev.csv --export sample_responses/leicester_send_strategy_2019.csv --out models/send_strategy_classifier
     """
     from sendconsult.evaluate import load_gold
-    from sendconsult.training import TrainingSettings, save_classifier, train, training_data
+    from sendconsult.training import TrainingSettings, save_classifier, steps, train, training_data
 
     set_debug(debug)
     if export is None:
         export = export_of_report(coded)
-    settings = TrainingSettings(seed=seed, validation_share=held_out, max_epochs=max_epochs)
+    settings = TrainingSettings(seed=seed, folds=folds)
     gold = load_gold(coded)
     project_config = resolve_config(export, config)
     survey = load_export(
@@ -95,14 +94,9 @@ def train_cli(
         columns=columns,
         project_config=project_config,
     )
+    data = training_data(survey, gold)
     dictionary = load_themes(themes, export, project_config)
-    data = training_data(survey, gold, list(dictionary.theme_ids))
-    unknown = [c for c in gold.columns if c not in dictionary.theme_ids]
-    if unknown:
-        warn(
-            f"Columns of {coded.name} that are not themes of {dictionary.name} were left out: "
-            f"{', '.join(unknown)}; give the dictionary they come from with --themes."
-        )
+    shared = [t for t in data.themes if t in dictionary.theme_ids]
     if data.missing_ids:
         warn(
             f"{len(data.missing_ids)} responses of {coded.name} are not in {export.name} "
@@ -115,40 +109,74 @@ def train_cli(
             f"Only {n} coded {'response raises' if n == 1 else 'responses raise'} {theme}; the "
             "classifier cannot learn it well. Code more responses that raise it."
         )
-    with new_progress() as progress:
-        task = progress.add_task("Training", total=settings.max_epochs)
+    dictionary_codes = None
+    if shared:
+        from sendconsult.classify import ThemeClassifier, count_answers
+        from sendconsult.nlp import build_pipeline
 
-        def advance(epoch: int, f1: float) -> None:
-            progress.update(
-                task, completed=epoch, description=f"Training (held-out micro-F1 {f1:.2f})"
+        classifier = ThemeClassifier(dictionary, build_pipeline())
+        with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
+            dictionary_codes = classifier.classify(survey, progress=advance).codes
+        others = [t for t in data.themes if t not in shared]
+        if others:
+            warn(
+                f"{dictionary.name} has no theme {', '.join(others)}; the classifier suggests "
+                "those at its own thresholds."
             )
-
-        result = train(data, settings, trained_on=coded.name, progress=advance)
-        progress.update(task, completed=settings.max_epochs)
+    elif themes is not None:
+        warn(
+            f"{dictionary.name} has none of the themes of {coded.name}; the classifier is "
+            "trained on the code columns alone and suggests at its own thresholds."
+        )
+    labels = {t: dictionary.label(t) for t in shared}
+    with new_progress() as progress:
+        total = steps(settings, len(data.examples))
+        task = progress.add_task("Cross-validating, then training", total=total)
+        result = train(
+            data,
+            settings,
+            dictionary_codes=dictionary_codes,
+            dictionary=(dictionary.name, dictionary.sha256),
+            labels=labels,
+            trained_on=coded.name,
+            progress=lambda: progress.advance(task),
+        )
     save_classifier(result, out_dir, export=export.name, force=force)
     out.print(scores_table(result))
+    if result.info.combined:
+        out.print(combination_table(result))
     info = result.info
+    if info.never_predicted:
+        warn(
+            "In cross-validation no threshold coded these themes right, so the classifier never "
+            f"codes them: {', '.join(info.never_predicted)}."
+        )
     out.print(
-        f"Trained on {info.n_train} responses, scored on {info.n_validation} held out; "
-        f"{info.epochs} epochs, the best was epoch {info.best_epoch}. Saved to {out_dir}."
+        f"Trained on {info.n_train} responses; chosen by {info.folds}-fold cross-validation: "
+        f"C {info.c:g}, a threshold per theme"
+        + (", its best theme where none passes" if info.at_least_one else "")
+        + f". Saved to {out_dir}."
     )
     out.print(
-        "These scores are on the held-out responses that chose when to stop; score it on "
+        "These scores are cross-validated on the responses it was trained on; score it on "
         f"responses it has never seen with: sendconsult evaluate EXPORT --gold OTHER_CODES.csv "
         f"--classifier {out_dir}"
     )
 
 
 def scores_table(result) -> Table:  # noqa: ANN001 - TrainingResult
+    info = result.info
     table = Table(
-        title=f"Classifier on its held-out responses ({result.info.n_validation})",
+        title=f"Classifier alone, {info.folds}-fold cross-validated ({info.n_train} responses)",
         title_justify="left",
     )
-    for column in ("theme", "precision", "recall", "F1", "support"):
+    for column in ("theme", "threshold", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="left" if column == "theme" else "right")
     for theme, counts in result.per_theme.items():
+        threshold = info.thresholds.get(theme)
         table.add_row(
             theme,
+            "never" if threshold is None else f"{threshold:.2f}",
             score_text(counts.precision),
             score_text(counts.recall),
             score_text(counts.f1),
@@ -158,11 +186,32 @@ def scores_table(result) -> Table:  # noqa: ANN001 - TrainingResult
     table.add_section()
     table.add_row(
         "micro average",
+        "",
         score_text(micro.precision),
         score_text(micro.recall),
         score_text(micro.f1),
         str(micro.support),
     )
+    table.add_row("macro F1 (themes coded)", "", "", "", score_text(info.macro_f1), "")
+    return table
+
+
+def combination_table(result) -> Table:  # noqa: ANN001 - TrainingResult
+    """Per theme: the dictionary's cross-validated F1, with suggestions, and the rule chosen."""
+    info = result.info
+    table = Table(
+        title="Suggestions beside the dictionary, cross-validated (F1)", title_justify="left"
+    )
+    for column in ("theme", "suggested from", "dictionary", "with suggestions"):
+        table.add_column(column, justify="left" if column == "theme" else "right")
+    for theme, scores in info.combined.items():
+        rule = info.suggest_thresholds.get(theme)
+        table.add_row(
+            theme,
+            "never" if rule is None else f"{rule:.2f}",
+            score_text(scores["dictionary"]["f1"]),
+            score_text(scores["with_suggestions"]["f1"]),
+        )
     return table
 
 

@@ -189,7 +189,7 @@ def classifier_description(suggestions: Suggestions) -> str:
     """What the classifier is, what it learnt from, how it scored, and how it was used."""
     info = suggestions.info
     f1 = info.micro.get("f1")
-    scored = f"micro-F1 {f1:.2f} on its {info.n_validation} held-out responses" if f1 else ""
+    scored = f"cross-validated micro-F1 {f1:.2f}" if f1 else ""
     trained = ", ".join(
         part
         for part in (
@@ -200,9 +200,11 @@ def classifier_description(suggestions: Suggestions) -> str:
         )
         if part
     )
+    rules = "; ".join(f"{t}: {suggestions.threshold_text(t)}" for t in suggestions.thresholds)
     return (
-        f"{suggestions.model_name} (spaCy textcat_multilabel; {trained}). Where it scores a "
-        f"theme {suggestions.threshold:.2f} or more and the dictionary did not code it, the "
-        "theme is suggested: listed in blue on the theme sheet and in the Coding sheet's "
-        "suggested column, never counted in a figure."
+        f"{suggestions.model_name} (TF-IDF of words and characters, logistic regression per "
+        f"theme; {trained}). Where it scores a theme at or above that theme's threshold and the "
+        "dictionary did not code it, the theme is suggested: listed in blue on the theme sheet "
+        "and in the Coding sheet's suggested column, never counted in a figure. Thresholds: "
+        f"{rules}."
     )

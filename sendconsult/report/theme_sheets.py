@@ -125,7 +125,7 @@ def write_theme(
         if scores:
             note += (
                 f" A further {content.aggregates.suggested[theme_id]:,} responses are suggested by "
-                f"the trained classifier (score {suggestions.threshold:.2f} or more), listed last "
+                f"the trained classifier ({suggestions.threshold_text(theme_id)}), listed last "
                 "in blue: they are not counted in any figure until an officer confirms them."
             )
         for rid, score in scores.items():
