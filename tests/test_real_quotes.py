@@ -1,5 +1,5 @@
-"""The real-quote development set: its files match their source, its sources are named, and
-it keeps no personal names."""
+"""The real-quote development set: its files match their source, its sources are named and are
+published, anonymised collections of respondents' words, and it keeps no personal names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import csv
 import re
 import runpy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -15,6 +16,17 @@ from sendconsult.themes.loader import load_dictionary
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_responses"
 SOURCE = yaml.safe_load((SAMPLES / "source" / "real_quotes.yaml").read_text(encoding="utf-8"))
+ALLOWED_KINDS = {"council", "government", "parliament_org", "pcf_report", "charity_report"}
+# Hosts of personal writing (blogs, forums, petitions, social media, the press): their words can be
+# searched back to a named person, so no quote may come from them.
+PERSONAL_WRITING_HOSTS = [
+    "mumsnet", "blogspot", "wordpress", "blog", "change.org", "38degrees", "community.autism.org.uk",
+    "petition.parliament.uk", "facebook", "twitter", "x.com", "reddit", "instagram", "tiktok",
+    "bbc.", "bbci.", "itv.com", "theguardian", "independent.co.uk", "mirror.co.uk", "thestar.co.uk",
+    "telegraph", "dailymail", "inkl.com", "cypnow", "communitycare", "tes.com", "hertsad",
+    "bucksfreepress", "bridportnews", "ledburyreporter", "newsshopper", "lincsonline", "heart.co.uk",
+    "frometimes", "swindonlink", "newszop", "magzter", "news", "hansard", "parallelparliament",
+]  # fmt: skip
 FILES = [f"{kind}_{part}.csv" for kind in ("real_quotes", "hand_coded_real") for part in ("tune", "heldout")]  # fmt: skip
 
 
@@ -36,6 +48,16 @@ def test_every_quote_has_a_named_source_and_codes_of_the_shipped_themes():
         assert set(quote["codes"]) <= themes, number
         assert len(quote["text"].split()) >= 3, number
     assert {q["src"] for q in SOURCE["quotes"]} == set(sources)  # no source without a quote
+
+
+def test_every_source_is_an_anonymised_collection_published_by_a_public_body_or_organisation():
+    """Personal writing (blogs, forums, petitions, the press) is personal data even without names."""
+    for key, source in SOURCE["sources"].items():
+        assert source["kind"] in ALLOWED_KINDS, key
+        host = urlsplit(source["url"]).hostname or ""
+        assert not [bad for bad in PERSONAL_WRITING_HOSTS if bad in host], (key, host)
+        if source["kind"] == "parliament_org":  # an organisation's evidence, not an individual's
+            assert host == "committees.parliament.uk" and "/writtenevidence/" in source["url"], key
 
 
 def test_no_given_name_is_kept_in_a_quote():
