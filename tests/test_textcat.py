@@ -274,7 +274,7 @@ def test_suggestions_are_marked_in_coding_and_theme_sheets(suggested_report):
     book = load_workbook(with_model)
     method = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r and r[0]}
     assert "send_strategy_classifier" in method["Trained classifier"]
-    assert "post_16: score 0." in method["Trained classifier"]
+    assert "joint_commissioning: score 0." in method["Trained classifier"]
     assert "never counted" in method["Trained classifier"]
     label_to_sheet = {book[n]["A1"].value: n for n in book.sheetnames[4:-3]}
     seen_blue = 0
