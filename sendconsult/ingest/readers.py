@@ -23,6 +23,7 @@ from defusedxml import DefusedXmlException
 
 from sendconsult.errors import ExportError
 from sendconsult.ingest.encoding import decode_bytes
+from sendconsult.ingest.rows import row_list
 from sendconsult.limits import DEFAULT_LIMITS, RATIO_CHECK_FROM_BYTES, Limits
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def _read_csv(path: Path, raw: bytes, limits: Limits) -> Grid:
     grid = Grid(rows=rows, kind="csv", encoding=decoded.encoding, delimiter=delimiter)
     if decoded.bad_lines:
         grid.warnings.append(
-            f"{path.name} is UTF-8 text but {_line_list(decoded.bad_lines)} "
+            f"{path.name} is UTF-8 text but {row_list(decoded.bad_lines, noun='line')} "
             f"{'holds' if len(decoded.bad_lines) == 1 else 'hold'} characters saved in another "
             "encoding, read as Windows-1252; check those lines' accents and quote marks in the "
             "export."
@@ -188,16 +189,6 @@ def _read_csv(path: Path, raw: bytes, limits: Limits) -> Grid:
             "of the file was read as part of that one answer; check that row in the export."
         )
     return grid
-
-
-def _line_list(numbers: list[int], limit: int = 8) -> str:
-    """'line 6' or 'lines 6, 9 and 12', shortened with the count of the rest."""
-    if len(numbers) == 1:
-        return f"line {numbers[0]}"
-    shown = [str(n) for n in numbers[:limit]]
-    if len(numbers) > limit:
-        return f"lines {', '.join(shown)} and {len(numbers) - limit} more"
-    return f"lines {', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _lines(text: str) -> list[str] | io.StringIO:

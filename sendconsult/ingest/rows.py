@@ -105,11 +105,11 @@ def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
-def row_list(numbers: list[int], limit: int = 8) -> str:
-    """'row 6' or 'rows 6, 9 and 12', shortened with the count of the rest."""
+def row_list(numbers: list[int], limit: int = 8, noun: str = "row") -> str:
+    """'row 6' or 'rows 6, 9 and 12' (or lines), shortened with the count of the rest."""
     if len(numbers) == 1:
-        return f"row {numbers[0]}"
+        return f"{noun} {numbers[0]}"
     shown = [str(n) for n in numbers[:limit]]
     if len(numbers) > limit:
-        return f"rows {', '.join(shown)} and {len(numbers) - limit} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
+        return f"{noun}s {', '.join(shown)} and {len(numbers) - limit} more"
+    return f"{noun}s {', '.join(shown[:-1])} and {shown[-1]}"
