@@ -508,3 +508,44 @@ def test_several_group_candidates_are_named_and_the_config_picks_one(write_csv, 
     (tmp_path / "sendconsult.toml").write_text('[columns]\ngroup = "Sector"\n', encoding="utf-8")
     survey = load_survey(export, IngestOptions(config=load_config(tmp_path / "sendconsult.toml")))
     assert survey.group_column == "Sector"
+
+
+FRENCH_TRANSPORT = (
+    "Le taxi est toujours en retard et le minibus ne vient jamais, c'est inacceptable pour "
+    "les familles."
+)
+
+
+def coded_themes(report: Path, response_id: str) -> set[str]:
+    book = openpyxl.load_workbook(report, read_only=True)
+    rows = book["Coding"].iter_rows(values_only=True)
+    header = list(next(rows))
+    row = next(r for r in rows if r[0] == response_id)
+    book.close()
+    return {t for t in ("transport", "short_breaks") if row[header.index(t)] == 1}
+
+
+def test_an_answer_set_aside_adds_to_no_theme(tmp_path: Path, write_csv):
+    """A respondent's French answer is out of the denominators, so its words ('taxi',
+    'minibus') must not code transport either; included on request, it does."""
+    export = write_csv(
+        [
+            ["Response ID", "Why do you agree or disagree?", "Anything else?"],
+            ["R1", "We need far more respite, we have not had a night off in two years.",
+             FRENCH_TRANSPORT],
+            ["R2", "The school bus has no escort and the driver changes every week.", ""],
+        ]
+    )  # fmt: skip
+    left_out = tmp_path / "left_out.xlsx"
+    result = runner.invoke(app, ["analyse", str(export), "--out", str(left_out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "transport" not in coded_themes(left_out, "R1")
+    assert "transport" in coded_themes(left_out, "R2")
+    included = tmp_path / "included.xlsx"
+    result = runner.invoke(
+        app,
+        ["analyse", str(export), "--out", str(included), "--no-cache",
+         "--include-other-languages"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "transport" in coded_themes(included, "R1")

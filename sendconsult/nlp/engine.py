@@ -338,17 +338,24 @@ def _first_veto(
 
 
 def answer_pieces(survey: Survey, max_length: int) -> Iterator[tuple[str, str, str, int]]:
-    """(response_id, question, text, offset) for every non-empty answer, in survey order.
+    """(response_id, question, text, offset) for every non-empty answer that counts, in survey
+    order.
 
-    An answer longer than the pipeline accepts is cut into pieces at line or sentence ends,
-    so the whole text is still classified (a 10 MB answer is no reason to fail a run).
+    An answer set aside when the export was read (an attachment pointer, a test, another
+    language unless the officer included them: Survey.counts_answer) is not coded: it is out
+    of the denominators, so it must not add to a theme's count either. An answer longer than
+    the pipeline accepts is cut into pieces at line or sentence ends, so the whole text is
+    still classified (a 10 MB answer is no reason to fail a run).
     """
     frame = survey.responses
     questions = survey.text_questions
     rows = frame[questions].itertuples(index=False)
     size = max_length // 2
+    check = bool(survey.set_aside)
     for response_id, row in zip(frame[RESPONSE_ID], rows, strict=True):
         for question, value in zip(questions, row, strict=True):
+            if check and not survey.counts_answer(response_id, question):
+                continue
             if isinstance(value, str) and value.strip():
                 if len(value) <= size:
                     yield response_id, question, value, 0
@@ -376,8 +383,12 @@ def count_answers(survey: Survey, max_length: int = MAX_TEXT_CHARS) -> int:
     """
     frame, size = survey.responses, max_length // 2
     texts: set[str] = set()
+    ids = frame[RESPONSE_ID].tolist() if survey.set_aside else None
     for question in survey.text_questions:
-        texts.update(v for v in frame[question].tolist() if isinstance(v, str) and v.strip())
+        values = frame[question].tolist()
+        if ids is not None:  # answers set aside are not coded (see answer_pieces)
+            values = [v for rid, v in zip(ids, values, strict=True) if survey.counts_answer(rid, question)]
+        texts.update(v for v in values if isinstance(v, str) and v.strip())
     for long_text in [t for t in texts if len(t) > size]:
         texts.discard(long_text)
         texts.update(piece for piece, _ in _pieces(long_text, size))
