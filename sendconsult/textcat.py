@@ -29,7 +29,7 @@ from scipy import sparse
 
 from sendconsult.coding import Coding
 from sendconsult.errors import ModelError
-from sendconsult.nlp import tokenizable
+from sendconsult.nlp.pipeline import tokenizable
 from sendconsult.survey import Survey
 
 METADATA_FILE = "sendconsult_classifier.json"

@@ -102,11 +102,11 @@ def test_evaluate_json_is_the_library_evaluation():
 
     from typer.testing import CliRunner
 
-    from sendconsult.classify import ThemeClassifier
     from sendconsult.cli import app
     from sendconsult.evaluate import scores_dict
     from sendconsult.ingest import load_survey
-    from sendconsult.nlp import build_pipeline
+    from sendconsult.nlp.engine import ThemeClassifier
+    from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.resources import default_dictionary
     from sendconsult.themes.loader import load_dictionary
 

@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from typer.testing import CliRunner
 
 import sendconsult
-from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.ingest import load_survey
+from sendconsult.nlp.engine import ThemeClassifier
 from sendconsult.privacy import Redactor
 from sendconsult.resources import default_dictionary
 from sendconsult.themes.loader import load_dictionary

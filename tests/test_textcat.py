@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from sendconsult.analysis import AnalysisSettings, run_analysis
-from sendconsult.classify import ThemeClassifier
 from sendconsult.cli import app
 from sendconsult.errors import GoldError, ModelError
 from sendconsult.evaluate import compare_with_classifier, load_gold
 from sendconsult.ingest import load_survey
-from sendconsult.nlp import build_pipeline
+from sendconsult.nlp.engine import ThemeClassifier
+from sendconsult.nlp.pipeline import build_pipeline
 from sendconsult.resources import default_dictionary, model_path
 from sendconsult.textcat import (
     METADATA_FILE,

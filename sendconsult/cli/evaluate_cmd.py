@@ -102,11 +102,11 @@ def evaluate_cli(
 
     Example: sendconsult evaluate sample_responses/leicester_send_strategy_2019.csv --gold sample_responses/hand_coded_holdout.csv
     """
-    from sendconsult.classify import ThemeClassifier, count_answers
     from sendconsult.evaluate import compare_with_classifier, evaluate, load_gold
-    from sendconsult.nlp import build_pipeline
+    from sendconsult.nlp.engine import ThemeClassifier, count_answers
+    from sendconsult.nlp.pipeline import build_pipeline
+    from sendconsult.nlp.weak_evidence import weak_terms
     from sendconsult.textcat import load_classifier
-    from sendconsult.weak_evidence import weak_terms
 
     set_debug(debug)
     project_config = resolve_config(export, config)
@@ -165,7 +165,7 @@ def _json_report(
     """What --json prints: the scores, the classifier's if given, and the first disagreements
     (response IDs and terms, not the respondents' words)."""
     from sendconsult.evaluate import scores_dict
-    from sendconsult.weak_evidence import decided_by, weak_terms
+    from sendconsult.nlp.weak_evidence import decided_by, weak_terms
 
     labels = {t: dictionary.label(t) for t in result.theme_ids}
     report: dict[str, object] = {"dictionary": scores_dict(result, labels)}
@@ -331,7 +331,7 @@ def disagreement_table(
     """Each disagreement as a heading line (response, kind, theme) and its evidence indented
     under it: readable at 80 columns, where a four-column table leaves the evidence a word
     wide."""
-    from sendconsult.weak_evidence import decided_by
+    from sendconsult.nlp.weak_evidence import decided_by
 
     parts: list[object] = [
         Text(f"Disagreements (first {limit} of {len(result.disagreements)})", style="italic")

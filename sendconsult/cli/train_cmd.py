@@ -111,8 +111,8 @@ def train_cli(
         )
     dictionary_codes = None
     if shared:
-        from sendconsult.classify import ThemeClassifier, count_answers
-        from sendconsult.nlp import build_pipeline
+        from sendconsult.nlp.engine import ThemeClassifier, count_answers
+        from sendconsult.nlp.pipeline import build_pipeline
 
         classifier = ThemeClassifier(dictionary, build_pipeline())
         with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
