@@ -328,17 +328,23 @@ def _by_question(
     """Themes by the free-text question whose answer raised them (from the counting matches;
     a code an officer added has no question and counts only in the pooled column)."""
     kept = set(texted_ids)
-    answered: dict[str, set[str]] = {q: set() for q in survey.text_questions}
-    for rid in texted_ids:
-        for question in survey.texts(rid):
-            answered[question].add(rid)
+    ids = survey.responses[RESPONSE_ID].tolist()
+    answered = {  # a column at a time: this runs over every answer of the export
+        q: kept.intersection(
+            rid
+            for rid, a in zip(ids, survey.responses[q].tolist(), strict=True)
+            if isinstance(a, str) and a
+        )
+        for q in survey.text_questions
+    }
     raised_in: dict[str, dict[str, set[str]]] = {}
     for theme in coding.theme_ids:
-        coded = set(coding.coded_ids(theme))
+        counted = kept.intersection(coding.coded_ids(theme))
+        by_question = raised_in.setdefault(theme, {})
         for rid, found in coding.evidence_by_response(theme).items():
-            if rid in kept and rid in coded:
-                for match in found:
-                    raised_in.setdefault(theme, {}).setdefault(match.question, set()).add(rid)
+            if rid in counted:
+                for question in {m.question for m in found}:
+                    by_question.setdefault(question, set()).add(rid)
     return crosstabs.by_question(
         coding.theme_ids, survey.text_questions, answered, raised_in, pooled, with_text, threshold
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -139,11 +140,11 @@ class Survey:
         """Boolean per response: has at least one free-text answer, whatever it says."""
         if not self.text_questions:
             return pd.Series(False, index=self.responses.index)
-        return (
-            self.responses[self.text_questions]
-            .map(lambda v: isinstance(v, str) and bool(v))
-            .any(axis=1)
-        )
+        flags = np.zeros(len(self.responses), dtype=bool)
+        for question in self.text_questions:  # a column at a time: map is C-level, not per cell
+            answers = self.responses[question].tolist()
+            flags |= np.fromiter(map(_is_answer, answers), dtype=bool, count=len(answers))
+        return pd.Series(flags, index=self.responses.index)
 
     def counts_answer(self, response_id: str, question: str) -> bool:
         """Whether an answer counts in the denominators: not an attachment pointer, not a test,
@@ -174,3 +175,8 @@ class Survey:
         for note in self.set_aside.values():
             counts[note] = counts.get(note, 0) + 1
         return counts
+
+
+def _is_answer(value: object) -> bool:
+    """A free-text cell that holds an answer (non-answers are None once the export is read)."""
+    return isinstance(value, str) and value != ""
