@@ -11,12 +11,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sendconsult.cli import app, common
-from sendconsult.ingest import IngestOptions, load_survey
+from sendconsult.ingest import IngestOptions, languages, load_survey
 from sendconsult.ingest.consent import consent_of
 from sendconsult.ingest.languages import answer_language
 from sendconsult.survey import Consent, Role
@@ -342,6 +342,24 @@ def test_no_english_answer_of_the_sample_is_taken_for_another_language():
     ]
     assert wrong == []
     assert answer_language("Diolch yn fawr am ddarllen") == "cy"
+
+
+@settings(max_examples=300, deadline=None)
+@example(["the", "and", "of"], [",", ",", "."])  # found only once punctuation is taken off
+@example(["taxi"] * 40 + ["the", "and", "of"], [" "] * 43)  # past the 160 characters read
+@given(
+    st.lists(
+        st.sampled_from(["the", "and", "of", "we", "taxi", "le", "et", "y", "yn", "mae"]),
+        max_size=80,
+    ),
+    st.lists(st.sampled_from([" ", ", ", ". ", "(", ")", '"', "-", "/", "!"]), min_size=80),
+)
+def test_the_quick_english_test_decides_as_the_full_one(words: list[str], gaps: list[str]):
+    """_looks_english splits at spaces first and takes punctuation off only when that is not
+    enough: it must decide every answer as splitting without punctuation does."""
+    text = "".join(w + g for w, g in zip(words, gaps, strict=False))
+    full = text[:160].lower().translate(languages._NO_PUNCTUATION).split()
+    assert languages._looks_english(text) == languages._english_enough(full)
 
 
 @pytest.mark.parametrize(

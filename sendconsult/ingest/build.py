@@ -100,22 +100,23 @@ def set_aside_answers(
     configured = config.attachment_answers if config is not None else None
     listed = answer_set(DEFAULT_ATTACHMENT_ANSWERS if configured is None else configured)
     expected = config.language if config is not None else "en"
-    verdicts: dict[str, str | None] = {}
-    set_aside: dict[tuple[str, str], str] = {}
+    columns = {question: frame[question].tolist() for question in questions}
+    distinct = {t for cells in columns.values() for t in cells if isinstance(t, str) and t}
+    verdicts: dict[str, str] = {}
+    for text in distinct:
+        kind = set_aside_kind(text, listed)
+        if kind is None:
+            language = answer_language(text, expected)
+            kind = language if language not in (None, expected) else None
+        if kind is not None:
+            verdicts[text] = kind
     ids = frame[RESPONSE_ID].tolist()
-    for question in questions:
-        for rid, text in zip(ids, frame[question].tolist(), strict=True):
-            if not isinstance(text, str) or not text:
-                continue
-            if text not in verdicts:
-                kind = set_aside_kind(text, listed)
-                if kind is None:
-                    language = answer_language(text, expected)
-                    kind = language if language not in (None, expected) else None
-                verdicts[text] = kind
-            if verdicts[text] is not None:
-                set_aside[(rid, question)] = verdicts[text]
-    return set_aside
+    return {
+        (rid, question): verdicts[text]
+        for question, cells in columns.items()
+        for rid, text in zip(ids, cells, strict=True)
+        if text in verdicts
+    }
 
 
 def _frame(
