@@ -40,7 +40,7 @@ match_from = functools.partial(tuple.__new__, Match)
 
 # A match without its answer, as the classifier resolves it: (rule order, start, end, sentence
 # start, sentence end, veto), with character offsets into the text it was found in. Parsing
-# processes send these back; nlp.engine.ThemeClassifier.match_of makes the Match.
+# processes send these back; nlp.engine.ThemeClassifier.matches_of makes the Matches.
 MatchRow = tuple[int, int, int, int, int, str | None]
 
 

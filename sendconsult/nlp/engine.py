@@ -84,7 +84,11 @@ class ThemeClassifier:
             tuple(r.root_theme_id for r in self._rules),
             tuple(r.term for r in self._rules),
         )
-        self._column = {theme: j for j, theme in enumerate(self.theme_ids)}
+        column = {theme: j for j, theme in enumerate(self.theme_ids)}
+        # Per rule, by its order: the first fields of its Match, and the theme column it codes
+        # (a run makes a Match per mention, hundreds of thousands: looked up, not rebuilt).
+        self._match_heads = [(r.root_theme_id, r.rule_theme_id, r.term) for r in self._rules]
+        self._rule_column = [column[r.root_theme_id] for r in self._rules]
         self._layouts: dict[tuple[str, ...], _RuleLayout] = {}
 
     def _theme_excludes(self, theme: Theme) -> tuple[tuple[str, str], ...]:
@@ -112,7 +116,7 @@ class ThemeClassifier:
         `offset` is where `text` starts in the whole answer (non-zero for the pieces of an
         answer too long to parse at once); match offsets are into the whole answer.
         """
-        return [self.match_of(row, text, question, offset) for row in self.resolve_rows(found)]
+        return self.matches_of(self.resolve_rows(found), text, question, offset)
 
     def resolve_rows(self, found: Candidates) -> list[MatchRow]:
         """The matches one text's candidates make, as rows (see MatchRow), in text order: the
@@ -191,28 +195,31 @@ class ThemeClassifier:
             layout = self._layouts[keys] = _RuleLayout.of(self._rules, self._rules_by_key, keys)
         return layout
 
-    def match_of(self, row: MatchRow, text: str, question: str, offset: int = 0) -> Match:
-        """A MatchRow found in `text` as the Match of an answer to `question`."""
-        order, start, end, sentence_start, sentence_end, veto = row
-        rule = self._rules[order]
-        return match_from(
-            (
-                rule.root_theme_id,
-                rule.rule_theme_id,
-                rule.term,
-                text[start:end],
-                question,
-                start + offset,
-                end + offset,
-                text[sentence_start:sentence_end].strip(),
-                veto,
+    def matches_of(
+        self, rows: list[MatchRow], text: str, question: str, offset: int = 0
+    ) -> list[Match]:
+        """The MatchRows found in `text` as Matches of an answer to `question`, in one pass:
+        a run makes one per mention, hundreds of thousands."""
+        heads = self._match_heads
+        return [
+            match_from(
+                heads[order]
+                + (
+                    text[start:end],
+                    question,
+                    start + offset,
+                    end + offset,
+                    text[sentence_start:sentence_end].strip(),
+                    veto,
+                )
             )
-        )
+            for order, start, end, sentence_start, sentence_end, veto in rows
+        ]
 
     def codes_of(self, rows: list[MatchRow]) -> list[int]:
         """The theme columns (indices into theme_ids) that match rows code."""
-        column = self._column
-        return sorted({column[self._rules[r[0]].root_theme_id] for r in rows if r[5] is None})
+        column = self._rule_column
+        return sorted({column[r[0]] for r in rows if r[5] is None})
 
     # -- a whole survey ---------------------------------------------------------------------
 
@@ -244,13 +251,13 @@ class ThemeClassifier:
         coded_rows: list[int] = []
         coded_columns: list[int] = []
         evidence: dict[str, list[Match]] = {}
-        match_of = self.match_of
+        matches_of = self.matches_of
         for (response_id, question, text, offset), at in zip(items, text_of_item, strict=True):
             text_rows = rows[at]
             if not text_rows:
                 continue
             found = evidence.setdefault(response_id, [])
-            found.extend([match_of(row, text, question, offset) for row in text_rows])
+            found.extend(matches_of(text_rows, text, question, offset))
             if coded[at]:
                 coded_rows.extend([row_of[response_id]] * len(coded[at]))
                 coded_columns.extend(coded[at])

@@ -160,7 +160,7 @@ def _named_by_another(
     texts = [" ".join(w.removesuffix("*") for w in term.words) for _, term in terms]
     named: set[tuple[str, str]] = set()
     for (theme_id, term), text, rows in zip(terms, texts, find_rows(classifier, texts), strict=True):
-        matches = [classifier.match_of(row, text, "") for row in rows]
+        matches = classifier.matches_of(rows, text, "")
         if any(m.rule_theme_id == theme_id and m.term != term.text for m in matches):
             named.add((theme_id, term.text))
     return named
