@@ -23,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sendconsult.cli import app
+from sendconsult.report import workbook
 from sendconsult.report.workbook import clean_text
 
 runner = CliRunner()
@@ -96,6 +97,19 @@ def test_xml_illegal_characters_report_opens_in_libreoffice(tmp_path: Path, writ
 )
 def test_clean_text_replaces_what_xml_forbids(raw: str, clean: str):
     assert clean_text(raw) == clean
+
+
+def test_clean_text_checks_every_character_it_could_replace():
+    """clean_text skips printable strings unsearched, so every character its patterns flag
+    must be non-printable, and is then replaced wherever it stands."""
+    flagged = [
+        chr(c)
+        for c in range(0x110000)
+        if workbook._UNSAFE.match(chr(c)) or workbook._WORD_BREAKS.match(chr(c))
+    ]
+    assert len(flagged) > 2000  # controls, surrogates and noncharacters
+    assert [c for c in flagged if c.isprintable()] == []
+    assert [c for c in flagged if clean_text(f"plain {c} text") == f"plain {c} text"] == []
 
 
 # -- CSV output: formula injection -----------------------------------------------------------
