@@ -36,11 +36,11 @@ class Crosstab:
 
     @property
     def shares(self) -> pd.DataFrame:
-        shares = self.counts.astype(float).copy()
-        for column in shares.columns:
-            size = self.sizes[column]
-            shares[column] = self.counts[column] / size if size else 0.0
-        return shares
+        """Each count as a share of its column's size (0 where the column is empty)."""
+        sizes = np.array([self.sizes[c] for c in self.counts.columns], dtype=float)
+        counts = self.counts.to_numpy(dtype=float)
+        shares = np.divide(counts, sizes, out=np.zeros_like(counts), where=sizes > 0)
+        return pd.DataFrame(shares, index=self.counts.index, columns=self.counts.columns)
 
 
 def by_question(

@@ -47,6 +47,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     def tables(crosstab: Crosstab, row: int, headers: list[str], with_tests: bool) -> int:
         nonlocal table_number, widest
         columns = list(crosstab.counts.columns)
+        shares = crosstab.shares  # computed once per table, not per cell
         widest = max(widest, len(columns) + 1 + (2 if with_tests else 0))
         for kind in ("%", "count"):
             table_number += 1
@@ -67,7 +68,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
                     if kind == "count":
                         write_count(sheet, r, j, crosstab.counts.at[theme, column], **shown)
                     else:
-                        write_share(sheet, r, j, crosstab.shares.at[theme, column], **shown)
+                        write_share(sheet, r, j, shares.at[theme, column], **shown)
                 if with_tests and kind == "%":
                     _test(sheet, r, len(columns) + 2, crosstab, theme)
             width = len(columns) + 1 + (len(extra) if kind == "%" else 0)
