@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sendconsult.cli.advice import warning_text
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
     ColumnChoices,
@@ -258,4 +259,4 @@ def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: 
     out.print(top)
     out.print(f"Report written to [bold]{report_path}[/] in {seconds:.1f} s.")
     for warning in result.warnings:
-        err.print(Text(f"Warning: {warning}", style="yellow"))
+        err.print(Text(f"Warning: {warning_text(warning)}", style="yellow"))

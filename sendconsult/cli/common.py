@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
+from sendconsult.cli.advice import error_text
 from sendconsult.errors import SendconsultError
 from sendconsult.project import ColumnChoices
 
@@ -44,7 +45,7 @@ def guarded(func: F) -> F:
         except SendconsultError as exc:
             if debug_enabled():
                 raise
-            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            err.print(f"[bold red]Error:[/] {escape(error_text(exc))}")
             raise typer.Exit(EXIT_USER_ERROR) from None
         except KeyboardInterrupt:
             err.print("[bold red]Interrupted:[/] nothing was written.")
@@ -82,7 +83,8 @@ def _file_problem(exc: BaseException) -> str | None:
     fixable = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG)
     if not isinstance(exc, OSError) or exc.errno not in fixable or not exc.filename:
         return None
-    return write_failure(Path(os.fsdecode(exc.filename)), exc, "--out (or --cache-dir)")
+    said = write_failure(Path(os.fsdecode(exc.filename)), exc).removesuffix(".")
+    return f"{said} with --out (or --cache-dir)."
 
 
 def escape(text: str) -> str:

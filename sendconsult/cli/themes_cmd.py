@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sendconsult.cli.advice import with_advice
 from sendconsult.cli.app import themes_app
 from sendconsult.cli.common import (
     EXIT_USER_ERROR,
@@ -116,7 +117,8 @@ def _print_issues(dictionary_file: Path, issues) -> None:  # noqa: ANN001
         style = "red" if issue.level == "error" else "yellow"
         out.print(
             Text(
-                f"{issue.level.capitalize()}: {dictionary_file.name} {where}{issue.message}",
+                f"{issue.level.capitalize()}: {dictionary_file.name} {where}"
+                f"{with_advice(issue.message, issue.fix)}",
                 style=style,
             )
         )
