@@ -19,6 +19,7 @@ from spacy.language import Language
 import sendconsult
 from sendconsult.aggregate import Aggregates, aggregate
 from sendconsult.caches.parse import ParseCache
+from sendconsult.caches.redactions import RedactionCache
 from sendconsult.campaigns import CampaignResult, detect_campaigns
 from sendconsult.coding import Coding
 from sendconsult.coding_record import CodingRecord, record_of
@@ -32,7 +33,6 @@ from sendconsult.nlp.term_stats import dictionary_warnings
 from sendconsult.overrides import Override, OverrideResult, apply_overrides
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
-from sendconsult.redaction_cache import RedactionCache
 from sendconsult.report import (
     ReportContent,
     ReportOptions,

@@ -182,7 +182,8 @@ def test_the_core_never_uses_the_facade_the_cli_calls():
 # The steps a step of the pipeline (export -ingest-> Survey -nlp-> Coding -aggregate-> tables
 # -report-> workbook, the CLI at the edge) may not use: only those after it, never the edge.
 LATER_STEPS = {
-    "sendconsult.caches": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
+    # caches store what redaction and campaign detection found, needing neither (no cycle)
+    "sendconsult.caches": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report", "sendconsult.privacy", "sendconsult.campaigns"],
     "sendconsult.themes": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
     "sendconsult.ingest": ["sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
     "sendconsult.nlp": ["sendconsult.ingest", "sendconsult.aggregate", "sendconsult.report"],
