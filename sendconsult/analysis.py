@@ -19,6 +19,7 @@ from spacy.language import Language
 import sendconsult
 from sendconsult.aggregate import Aggregates, aggregate
 from sendconsult.caches.parse import ParseCache
+from sendconsult.caches.redactions import RedactionCache
 from sendconsult.campaigns import CampaignResult, detect_campaigns
 from sendconsult.coding import Coding
 from sendconsult.coding_record import CodingRecord, record_of
@@ -32,7 +33,6 @@ from sendconsult.nlp.term_stats import dictionary_warnings
 from sendconsult.overrides import Override, OverrideResult, apply_overrides
 from sendconsult.privacy import Redactor
 from sendconsult.quotes import representative_quotes
-from sendconsult.redaction_cache import RedactionCache
 from sendconsult.report import (
     ReportContent,
     ReportOptions,
@@ -43,6 +43,7 @@ from sendconsult.report import (
 from sendconsult.survey import Survey
 from sendconsult.textcat import Suggestions, ThemeModel, stale_rules, suggest
 from sendconsult.themes.model import ThemeDictionary
+from sendconsult.writing import missing_folder
 
 DEFAULT_THRESHOLD = 5
 T = TypeVar("T")
@@ -113,39 +114,44 @@ class AnalysisSettings:
         )
 
     def check_output(self, export: Path, report: Path, *, force: bool) -> None:
-        """Never overwrite the export; never replace a report without --force; a report for
+        """Never overwrite the export; never replace a report unless `force`; a report for
         publication is redacted and suppressed and has no internal sheet."""
         if self.publish and self.internal:
             raise ConfigError(
-                "--publish makes a report for publication, which cannot hold the internal sheet "
-                "of --internal; leave out one of them."
+                "A report for publication cannot hold the internal sheet; ask for one of them.",
+                fix="publish-internal",
             )
         if self.publish and not self.redact:
             raise ConfigError(
-                "--publish needs quotes redacted; leave out --no-redact (or set redact = true "
-                "in the project config)."
+                "A report for publication needs quotes redacted; turn redaction on (redact = true "
+                "in the project config).",
+                fix="publish-redact",
             )
         if self.publish and self.suppression_threshold <= 1:
             raise ConfigError(
-                "--publish needs small numbers suppressed; use --suppress 5 or more (or set "
-                "suppression_threshold in the project config)."
+                "A report for publication needs small numbers suppressed; set a suppression "
+                "threshold of 5 or more (suppression_threshold in the project config).",
+                fix="publish-suppress",
             )
         if report.suffix.lower() != ".xlsx":
             raise ReportError(
-                f"The report name {report.name} must end in .xlsx; choose another --out."
+                f"The report name {report.name} must end in .xlsx.", fix="output-name"
             )
         if report.exists() and export.exists() and report.resolve() == export.resolve():
             raise ReportError(
-                f"--out {report.name} is the export itself; choose another name for the report."
+                f"The report {report.name} is the export itself; choose another name for the "
+                "report.",
+                fix="report-is-export",
+                name=report.name,
             )
         if report.exists() and not force:
             raise ReportError(
-                f"{report} already exists; add --force to replace it, or choose another name with --out."
+                f"{report} already exists; choose another name, or allow replacing it.",
+                fix="report-exists",
+                path=str(report),
             )
         if not report.parent.exists():
-            raise ReportError(
-                f"The folder {report.parent} does not exist; create it or choose another --out."
-            )
+            raise missing_folder(report.parent)
 
 
 @dataclass(frozen=True)
@@ -337,7 +343,7 @@ def _suggestions(
     score_progress: Callable[[int], None] | None,
     warnings: list[str],
 ) -> Suggestions:
-    """The trained classifier's suggestions, beside the dictionary's codes (--classifier)."""
+    """The trained classifier's suggestions, beside the dictionary's codes."""
     model = settings.classifier
     assert model is not None
     scores = model.score(survey, progress=score_progress)

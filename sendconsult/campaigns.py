@@ -13,29 +13,26 @@ come from crc32 of the words, so results never vary between runs.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import string
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from sendconsult.errors import ReportError
+from sendconsult.caches import campaigns as cache
 from sendconsult.nlp.arrays import distinct
-from sendconsult.resources import source_digest
 from sendconsult.survey import RESPONSE_ID, Survey
-from sendconsult.writing import write_text_atomic
 
 MIN_WORDS = 30
 # A cached result is reused only while these files (detection and its arrays) are unchanged.
 DETECTION_SOURCES = ("campaigns.py", "nlp/arrays.py")
-KEEP_CACHED = 8
 SHINGLE = 5
 SAMPLE = 4  # keep shingles whose hash is divisible by this: a quarter, enough to bucket
 ANCHORS = 3  # buckets per answer: its rarest sampled shingles that another answer shares
@@ -91,7 +88,8 @@ def detect_campaigns(
     """Group responses whose answers are the same letter (Jaccard >= similarity), see above.
 
     The result depends only on the export's answers, so with `cache_dir` it is kept there
-    (keyed by a hash of the answers and the settings) and a re-run reads it back.
+    (keyed by a hash of the answers and the settings; caches/campaigns.py) and a re-run reads
+    it back.
     """
     keys: list[tuple[str, str]] = []  # (response_id, question) of every long answer
     texts: list[str] = []
@@ -108,51 +106,36 @@ def detect_campaigns(
         texts += [values[i] for i in rows]
     cached: Path | None = None
     if cache_dir is not None:
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{source_digest(DETECTION_SOURCES)}/{min_size}/{similarity}".encode())
         every = "".join(
             f"\x00{rid}\x00{question}\x00{text}"
             for (rid, question), text in zip(keys, texts, strict=True)
         )
-        digest.update(every.encode("utf-8", "surrogatepass"))
-        cached = cache_dir / f"campaigns-{digest.hexdigest()}.json"
-        result = _read(cached)
-        if result is not None:
-            return result
+        cached = cache.cache_file(
+            cache_dir, DETECTION_SOURCES, f"{min_size}/{similarity}", every
+        )
+        campaigns = cache.read(cached, _campaign)
+        if campaigns is not None:
+            return _result(campaigns)
     result = _detect(survey, keys, texts, min_size, similarity)
     if cached is not None:
-        _write(cached, result)
+        cache.write(cached, (asdict(c) for c in result.campaigns))
     return result
 
 
-def _read(path: Path) -> CampaignResult | None:
-    """A cached result, or None if there is none or it cannot be read (it is then redone)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        campaigns = [
-            Campaign(c["id"], int(c["size"]), tuple(c["response_ids"]), c["text"])
-            for c in data["campaigns"]
-        ]
-    except Exception:  # noqa: BLE001 - a damaged file fails in many ways; all mean redo
-        return None
+def _campaign(record: Mapping[str, Any]) -> Campaign:
+    """A campaign from its record in the cache (asdict of one)."""
+    return Campaign(
+        record["id"], int(record["size"]), tuple(record["response_ids"]), record["text"]
+    )
+
+
+def _result(campaigns: list[Campaign]) -> CampaignResult:
+    """Campaigns read back, with which campaign each response belongs to."""
     result = CampaignResult(campaigns=campaigns)
     for campaign in campaigns:
         for rid in campaign.response_ids:
             result.by_response.setdefault(rid, campaign.id)
     return result
-
-
-def _write(path: Path, result: CampaignResult) -> None:
-    """Keep a result for re-runs: written whole and renamed; a failure only costs time."""
-    data = {"campaigns": [asdict(c) for c in result.campaigns]}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, json.dumps(data))  # readable by its owner only: it quotes
-        older = sorted(path.parent.glob("campaigns-*.json"), key=lambda p: p.stat().st_mtime)
-        for stale in older[:-KEEP_CACHED]:  # results of exports analysed long ago
-            stale.unlink(missing_ok=True)
-    except (OSError, ReportError):
-        return
 
 
 def _detect(

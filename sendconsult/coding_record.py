@@ -118,9 +118,11 @@ def read_report(path: Path) -> CodingRecord:
     try:
         if CODING_SHEET not in workbook.sheetnames:
             raise ReportError(
-                f"{path.name} has no Coding sheet, so it is not a sendconsult report (or was "
-                "made with --publish, which leaves it out); give a report made by sendconsult "
-                "analyse without --publish."
+                f"{path.name} has no Coding sheet, so it is not a sendconsult report (or is a "
+                "report for publication, which leaves it out); give a report made for internal "
+                "use.",
+                fix="not-a-report",
+                name=path.name,
             )
         rows = workbook[CODING_SHEET].iter_rows(values_only=True)
         header = [str(c).strip() if c is not None else "" for c in next(rows, ())]

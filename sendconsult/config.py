@@ -62,12 +62,10 @@ class ProjectConfig:
 
 
 def find_config(export: Path, explicit: Path | None = None) -> Path | None:
-    """--config if given (it must exist), else a config file beside the export, else None."""
+    """The config file given (it must exist), else one beside the export, else None."""
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError(
-                f"Config file {explicit} was not found; check the path given to --config."
-            )
+            raise ConfigError(f"Config file {explicit} was not found; check the path.", fix="config-path")
         return explicit
     for name in CONFIG_NAMES:
         candidate = export.parent / name

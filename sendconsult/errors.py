@@ -7,7 +7,36 @@ from __future__ import annotations
 
 
 class SendconsultError(Exception):
-    """Base of every error an officer can fix; the message says how."""
+    """Base of every error an officer can fix; the message says what is wrong and where.
+
+    When a choice the officer makes would fix it (another output file, the config's path, a
+    pipeline), `fix` names that choice and `details` hold what its advice needs, so an
+    interface can say how in its own terms: the command line names its option
+    (sendconsult/cli/advice.py). A core message never names a command-line option.
+    """
+
+    def __init__(self, message: str, *, fix: str | None = None, **details: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+        self.details = details
+
+
+class Caveat(str):
+    """A warning that an error caused, e.g. a cache that could not be saved: its text (a str
+    wherever warnings are listed) is `prefix` and the error's message; the error is kept so an
+    interface can add how to fix it."""
+
+    prefix: str
+    error: SendconsultError
+
+    def __new__(cls, prefix: str, error: SendconsultError) -> Caveat:
+        text = super().__new__(cls, prefix + str(error))
+        text.prefix = prefix
+        text.error = error
+        return text
+
+    def __reduce__(self) -> tuple[type[Caveat], tuple[str, SendconsultError]]:
+        return (Caveat, (self.prefix, self.error))
 
 
 class ExportError(SendconsultError):

@@ -115,7 +115,7 @@ class Evaluation:
 def load_gold(path: Path) -> pd.DataFrame:
     """Read a gold file (CSV or a report's Coding sheet) into 0/1 ints indexed by response_id."""
     if not path.exists():
-        raise GoldError(f"Hand-coded file {path} was not found; check the path given to --gold.")
+        raise GoldError(f"Hand-coded file {path} was not found; check the path.", fix="gold-path")
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         frame = _read_gold_xlsx(path)
     else:

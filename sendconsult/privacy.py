@@ -276,6 +276,8 @@ class _Token(NamedTuple):
 class Redactor:
     """Finds and replaces personal data in free text."""
 
+    kinds = KINDS  # the kinds of span it makes
+
     def __init__(self, nlp: Language | None = None) -> None:
         self._ner = nlp if nlp is not None and nlp.has_pipe("ner") else None
         self._names, self._name_words = name_lists()
@@ -290,7 +292,7 @@ class Redactor:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever what this redactor finds could: see redaction_cache.py."""
+        """Changes whenever what this redactor finds could: see caches/redactions.py."""
         return _rules_fingerprint(self.pipeline)
 
     def find(self, text: str) -> list[Redaction]:
@@ -298,9 +300,11 @@ class Redactor:
         several sheets, and a re-run the same answers; see `remember`)."""
         known = self._found.get(text)
         if known is None:
-            known = self._remembered(text) if self._remembered else None
-            if known is None:
+            spans = self._remembered(text) if self._remembered else None
+            if spans is None:
                 known = self._find(text)
+            else:
+                known = [Redaction(start, end, kind) for start, end, kind in spans]
             self._found[text] = known
         return list(known)
 
@@ -309,8 +313,9 @@ class Redactor:
         for text in texts:
             self.find(text)
 
-    def remember(self, lookup: Callable[[str], list[Redaction] | None]) -> None:
-        """Where to look first for a text's spans (found in an earlier run; None: unknown)."""
+    def remember(self, lookup: Callable[[str], list[tuple[int, int, str]] | None]) -> None:
+        """Where to look first for a text's spans, as (start, end, kind) (found in an earlier
+        run and checked; None: unknown)."""
         self._remembered = lookup
 
     def found(self) -> dict[str, list[Redaction]]:

@@ -5,7 +5,8 @@ Every file sendconsult writes (reports, CSV and YAML outputs, caches) goes throu
 (fsync), and renamed over the target, so a reader sees the old file or the whole new one, even
 after a crash or power cut. A temporary file left by a run that was killed is removed by a later
 write in the same folder. A failure (read-only folder or drive, full disk, over-long name)
-becomes a ReportError saying which file and what to do.
+becomes a ReportError saying which file and what to do; its `fix` names the setting that puts the
+file elsewhere ("output" or "cache"), for the interface to word.
 """
 
 from __future__ import annotations
@@ -31,17 +32,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path, *, private: bool = False, fix: str = "--out") -> Iterator[Path]:
+def atomic_path(path: Path, *, private: bool = False, fix: str = "output") -> Iterator[Path]:
     """A temporary path to write the whole of `path` to; renamed into place when the block ends.
 
     `private` files (caches, which hold respondents' words) stay readable by their owner only;
-    the others get the permissions of a file saved the usual way. `fix` names the option that
-    chooses another place, for the error message. Raises ReportError if it cannot be written.
+    the others get the permissions of a file saved the usual way. `fix` names the setting that
+    chooses another place ("output" or "cache"). Raises ReportError if it cannot be written.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise ReportError(f"The folder {folder} does not exist; create it or choose another {fix}.")
+        raise missing_folder(folder, fix)
     remove_stale_temporaries(folder)
     temporary = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:
@@ -53,7 +54,7 @@ def atomic_path(path: Path, *, private: bool = False, fix: str = "--out") -> Ite
         os.replace(temporary, path)
         _flush_folder(folder)
     except OSError as exc:
-        raise ReportError(write_failure(path, exc, fix)) from exc
+        raise ReportError(write_failure(path, exc), fix=fix) from exc
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -66,7 +67,7 @@ def draft_path(temporary: Path) -> Path:
 
 
 def write_text_atomic(
-    path: Path, text: str, *, private: bool = True, fix: str = "--out"
+    path: Path, text: str, *, private: bool = True, fix: str = "output"
 ) -> None:
     """Write text to `path` atomically (readers see the old file or the whole new one)."""
     with atomic_path(path, private=private, fix=fix) as temporary:
@@ -74,7 +75,7 @@ def write_text_atomic(
 
 
 def write_csv_atomic(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], *, fix: str = "--out"
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], *, fix: str = "output"
 ) -> None:
     """Write a CSV (UTF-8 with BOM, so Excel reads it) atomically, every cell formula-safe."""
     with (
@@ -99,33 +100,38 @@ def csv_safe(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_failure(path: Path, exc: OSError, fix: str = "--out") -> str:
-    """One sentence for an officer: which file could not be written, and what to do."""
+def missing_folder(folder: Path, fix: str = "output") -> ReportError:
+    """The error for a file to be written in a folder that does not exist."""
+    return ReportError(
+        f"The folder {folder} does not exist; create it or choose another folder.",
+        fix=f"{fix}-folder",
+        folder=str(folder),
+    )
+
+
+def write_failure(path: Path, exc: OSError) -> str:
+    """One sentence for an officer: which file could not be written, and what to do (the
+    interface adds how it chooses another place)."""
     code = exc.errno
     folder = path.parent if str(path.parent) else Path(".")
     if code in (errno.EACCES, errno.EPERM):
         return (
             f"{path} could not be written (permission denied); close it if it is open in Excel, "
-            f"or choose a folder you may write to with {fix}."
+            "or choose a folder you may write to."
         )
     if code == errno.EROFS:
         return (
             f"{path} could not be written because {folder} is on a read-only drive; choose "
-            f"another folder with {fix}."
+            "another folder."
         )
     if code in (errno.ENOSPC, errno.EDQUOT):
         return (
             f"{path} could not be written because the drive holding {folder} is full; free some "
-            f"space there or choose another folder with {fix}."
+            "space there or choose another folder."
         )
     if code == errno.ENAMETOOLONG:
-        return (
-            f"{path.name} is too long a file name for the drive; choose a shorter name with "
-            f"{fix}."
-        )
-    return (
-        f"{path} could not be written ({exc.strerror or exc}); choose another folder with {fix}."
-    )
+        return f"{path.name} is too long a file name for the drive; choose a shorter name."
+    return f"{path} could not be written ({exc.strerror or exc}); choose another folder."
 
 
 def remove_stale_temporaries(folder: Path) -> None:

@@ -169,16 +169,27 @@ def test_the_report_and_the_cli_are_the_last_steps():
     }
 
 
+def test_the_core_never_uses_the_facade_the_cli_calls():
+    # sendconsult.project opens a project, codes a survey and explains an answer for the CLI:
+    # it may use the whole core, but only the CLI uses it, and it never uses the CLI.
+    graph = import_graph(deferred=True)
+    users = sorted(name for name, imported in graph.items() if "sendconsult.project" in imported)
+    assert users, "the CLI calls the facade"
+    assert [u for u in users if not u.startswith("sendconsult.cli.")] == []
+    assert [m for m in graph["sendconsult.project"] if m.startswith("sendconsult.cli")] == []
+
+
 # The steps a step of the pipeline (export -ingest-> Survey -nlp-> Coding -aggregate-> tables
 # -report-> workbook, the CLI at the edge) may not use: only those after it, never the edge.
 LATER_STEPS = {
-    "sendconsult.caches": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
+    # caches store what redaction and campaign detection found, needing neither (no cycle)
+    "sendconsult.caches": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report", "sendconsult.privacy", "sendconsult.campaigns"],
     "sendconsult.themes": ["sendconsult.ingest", "sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
     "sendconsult.ingest": ["sendconsult.nlp", "sendconsult.aggregate", "sendconsult.report"],
     "sendconsult.nlp": ["sendconsult.ingest", "sendconsult.aggregate", "sendconsult.report"],
     "sendconsult.aggregate": ["sendconsult.report"],
 }
-EDGE = ["sendconsult.cli", "sendconsult.analysis"]
+EDGE = ["sendconsult.cli", "sendconsult.analysis", "sendconsult.project"]
 
 
 def reaches_into(module: str, steps: list[str]) -> bool:

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from sendconsult import redaction_cache
+from sendconsult.caches import redactions
+from sendconsult.caches.redactions import RedactionCache
 from sendconsult.cli import app
 from sendconsult.privacy import Redaction, Redactor
-from sendconsult.redaction_cache import RedactionCache
 from sendconsult.resources import PACKAGE_DIR, source_digest
 
 SAMPLE = Path(__file__).parent.parent / "sample_responses" / "leicester_send_strategy_2019.csv"
@@ -106,12 +106,12 @@ def test_a_change_to_the_lemma_code_makes_the_file_ignored(
     assert Counting.searched == 0  # same code: read back
     changed = tmp_path / "changed"
     changed.mkdir()
-    for name in redaction_cache.RULES_SOURCES:
+    for name in redactions.RULES_SOURCES:
         source = (PACKAGE_DIR / name).read_text(encoding="utf-8")
         (changed / name).parent.mkdir(parents=True, exist_ok=True)
         (changed / name).write_text(source + "\n# changed\n", encoding="utf-8")
     monkeypatch.setattr(
-        redaction_cache, "source_digest", lambda names: source_digest(names, changed)
+        redactions, "source_digest", lambda names: source_digest(names, changed)
     )
     reloaded(tmp_path).redact(TEXTS[0])
     assert Counting.searched == 1

@@ -139,5 +139,8 @@ def test_xlsx_dictionary(tmp_path: Path):
 
 
 def test_other_formats_point_to_import(tmp_path: Path):
-    with pytest.raises(DictionaryError, match="sendconsult themes import liwc.dic"):
+    from sendconsult.cli.advice import error_text
+
+    with pytest.raises(DictionaryError, match="liwc.dic is not a theme dictionary") as raised:
         load_dictionary(write(tmp_path, "%\n1\tx\n%\n", "liwc.dic"))
+    assert "convert it with: sendconsult themes import liwc.dic --out" in error_text(raised.value)

@@ -3,8 +3,10 @@
 All of it lives in one folder beside the export (or --cache-dir), one file per export and
 pipeline, each keyed by a hash of the texts it was made from (text_digest) and of the code that
 made it, and written whole through sendconsult.writing. parse: what parsing found in each text
-(the coding step's candidates). The redaction cache (sendconsult.redaction_cache) and campaign
-detection (sendconsult.campaigns) keep their files in the same folder.
+(the coding step's candidates); redactions: the spans of personal data found in quoted answers;
+campaigns: the form letters found among the answers. A cache stores what a step found and gets
+back only plain data or what the step passes in, so it never imports the step (privacy,
+campaigns) it serves.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sendconsult.caches import text_digest
-from sendconsult.errors import ReportError
+from sendconsult.errors import Caveat, ReportError
 from sendconsult.resources import PACKAGE_DIR, source_digest
 from sendconsult.writing import atomic_path, write_failure
 
@@ -39,7 +39,8 @@ from sendconsult.writing import atomic_path, write_failure
 # texts a new term could occur in.
 Requirement = tuple[frozenset[int], tuple[str, ...]]
 
-FIX = "--cache-dir (or --no-cache)"  # how to put the cache elsewhere, for warnings
+FIX = "cache"  # the setting that puts the cache elsewhere, for warnings (see writing.py)
+SAVE_FAILED = "The parse cache could not be saved: "
 # What a cached candidate depends on: this file (its layout), the modules that find, number and
 # store candidates, and all they import that could change a result (tests/test_parse_cache.py
 # checks the list against the modules' imports).
@@ -408,7 +409,7 @@ class ParseCache:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             self.warnings.append(
-                f"The parse cache could not be saved: {write_failure(self.path, exc, FIX)}"
+                Caveat(SAVE_FAILED, ReportError(write_failure(self.path, exc), fix=FIX))
             )
             return
         try:
@@ -426,7 +427,7 @@ class ParseCache:
                     rows=store.rows,
                 )
         except ReportError as exc:
-            self.warnings.append(f"The parse cache could not be saved: {exc}")
+            self.warnings.append(Caveat(SAVE_FAILED, exc))
 
 
 def _check(store: _Store) -> None:

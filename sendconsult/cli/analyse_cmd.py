@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sendconsult.cli.advice import warning_text
 from sendconsult.cli.app import app
 from sendconsult.cli.common import (
     ColumnChoices,
@@ -25,11 +26,9 @@ from sendconsult.cli.common import (
     command_line,
     err,
     guarded,
-    load_export,
-    load_themes,
     out,
-    resolve_config,
     set_debug,
+    show_warnings,
 )
 from sendconsult.cli.diff_cmd import print_changes
 from sendconsult.cli.progress import new_progress
@@ -156,14 +155,15 @@ def analyse_cli(
     from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.nlp.workers import default_jobs
     from sendconsult.overrides import load_overrides
+    from sendconsult.project import open_project
     from sendconsult.textcat import load_classifier
 
     set_debug(debug)
     started = time.perf_counter()
-    project_config = resolve_config(export, config)
+    project = open_project(export, config)
     report_path = out_path if out_path is not None else default_report_path(export)
     settings = AnalysisSettings.from_config(
-        project_config,
+        project.config,
         redact=False if no_redact else None,
         suppression_threshold=suppress,
         internal=internal,
@@ -181,14 +181,10 @@ def analyse_cli(
     )
     settings.check_output(export, report_path, force=force)
     reading = time.perf_counter()
-    survey = load_export(
-        export,
-        sheet=sheet,
-        columns=columns,
-        project_config=project_config,
-    )
+    survey = project.read_survey(sheet=sheet, columns=columns)
+    show_warnings(survey.warnings)
     read_seconds = time.perf_counter() - reading
-    dictionary = load_themes(themes, export, project_config)
+    dictionary = project.dictionary(themes)
     nlp = build_pipeline(model)
     from sendconsult.nlp.engine import count_answers
 
@@ -263,4 +259,4 @@ def _print_summary(result, report_path: Path, seconds: float) -> None:  # noqa: 
     out.print(top)
     out.print(f"Report written to [bold]{report_path}[/] in {seconds:.1f} s.")
     for warning in result.warnings:
-        err.print(Text(f"Warning: {warning}", style="yellow"))
+        err.print(Text(f"Warning: {warning_text(warning)}", style="yellow"))

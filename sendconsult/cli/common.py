@@ -7,14 +7,15 @@ import inspect
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
+from sendconsult.cli.advice import error_text
 from sendconsult.errors import SendconsultError
+from sendconsult.project import ColumnChoices
 
 # Results go to stdout; diagnostics (warnings, errors, progress) go to stderr.
 out = Console(highlight=False, soft_wrap=False)
@@ -44,7 +45,7 @@ def guarded(func: F) -> F:
         except SendconsultError as exc:
             if debug_enabled():
                 raise
-            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            err.print(f"[bold red]Error:[/] {escape(error_text(exc))}")
             raise typer.Exit(EXIT_USER_ERROR) from None
         except KeyboardInterrupt:
             err.print("[bold red]Interrupted:[/] nothing was written.")
@@ -82,7 +83,8 @@ def _file_problem(exc: BaseException) -> str | None:
     fixable = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG)
     if not isinstance(exc, OSError) or exc.errno not in fixable or not exc.filename:
         return None
-    return write_failure(Path(os.fsdecode(exc.filename)), exc, "--out (or --cache-dir)")
+    said = write_failure(Path(os.fsdecode(exc.filename)), exc).removesuffix(".")
+    return f"{said} with --out (or --cache-dir)."
 
 
 def escape(text: str) -> str:
@@ -179,18 +181,6 @@ OtherLanguagesOpt = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class ColumnChoices:
-    """The officer's column options, the same on every command that reads an export."""
-
-    id_column: str | None = None
-    group_column: str | None = None
-    text_column: tuple[str, ...] = ()
-    personal_column: tuple[str, ...] = ()
-    not_personal_column: tuple[str, ...] = ()
-    include_other_languages: bool | None = None
-
-
 _COLUMN_PARAMETERS = (
     ("id_column", IdColumnOpt, None),
     ("group_column", GroupColumnOpt, None),
@@ -275,51 +265,7 @@ ThemesOpt = Annotated[
 ]
 
 
-def resolve_config(export: Path | None, explicit: Path | None):  # noqa: ANN201 - ProjectConfig | None
-    """The project config: --config, else sendconsult.toml/.yaml beside the export, else none."""
-    from sendconsult.config import find_config, load_config
-
-    if export is None and explicit is None:
-        return None
-    found = find_config(export, explicit) if export is not None else explicit
-    return load_config(found) if found is not None else None
-
-
-def load_themes(themes: Path | None, export: Path | None = None, config=None):  # noqa: ANN001,ANN201
-    """The dictionary to use: --themes, else the config's `themes`, else the shipped one."""
-    from sendconsult.resources import default_dictionary
-    from sendconsult.themes.loader import load_dictionary
-
-    if themes is None and config is not None and getattr(config, "themes", None):
-        themes = Path(config.themes)
-    return load_dictionary(themes if themes is not None else default_dictionary())
-
-
-def load_export(
-    export: Path,
-    *,
-    sheet: str | None = None,
-    config: Path | None = None,
-    columns: ColumnChoices | None = None,
-    project_config=None,  # noqa: ANN001
-):  # noqa: ANN201 - Survey
-    """Read an export with the officer's overrides, printing ingest warnings to stderr."""
-    from sendconsult.ingest import IngestOptions, load_survey
-
-    if project_config is None:
-        project_config = resolve_config(export, config)
-    columns = columns or ColumnChoices()
-    options = IngestOptions(
-        sheet=sheet,
-        id_column=columns.id_column,
-        group_column=columns.group_column,
-        text_columns=columns.text_column,
-        personal_columns=columns.personal_column,
-        not_personal_columns=columns.not_personal_column,
-        include_other_languages=columns.include_other_languages,
-        config=project_config,
-    )
-    survey = load_survey(export, options)
-    for message in survey.warnings:
+def show_warnings(warnings: list[str]) -> None:
+    """What reading an export noticed, one line each on stderr."""
+    for message in warnings:
         warn(message)
-    return survey

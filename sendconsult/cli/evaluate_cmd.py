@@ -24,12 +24,10 @@ from sendconsult.cli.common import (
     column_options,
     err,
     guarded,
-    load_export,
-    load_themes,
     out,
-    resolve_config,
     score_text,
     set_debug,
+    show_warnings,
     warn,
 )
 from sendconsult.cli.progress import parse_progress
@@ -103,20 +101,15 @@ def evaluate_cli(
     Example: sendconsult evaluate sample_responses/leicester_send_strategy_2019.csv --gold sample_responses/hand_coded_holdout.csv
     """
     from sendconsult.evaluate import compare_with_classifier, evaluate, load_gold
-    from sendconsult.nlp.engine import ThemeClassifier, count_answers
-    from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.nlp.weak_evidence import weak_terms
+    from sendconsult.project import code_survey, open_project
     from sendconsult.textcat import load_classifier
 
     set_debug(debug)
-    project_config = resolve_config(export, config)
-    survey = load_export(
-        export,
-        sheet=sheet,
-        columns=columns,
-        project_config=project_config,
-    )
-    dictionary = load_themes(themes, export, project_config)
+    project = open_project(export, config)
+    survey = project.read_survey(sheet=sheet, columns=columns)
+    show_warnings(survey.warnings)
+    dictionary = project.dictionary(themes)
     gold_codes = load_gold(gold)
     theme_model = load_classifier(classifier_path) if classifier_path is not None else None
     shared = [t for t in dictionary.theme_ids if t in gold_codes.columns]
@@ -127,9 +120,7 @@ def evaluate_cli(
         else:
             out.print(classifier_table(survey, gold_codes, theme_model))
         return
-    classifier = ThemeClassifier(dictionary, build_pipeline(model))
-    with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
-        coding = classifier.classify(survey, progress=advance)
+    coding = code_survey(survey, dictionary, model=model, progress=parse_progress).coding
     result = evaluate(coding, gold_codes)
     if result.missing_ids:
         warn(

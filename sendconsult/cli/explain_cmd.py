@@ -19,13 +19,11 @@ from sendconsult.cli.common import (
     ThemesOpt,
     column_options,
     guarded,
-    load_export,
-    load_themes,
     out,
     set_debug,
+    show_warnings,
     usage_error,
 )
-from sendconsult.errors import ColumnError
 
 if TYPE_CHECKING:  # the core (spaCy, pandas) is imported when a command runs, not for --help
     from sendconsult.coding import Match
@@ -56,9 +54,10 @@ def explain_cli(
 
     Example: sendconsult explain "No problems with transport but we need respite"
     """
-    from sendconsult.nlp.engine import NEGATION_RULE, ThemeClassifier
+    from sendconsult.nlp.engine import NEGATION_RULE
     from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.nlp.weak_evidence import weak_terms
+    from sendconsult.project import answers_of, explain_answers, open_dictionary, open_project
 
     set_debug(debug)
     if (text is None) == (response_id is None):
@@ -66,39 +65,29 @@ def explain_cli(
             "give either a TEXT or --id RESPONSE_ID with --export FILE; see sendconsult "
             "explain --help."
         )
-    dictionary = load_themes(themes, export)
+    dictionary = open_dictionary(themes)
     nlp = build_pipeline(model)
-    classifier = ThemeClassifier(dictionary, nlp)
     if text is not None:
         answers = {"text": text}
     else:
         if export is None:
             usage_error("--id needs --export FILE to find the response in.")
-        survey = load_export(export, sheet=sheet, config=config, columns=columns)
-        answers = survey.texts(response_id)  # type: ignore[arg-type]
-        if not answers and response_id not in set(survey.responses["response_id"]):
-            raise ColumnError(
-                f"Response ID '{response_id}' is not in {export.name}; copy it from the "
-                "response_id column of the report's Coding sheet."
-            )
-    coded: set[str] = set()
+        survey = open_project(export, config).read_survey(sheet=sheet, columns=columns)
+        show_warnings(survey.warnings)
+        answers = answers_of(survey, response_id)  # type: ignore[arg-type]
+    explanation = explain_answers(answers, dictionary, nlp)
     weak = weak_terms(dictionary)
-    negated = False
-    for question, answer in answers.items():
-        doc = nlp(answer)
-        matches = classifier.match_doc(doc, question)
-        coded.update(m.theme_id for m in matches if m.counts)
-        negated = negated or any((m.vetoed_by or "").startswith("negation") for m in matches)
+    for explained in explanation:
         if text is None:
-            out.print(f"\n[bold]{question}[/]")
-        out.print(_highlighted(answer, matches))
-        out.print(_token_table(doc))
-        out.print(_match_table(matches, dictionary.label, weak))
+            out.print(f"\n[bold]{explained.question}[/]")
+        out.print(_highlighted(explained.answer, explained.matches))
+        out.print(_token_table(explained.doc))
+        out.print(_match_table(explained.matches, dictionary.label, weak))
     if not answers:
         out.print("This response has no free-text answers.")
-    result = ", ".join(dictionary.label(t) for t in dictionary.theme_ids if t in coded)
+    result = ", ".join(dictionary.label(t) for t in explanation.themes)
     out.print(f"\n[bold]Themes:[/] {result or 'none'}")
-    if negated:
+    if explanation.negated:
         out.print(f"\n[dim]Negation rule: {NEGATION_RULE}[/]")
 
 

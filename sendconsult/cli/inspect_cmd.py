@@ -16,9 +16,9 @@ from sendconsult.cli.common import (
     SheetOpt,
     column_options,
     guarded,
-    load_export,
     out,
     set_debug,
+    show_warnings,
 )
 
 if TYPE_CHECKING:  # the core (pandas) is imported when a command runs, not for --help
@@ -52,13 +52,11 @@ def inspect_cli(
 
     Example: sendconsult inspect sample_responses/leicester_send_strategy_2019.csv
     """
+    from sendconsult.project import open_project
+
     set_debug(debug)
-    survey = load_export(
-        export,
-        sheet=sheet,
-        config=config,
-        columns=columns,
-    )
+    survey = open_project(export, config).read_survey(sheet=sheet, columns=columns)
+    show_warnings(survey.warnings)
     out.print(summary(survey))
     out.print(columns_table(survey))
     out.print(groups_table(survey))

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from sendconsult.cli.advice import with_advice
 from sendconsult.cli.app import themes_app
 from sendconsult.cli.common import (
     EXIT_USER_ERROR,
@@ -22,11 +23,9 @@ from sendconsult.cli.common import (
     column_options,
     err,
     guarded,
-    load_export,
-    load_themes,
     out,
-    resolve_config,
     set_debug,
+    show_warnings,
     usage_error,
 )
 from sendconsult.cli.progress import parse_progress
@@ -64,8 +63,8 @@ def check_cli(
 
     Example: sendconsult themes check models/send_strategy_themes.yaml sample_responses/leicester_send_strategy_2019.csv
     """
-    from sendconsult.nlp.engine import ThemeClassifier, count_answers
     from sendconsult.nlp.pipeline import build_pipeline, tokens
+    from sendconsult.project import code_survey, open_project
     from sendconsult.themes.loader import read_dictionary
     from sendconsult.themes.validate import check_dictionary, common_word_stems, unmatchable_terms
 
@@ -102,13 +101,9 @@ def check_cli(
         raise typer.Exit(EXIT_USER_ERROR)
     if export is None:
         return
-    project_config = resolve_config(export, config)
-    survey = load_export(
-        export, sheet=sheet, columns=columns, project_config=project_config
-    )
-    classifier = ThemeClassifier(dictionary, nlp)
-    with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
-        coding = classifier.classify(survey, progress=advance)
+    survey = open_project(export, config).read_survey(sheet=sheet, columns=columns)
+    show_warnings(survey.warnings)
+    coding = code_survey(survey, dictionary, nlp=nlp, progress=parse_progress).coding
     if kwic_term:
         _print_kwic(survey, coding, kwic_term)
     else:
@@ -122,7 +117,8 @@ def _print_issues(dictionary_file: Path, issues) -> None:  # noqa: ANN001
         style = "red" if issue.level == "error" else "yellow"
         out.print(
             Text(
-                f"{issue.level.capitalize()}: {dictionary_file.name} {where}{issue.message}",
+                f"{issue.level.capitalize()}: {dictionary_file.name} {where}"
+                f"{with_advice(issue.message, issue.fix)}",
                 style=style,
             )
         )
@@ -266,8 +262,7 @@ def suggest_cli(
 
     Example: sendconsult themes suggest sample_responses/leicester_send_strategy_2019.csv --out suggestions.yaml
     """
-    from sendconsult.nlp.engine import ThemeClassifier, count_answers
-    from sendconsult.nlp.pipeline import build_pipeline
+    from sendconsult.project import code_survey, open_project
     from sendconsult.suggest import suggest_terms
 
     set_debug(debug)
@@ -278,15 +273,12 @@ def suggest_cli(
             raise ReportError(
                 f"{out_path} already exists; add --force to replace it, or choose another name."
             )
-    project_config = resolve_config(export, config)
-    survey = load_export(
-        export, sheet=sheet, columns=columns, project_config=project_config
-    )
-    dictionary = load_themes(themes, export, project_config)
-    classifier = ThemeClassifier(dictionary, build_pipeline(model))
-    with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
-        coding = classifier.classify(survey, progress=advance)
-    suggestions = suggest_terms(survey, coding, classifier, top=top)
+    project = open_project(export, config)
+    survey = project.read_survey(sheet=sheet, columns=columns)
+    show_warnings(survey.warnings)
+    dictionary = project.dictionary(themes)
+    coded = code_survey(survey, dictionary, model=model, progress=parse_progress)
+    suggestions = suggest_terms(survey, coded.coding, coded.classifier, top=top)
     _print_suggestions("Common in responses no theme caught", suggestions.uncoded)
     for theme_id, found in suggestions.by_theme.items():
         if found:

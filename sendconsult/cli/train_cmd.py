@@ -17,12 +17,10 @@ from sendconsult.cli.common import (
     SheetOpt,
     column_options,
     guarded,
-    load_export,
-    load_themes,
     out,
-    resolve_config,
     score_text,
     set_debug,
+    show_warnings,
     warn,
 )
 from sendconsult.cli.progress import new_progress, parse_progress
@@ -80,6 +78,7 @@ def train_cli(
     Example: sendconsult train sample_responses/hand_coded_dev.csv --export sample_responses/leicester_send_strategy_2019.csv --out models/send_strategy_classifier
     """
     from sendconsult.evaluate import load_gold
+    from sendconsult.project import code_survey, open_project
     from sendconsult.training import TrainingSettings, save_classifier, steps, train, training_data
 
     set_debug(debug)
@@ -87,15 +86,11 @@ def train_cli(
         export = export_of_report(coded)
     settings = TrainingSettings(seed=seed, folds=folds)
     gold = load_gold(coded)
-    project_config = resolve_config(export, config)
-    survey = load_export(
-        export,
-        sheet=sheet,
-        columns=columns,
-        project_config=project_config,
-    )
+    project = open_project(export, config)
+    survey = project.read_survey(sheet=sheet, columns=columns)
+    show_warnings(survey.warnings)
     data = training_data(survey, gold)
-    dictionary = load_themes(themes, export, project_config)
+    dictionary = project.dictionary(themes)
     shared = [t for t in data.themes if t in dictionary.theme_ids]
     if data.missing_ids:
         warn(
@@ -111,12 +106,7 @@ def train_cli(
         )
     dictionary_codes = None
     if shared:
-        from sendconsult.nlp.engine import ThemeClassifier, count_answers
-        from sendconsult.nlp.pipeline import build_pipeline
-
-        classifier = ThemeClassifier(dictionary, build_pipeline())
-        with parse_progress(count_answers(survey, classifier.nlp.max_length)) as advance:
-            dictionary_codes = classifier.classify(survey, progress=advance).codes
+        dictionary_codes = code_survey(survey, dictionary, progress=parse_progress).coding.codes
         others = [t for t in data.themes if t not in shared]
         if others:
             warn(

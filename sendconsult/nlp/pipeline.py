@@ -229,24 +229,23 @@ def _load_named(model: str) -> Language:
         if path.exists():
             message = (
                 f"'{model}' is not a spaCy pipeline folder (it has no config.cfg); give the "
-                "folder a pipeline was saved to, or leave out --model to use the built-in "
-                "English pipeline."
+                "folder a pipeline was saved to."
             )
+            fix = "model-or-default"
         elif any(sep in model for sep in ("/", "\\")) or model.startswith("."):
-            message = (
-                f"spaCy pipeline folder '{model}' was not found; check the folder name, or "
-                "leave out --model to use the built-in English pipeline."
-            )
+            message = f"spaCy pipeline folder '{model}' was not found; check the folder name."
+            fix = "model-or-default"
         else:
             message = (
-                f"spaCy pipeline '{model}' is not installed; install it (pip install {model}) "
-                "or leave out --model to use the built-in English pipeline."
+                f"spaCy pipeline '{model}' is not installed; install it (pip install {model})."
             )
-        raise ModelError(message) from exc
+            fix = "model-install"
+        raise ModelError(message, fix=fix) from exc
     except Exception as exc:  # a half-installed or incompatible pipeline
         raise ModelError(
             f"spaCy pipeline '{model}' is not compatible with spaCy {spacy.__version__} "
-            f"({type(exc).__name__}); install a matching version or leave out --model."
+            f"({type(exc).__name__}); install a matching version.",
+            fix="model-version",
         ) from exc
 
 

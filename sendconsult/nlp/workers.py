@@ -193,8 +193,7 @@ def _run(
             advance(len(chunk))
     except BrokenProcessPool as exc:
         raise ParallelError(
-            "A parsing process stopped unexpectedly (often for lack of memory); run again with "
-            "--jobs 1 to parse in one process."
+            "A parsing process stopped unexpectedly (often for lack of memory).", fix="jobs"
         ) from exc
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -122,7 +122,7 @@ def read_dictionary(path: Path) -> tuple[ThemeDictionary | None, list[Dictionary
     path = Path(path)
     if not path.exists():
         raise DictionaryError(
-            f"Theme dictionary {path} was not found; check the path given to --themes."
+            f"Theme dictionary {path} was not found; check the path.", fix="themes-path"
         )
     if path.is_dir():
         raise DictionaryError(f"{path} is a folder; give the theme dictionary file inside it.")
@@ -137,8 +137,10 @@ def read_dictionary(path: Path) -> tuple[ThemeDictionary | None, list[Dictionary
             return None, [DictionaryIssue("error", None, "", "", message)]
     if suffix not in {".yaml", ".yml"}:
         raise DictionaryError(
-            f"{path.name} is not a theme dictionary sendconsult reads directly (YAML, CSV or XLSX); "
-            f"convert it with: sendconsult themes import {path.name} --out themes.yaml"
+            f"{path.name} is not a theme dictionary sendconsult reads directly (YAML, CSV or "
+            "XLSX); convert it to YAML first.",
+            fix="import-dictionary",
+            name=path.name,
         )
     text = path.read_text(encoding="utf-8-sig")
     raw, problems = _read_yaml(text)

@@ -48,6 +48,7 @@ class DictionaryIssue:
     theme_id: str
     term: str
     message: str
+    fix: str | None = None  # the command that would show more, for the interface to name
 
 
 def check_dictionary(dictionary: ThemeDictionary) -> list[DictionaryIssue]:
@@ -108,7 +109,8 @@ def _term_shape(term: Term, theme_id: str) -> list[DictionaryIssue]:
             _issue(
                 term,
                 theme_id,
-                f"term '{term.text}' is very short; check it does not match unrelated words (use 'themes check DICT EXPORT --kwic').",
+                f"term '{term.text}' is very short; check it does not match unrelated words.",
+                fix="kwic-short",
             )
         )
     if " - " in f" {term.text} ":
@@ -193,7 +195,8 @@ def common_word_stems(
                     term,
                     theme_id,
                     f"wildcard '{stem}*'{where} also matches common words that may not be "
-                    f"meant: {shown}; {instead}, and check with --kwic.",
+                    f"meant: {shown}; {instead}.",
+                    fix="kwic",
                 )
             )
     return issues
@@ -299,5 +302,5 @@ def _wildcard_stems(term: Term) -> list[str]:
     return []
 
 
-def _issue(term: Term, theme_id: str, message: str) -> DictionaryIssue:
-    return DictionaryIssue("warning", term.line, theme_id, term.text, message)
+def _issue(term: Term, theme_id: str, message: str, fix: str | None = None) -> DictionaryIssue:
+    return DictionaryIssue("warning", term.line, theme_id, term.text, message, fix)

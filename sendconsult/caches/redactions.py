@@ -8,8 +8,10 @@ stored), in one file per export and pipeline in the parse cache folder.
 
 The file is tied to the redactor's fingerprint (privacy.py's own code, its names lists, spaCy's
 word list and any NER pipeline) and to the source of this module and of the lemmas redaction
-reads (RULES_SOURCES), so a change to any rule makes it ignored and rebuilt. Spans
-that do not fit their text are refused. The file holds the texts redacted in the latest run:
+reads (RULES_SOURCES), so a change to any rule makes it ignored and rebuilt. A file with a span
+that is out of order, empty or of a kind the redactor does not make is ignored; spans that do
+not fit their text are refused. The cache asks of the redactor only what `Finder` lists, so it
+needs nothing from privacy.py. The file holds the texts redacted in the latest run:
 those a re-run quotes again are read back, the rest are found afresh. Saving happens after the
 report is written and a failure only costs time, so it never stops a run.
 """
@@ -19,22 +21,49 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from sendconsult.caches import text_digest
 from sendconsult.errors import ReportError
-from sendconsult.privacy import KINDS, Redaction, Redactor
 from sendconsult.resources import source_digest
 from sendconsult.writing import write_text_atomic
 
 # Besides privacy.py (in the redactor's fingerprint): this file's layout, and the lemma lookup.
-RULES_SOURCES = ("redaction_cache.py", "nlp/pipeline.py")
+RULES_SOURCES = ("caches/redactions.py", "nlp/pipeline.py")
+
+Span = tuple[int, int, str]  # start, end, kind, as stored
+
+
+class Found(Protocol):
+    """A span the redactor found."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class Finder(Protocol):
+    """What the cache asks of a redactor (privacy.Redactor)."""
+
+    kinds: frozenset[str]  # the kinds of span it makes
+
+    @property
+    def pipeline(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    def remember(self, lookup: Callable[[str], list[Span] | None]) -> None: ...
+    def found(self) -> Mapping[str, Sequence[Found]]: ...
 
 
 class RedactionCache:
     """The redactions file of one export and redactor (see the module docstring)."""
 
-    def __init__(self, folder: Path, export_name: str, redactor: Redactor) -> None:
+    def __init__(self, folder: Path, export_name: str, redactor: Finder) -> None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{export_name}.{redactor.pipeline}")
         self.path = folder / f"{slug}.redactions.json"
         self.redactor = redactor
@@ -48,12 +77,12 @@ class RedactionCache:
             if data.get("rules") != self.rules:
                 return
             known = {
-                bytes.fromhex(digest): [Redaction(int(s), int(e), str(k)) for s, e, k in spans]
+                bytes.fromhex(digest): [(int(s), int(e), str(k)) for s, e, k in spans]
                 for digest, spans in data["texts"].items()
             }
         except Exception:  # noqa: BLE001 - a damaged file fails in many ways; all mean search again
             return
-        if all(_sound(spans) for spans in known.values()):
+        if all(_sound(spans, self.redactor.kinds) for spans in known.values()):
             self.redactor.remember(lambda text: _fitting(known.get(text_digest(text)), text))
 
     def save(self) -> None:
@@ -68,16 +97,16 @@ class RedactionCache:
             write_text_atomic(self.path, json.dumps(data, separators=(",", ":")))
 
 
-def _fitting(spans: list[Redaction] | None, text: str) -> list[Redaction] | None:
+def _fitting(spans: list[Span] | None, text: str) -> list[Span] | None:
     """The spans, if they fit inside the text (None otherwise, so it is searched again)."""
-    return None if spans is None or (spans and spans[-1].end > len(text)) else spans
+    return None if spans is None or (spans and spans[-1][1] > len(text)) else spans
 
 
-def _sound(spans: list[Redaction]) -> bool:
+def _sound(spans: list[Span], kinds: frozenset[str]) -> bool:
     """Spans in order, not overlapping, of a known kind (lengths are checked on use)."""
     end = 0
-    for span in spans:
-        if span.kind not in KINDS or span.start < end or span.end <= span.start:
+    for start, stop, kind in spans:
+        if kind not in kinds or start < end or stop <= start:
             return False
-        end = span.end
+        end = stop
     return True
