@@ -193,9 +193,10 @@ def test_no_free_text_column_is_one_line_naming_the_file(closed_only: Path, comm
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(
-        "Error: No free-text column was found in closed_questions.csv; name one with "
-        "--text-column (columns are: 'Response ID',"
+        "Error: No free-text column was found in closed_questions.csv (columns are: "
+        "'Response ID',"
     )
+    assert lines[0].endswith("; name one with --text-column.")
     assert "Traceback" not in result.output
     assert not list(closed_only.parent.glob("*_report.xlsx"))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sendconsult.cli.advice import error_text
 from sendconsult.config import ColumnSettings, ProjectConfig
 from sendconsult.errors import ColumnError, ExportError
 from sendconsult.ingest import IngestOptions, load_survey
@@ -311,8 +312,9 @@ def test_missing_file_and_folder(tmp_path: Path):
 
 def test_no_free_text_column(tmp_path: Path):
     rows = [["ID", "Agree?"]] + [[str(i), ["Agree", "Disagree"][i % 2]] for i in range(10)]
-    with pytest.raises(ExportError, match="No free-text column.*--text-column"):
+    with pytest.raises(ExportError, match="No free-text column") as e:
         load_survey(write_csv(tmp_path / "export.csv", rows))
+    assert error_text(e.value).endswith("; name one with --text-column.")
 
 
 def test_xlsx_named_csv_is_still_read(tmp_path: Path):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sendconsult.cli.advice import error_text
 from sendconsult.errors import ExportError
 from sendconsult.ingest import IngestOptions, load_survey
 from sendconsult.ingest.encoding import decode_bytes
@@ -147,8 +148,9 @@ def test_an_empty_first_sheet_is_passed_over(tmp_path: Path):
 
 
 def test_sheet_option_on_a_csv_is_refused(write_csv):
-    with pytest.raises(ExportError, match="CSV file, which has no sheets; leave out --sheet"):
+    with pytest.raises(ExportError, match="CSV file, which has no sheets") as e:
         load_survey(write_csv(ROWS), IngestOptions(sheet="Sheet1"))
+    assert error_text(e.value) == "export.csv is a CSV file, which has no sheets; leave out --sheet."
 
 
 def test_xlsx_with_a_wrong_size_record_is_read_in_full(write_xlsx, tmp_path: Path):

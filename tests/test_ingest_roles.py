@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sendconsult.cli.advice import error_text
 from sendconsult.config import ColumnSettings, ProjectConfig
 from sendconsult.errors import ColumnError, ExportError
 from sendconsult.ingest import IngestOptions, load_survey
@@ -126,6 +127,17 @@ def test_flags_beat_config_which_beats_detection(write_csv):
     assert survey.group_column == "Q2"
 
 
+def test_the_group_flag_beats_the_configs_group_whichever_column_comes_first(write_csv):
+    """The config names Q2 (first in the export) as the groups; --group-column names Q3 for
+    this run: Q3 is the group column, and Q2 is decided as if nothing had named it."""
+    path = write_csv(survey_rows())
+    config = ProjectConfig(columns=ColumnSettings(group="Q2", id="Q1"))
+    survey = load_survey(path, IngestOptions(group_column="Q3", config=config))
+    assert survey.group_column == "Q3"
+    assert role_of(survey, "Q3") == (Role.GROUP, "--group-column")
+    assert role_of(survey, "Q2")[0] is Role.CLOSED
+
+
 def test_config_names_the_text_columns_and_others_are_not_analysed(write_csv):
     rows = [
         [*r, f"Extra remark {i} about the local offer website and SENDIASS"]
@@ -167,11 +179,12 @@ def test_unknown_config_column_says_config(write_csv):
 
 def test_no_free_text_column_says_what_to_do(write_csv):
     rows = [[r[0], r[2]] for r in survey_rows()]
-    with pytest.raises(
-        ExportError,
-        match=r"No free-text column was found in export.csv; name one with --text-column",
-    ):
+    with pytest.raises(ExportError, match=r"No free-text column was found in export.csv") as e:
         load_survey(write_csv(rows))
+    assert error_text(e.value).startswith(
+        "No free-text column was found in export.csv (columns are: "
+    )
+    assert error_text(e.value).endswith("; name one with --text-column.")
 
 
 def test_only_one_group_column_is_used(write_csv):

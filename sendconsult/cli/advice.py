@@ -48,6 +48,9 @@ ADVICE: dict[str, str] = {
         "{name} is not a theme dictionary sendconsult reads directly (YAML, CSV or XLSX); "
         "convert it with: sendconsult themes import {name} --out themes.yaml"
     ),
+    # reading the export
+    "no-sheet": "{message}; leave out --sheet.",
+    "text-column": "{message}; name one with --text-column.",
     # parsing
     "model-or-default": f"{{message}}, or {BUILT_IN_MODEL}.",
     "model-install": f"{{message}} or {BUILT_IN_MODEL}.",

@@ -62,8 +62,9 @@ def _load(path: Path, options: IngestOptions | None) -> Survey:
     roles = assign_roles(path, layout, columns, stats, options)
     if not any(role is Role.TEXT for role, _ in roles.values()):
         raise ExportError(
-            f"No free-text column was found in {path.name}; name one with --text-column "
-            f"(columns are: {list_headers(layout.headers)})."
+            f"No free-text column was found in {path.name} "
+            f"(columns are: {list_headers(layout.headers)}).",
+            fix="text-column",
         )
     survey = build_survey(path, layout, rows, roles, stats, options.config)
     survey.sheet = grid.sheet

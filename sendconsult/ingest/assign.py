@@ -134,7 +134,7 @@ def _choose_group(
         roles[other] = (
             Role.CLOSED,
             f"detected: closed question; could be the respondent groups ('{chosen}' is used: "
-            "choose with --group-column or [columns] group)",
+            "name the group column to choose another)",
         )
 
 
@@ -259,8 +259,8 @@ def _forced_roles(path: Path, headers: list[str], options: IngestOptions) -> dic
             named += [(n, Role.TEXT, "config") for n in settings.text]
         for name, role in (
             (settings.consent, Role.CONSENT),
-            (settings.group, Role.GROUP),
-            (settings.id, Role.ID),
+            (None if options.group_column else settings.group, Role.GROUP),  # the flag wins
+            (None if options.id_column else settings.id, Role.ID),
         ):
             if name:
                 named.append((name, role, "config"))

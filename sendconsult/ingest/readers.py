@@ -72,7 +72,7 @@ def read_grid(path: Path, sheet: str | None = None, limits: Limits = DEFAULT_LIM
         )
     _reject_non_text(path, raw)
     if sheet is not None:
-        raise ExportError(f"{path.name} is a CSV file, which has no sheets; leave out --sheet.")
+        raise ExportError(f"{path.name} is a CSV file, which has no sheets.", fix="no-sheet")
     grid = _read_csv(path, raw, limits)
     _check_size(path, grid.rows, limits)
     return grid

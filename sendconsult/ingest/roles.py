@@ -283,7 +283,7 @@ def guess_role(
             return Role.PERSONAL, (
                 f"detected: {stats.personal_share:.0%} of values look like "
                 f"{stats.personal_kind}; short and varied, it could be free text, but personal "
-                "is the safer reading (use --not-personal-column if it holds answers)"
+                "is the safer reading (name it as not personal if it holds answers)"
             )
         return Role.TEXT, f"detected: free text, {pct}, mean {stats.mean_words:.0f} words"
     if (few or stats.distinct_ratio < 0.5 or stats.mean_words < 2) and (
