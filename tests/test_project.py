@@ -111,3 +111,19 @@ def test_an_unknown_response_id_names_the_export(export: Path):
     with pytest.raises(ColumnError, match="'R-9999' is not in school_transport_2026.csv"):
         answers_of(survey, "R-9999")
     assert answers_of(survey, "R-1004") == {}  # in the export, but no free text
+
+
+def test_explain_uses_the_dictionary_analyse_would_use_on_the_export(export: Path):
+    """`explain --id` with `--export` codes with the config's dictionary beside the export, as
+    analyse does, not the shipped one ("Home to school transport" is only in the config's)."""
+    from typer.testing import CliRunner
+
+    from sendconsult.cli import app
+
+    result = CliRunner().invoke(app, ["explain", "--id", "R-1001", "--export", str(export)])
+    assert result.exit_code == 0, result.output
+    assert "Themes: Home to school transport" in result.output
+    config = export.parent / "sendconsult.toml"
+    result = CliRunner().invoke(app, ["explain", "The taxi is late", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "Themes: Home to school transport" in result.output

@@ -57,7 +57,7 @@ def explain_cli(
     from sendconsult.nlp.engine import NEGATION_RULE
     from sendconsult.nlp.pipeline import build_pipeline
     from sendconsult.nlp.weak_evidence import weak_terms
-    from sendconsult.project import answers_of, explain_answers, open_dictionary, open_project
+    from sendconsult.project import answers_of, explain_answers, open_project
 
     set_debug(debug)
     if (text is None) == (response_id is None):
@@ -65,14 +65,15 @@ def explain_cli(
             "give either a TEXT or --id RESPONSE_ID with --export FILE; see sendconsult "
             "explain --help."
         )
-    dictionary = open_dictionary(themes)
+    if response_id is not None and export is None:
+        usage_error("--id needs --export FILE to find the response in.")
+    project = open_project(export, config)  # the dictionary analyse would use on this export
+    dictionary = project.dictionary(themes)
     nlp = build_pipeline(model)
     if text is not None:
         answers = {"text": text}
     else:
-        if export is None:
-            usage_error("--id needs --export FILE to find the response in.")
-        survey = open_project(export, config).read_survey(sheet=sheet, columns=columns)
+        survey = project.read_survey(sheet=sheet, columns=columns)
         show_warnings(survey.warnings)
         answers = answers_of(survey, response_id)  # type: ignore[arg-type]
     explanation = explain_answers(answers, dictionary, nlp)
