@@ -65,7 +65,7 @@ def test_no_given_name_is_kept_in_a_quote():
     from sendconsult.privacy import name_lists
 
     names, _ = name_lists()
-    everyday = {"Summer", "April"}  # a season and a month in the quotes, not people
+    everyday = {"Summer", "April", "Don"}  # a season, a month and "Don't" in the quotes, not people
     found = {
         (number, word)
         for number, quote in enumerate(SOURCE["quotes"], start=1)
