@@ -15,8 +15,13 @@ from sendconsult.resources import default_dictionary
 from sendconsult.themes.loader import load_dictionary
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_responses"
-SOURCE = yaml.safe_load((SAMPLES / "source" / "real_quotes.yaml").read_text(encoding="utf-8"))
-ALLOWED_KINDS = {"council", "government", "parliament_org", "pcf_report", "charity_report"}
+SOURCE_FILES = sorted((SAMPLES / "source").glob("real_quotes*.yaml"))
+FILE_DATA = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in SOURCE_FILES}
+SOURCE = {
+    "sources": {key: s for data in FILE_DATA.values() for key, s in data["sources"].items()},
+    "quotes": [quote for data in FILE_DATA.values() for quote in data["quotes"]],
+}
+ALLOWED_KINDS = {"council", "government", "parliament_org", "pcf_report", "charity_report", "healthwatch"}  # fmt: skip
 # Hosts of personal writing (blogs, forums, petitions, social media, the press): their words can be
 # searched back to a named person, so no quote may come from them.
 PERSONAL_WRITING_HOSTS = [
@@ -35,6 +40,41 @@ def test_shipped_files_are_what_the_build_script_writes(tmp_path: Path):
     build(tmp_path)
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), name
+
+
+def test_every_source_file_is_read_and_no_source_key_is_shared_between_files():
+    assert len(SOURCE_FILES) >= 2 and SOURCE_FILES[0].name == "real_quotes.yaml"
+    keys = [key for data in FILE_DATA.values() for key in data["sources"]]
+    assert len(keys) == len(set(keys))
+    for name, data in FILE_DATA.items():  # a quote's source is listed in its own file
+        assert {q["src"] for q in data["quotes"]} <= set(data["sources"]), name
+    with open(SAMPLES / "real_quotes_heldout.csv", encoding="utf-8", newline="") as f:
+        ids = [row["Response ID"] for row in csv.DictReader(f)]
+    with open(SAMPLES / "real_quotes_tune.csv", encoding="utf-8", newline="") as f:
+        ids += [row["Response ID"] for row in csv.DictReader(f)]
+    assert sorted(ids) == [f"RQ-{n:03d}" for n in range(1, len(SOURCE["quotes"]) + 1)]
+
+
+def test_a_held_out_file_holds_held_out_sources_only():
+    """Files named real_quotes_heldout_* are kept apart from tuning: none of their sources is tuned on."""
+    for name, data in FILE_DATA.items():
+        if name.startswith("real_quotes_heldout"):
+            assert {s["part"] for s in data["sources"].values()} == {"heldout"}, name
+
+
+def test_a_source_key_used_in_two_files_is_refused(tmp_path: Path):
+    build = runpy.run_path(str(SAMPLES / "build_real_quotes.py"))
+    first = tmp_path / "real_quotes.yaml"
+    second = tmp_path / "real_quotes_more.yaml"
+    text = yaml.safe_dump({"sources": {"a": {"part": "tune"}}, "quotes": [{"src": "a", "codes": []}]})
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text, encoding="utf-8")
+    try:
+        build["load_all"](build["source_files"](tmp_path))
+    except SystemExit as error:
+        assert "real_quotes_more.yaml" in str(error) and "'a'" in str(error)
+    else:
+        raise AssertionError("a shared source key was accepted")
 
 
 def test_every_quote_has_a_named_source_and_codes_of_the_shipped_themes():
