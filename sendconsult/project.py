@@ -58,10 +58,15 @@ class Project:
     config: ProjectConfig | None
 
     def read_survey(
-        self, *, sheet: str | None = None, columns: ColumnChoices | None = None
+        self,
+        *,
+        sheet: str | None = None,
+        columns: ColumnChoices | None = None,
+        cache_dir: Path | None = None,
     ) -> Survey:
         """The export read with the officer's column choices over the config's; what reading
-        noticed is in the survey's `warnings`."""
+        noticed is in the survey's `warnings`. With `cache_dir`, what reading decided about
+        each answer is kept there for the next run."""
         from sendconsult.ingest import IngestOptions, load_survey
 
         if self.export is None:
@@ -76,6 +81,7 @@ class Project:
             not_personal_columns=columns.not_personal_column,
             include_other_languages=columns.include_other_languages,
             config=self.config,
+            cache_dir=cache_dir,
         )
         return load_survey(self.export, options)
 

@@ -237,6 +237,7 @@ def kinds_kept(folder: Path) -> list[str]:
     """What each file in a cache folder holds, by its name; "?" for anything else."""
     patterns = {
         "campaigns": "campaigns-*.json",
+        "set-aside answers": "*.set-aside.npz",
         "parses": "*.npz",
         "redactions": "*.redactions.json",
     }
@@ -257,9 +258,9 @@ def test_cli_cache_options(tmp_path):
         app, ["analyse", str(export), "--force", "--cache-dir", str(elsewhere), "--jobs", "1"]
     )
     assert result.exit_code == 0, result.output
-    assert kinds_kept(elsewhere) == ["campaigns", "parses", "redactions"]
+    assert kinds_kept(elsewhere) == ["campaigns", "parses", "redactions", "set-aside answers"]
     if sys.platform != "win32":  # they hold respondents' words: for the officer's eyes only
-        assert [f.stat().st_mode & 0o077 for f in elsewhere.iterdir()] == [0, 0, 0]
+        assert [f.stat().st_mode & 0o077 for f in elsewhere.iterdir()] == [0, 0, 0, 0]
     result = runner.invoke(app, ["analyse", str(export), "--force", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".sendconsult-cache").is_dir()
@@ -293,7 +294,9 @@ def test_two_runs_at_once_leave_a_whole_cache(tmp_path):
         assert run.returncode == 0, stderr
         assert "parse cache" not in stderr
     # whole files, no temporary ones
-    assert kinds_kept(tmp_path / ".sendconsult-cache") == ["campaigns", "parses", "redactions"]
+    assert kinds_kept(tmp_path / ".sendconsult-cache") == [
+        "campaigns", "parses", "redactions", "set-aside answers"
+    ]  # fmt: skip
     completed = subprocess.run(
         [sys.executable, "-m", "sendconsult", "analyse", str(export), "--jobs", "1",
          "--out", str(tmp_path / "report3.xlsx")],

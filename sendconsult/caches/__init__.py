@@ -2,7 +2,8 @@
 
 All of it lives in one folder beside the export (or --cache-dir), one file per export and
 pipeline, each keyed by a hash of the texts it was made from (text_digest) and of the code that
-made it, and written whole through sendconsult.writing. parse: what parsing found in each text
+made it, and written whole through sendconsult.writing. set_aside: which answers reading set
+aside (attachment pointers, tests, other languages); parse: what parsing found in each text
 (the coding step's candidates); redactions: the spans of personal data found in quoted answers;
 campaigns: the form letters found among the answers. A cache stores what a step found and gets
 back only plain data or what the step passes in, so it never imports the step (privacy,

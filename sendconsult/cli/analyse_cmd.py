@@ -181,7 +181,7 @@ def analyse_cli(
     )
     settings.check_output(export, report_path, force=force)
     reading = time.perf_counter()
-    survey = project.read_survey(sheet=sheet, columns=columns)
+    survey = project.read_survey(sheet=sheet, columns=columns, cache_dir=settings.cache_dir)
     show_warnings(survey.warnings)
     read_seconds = time.perf_counter() - reading
     dictionary = project.dictionary(themes)

@@ -66,7 +66,7 @@ def _load(path: Path, options: IngestOptions | None) -> Survey:
             f"(columns are: {list_headers(layout.headers)}).",
             fix="text-column",
         )
-    survey = build_survey(path, layout, rows, roles, stats, options.config)
+    survey = build_survey(path, layout, rows, roles, stats, options.config, options.cache_dir)
     survey.sheet = grid.sheet
     if layout.placeholders:
         survey.warnings.append(

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sendconsult.caches import text_digest
+from sendconsult.caches.set_aside import KEPT, SetAsideCache
 from sendconsult.config import ProjectConfig
 from sendconsult.ingest.assign import RoleChoice
 from sendconsult.ingest.attachments import (
@@ -47,6 +49,7 @@ def build_survey(
     roles: dict[str, RoleChoice],
     stats: dict[str, ColumnStats],
     config: ProjectConfig | None,
+    cache_dir: Path | None = None,
 ) -> Survey:
     """The Survey: one row per response, questions keyed by header, every decision recorded."""
     headers = layout.headers
@@ -85,31 +88,50 @@ def build_survey(
         group_options=groups.options,
         other_texts=groups.other_texts,
         warnings=warnings,
-        set_aside=set_aside_answers(frame, [_safe_name(q) for q in by_role[Role.TEXT]], config),
+        set_aside=set_aside_answers(
+            frame,
+            [_safe_name(q) for q in by_role[Role.TEXT]],
+            config,
+            SetAsideCache(cache_dir, path.name, _set_aside_settings(config))
+            if cache_dir is not None
+            else None,
+        ),
         language=language,
         include_other_languages=config.include_other_languages if config is not None else False,
     )
 
 
 def set_aside_answers(
-    frame: pd.DataFrame, questions: list[str], config: ProjectConfig | None
+    frame: pd.DataFrame,
+    questions: list[str],
+    config: ProjectConfig | None,
+    cache: SetAsideCache | None = None,
 ) -> dict[tuple[str, str], str]:
     """Answers that say nothing the dictionary could code, by (response ID, question): pointers
     to an attachment, tests, and answers in another language than the dictionary's (their
-    language code). Each distinct answer is judged once."""
-    configured = config.attachment_answers if config is not None else None
-    listed = answer_set(DEFAULT_ATTACHMENT_ANSWERS if configured is None else configured)
+    language code). Each distinct answer is judged once, or read from `cache` when an earlier
+    run of the same export judged it under the same rules."""
+    listed = _attachment_answers(config)
     expected = config.language if config is not None else "en"
     columns = {question: frame[question].tolist() for question in questions}
     distinct = {t for cells in columns.values() for t in cells if isinstance(t, str) and t}
+    remembered = cache.load() if cache is not None else {}
+    judged: dict[bytes, str] = {}
     verdicts: dict[str, str] = {}
     for text in distinct:
-        kind = set_aside_kind(text, listed)
+        digest = text_digest(text) if cache is not None else b""
+        kind = remembered.get(digest)
         if kind is None:
-            language = answer_language(text, expected)
-            kind = language if language not in (None, expected) else None
-        if kind is not None:
+            kind = set_aside_kind(text, listed)
+            if kind is None:
+                language = answer_language(text, expected)
+                kind = language if language not in (None, expected) else KEPT
+        if cache is not None:
+            judged[digest] = kind
+        if kind:
             verdicts[text] = kind
+    if cache is not None and judged != remembered:
+        cache.save(judged)
     ids = frame[RESPONSE_ID].tolist()
     return {
         (rid, question): verdicts[text]
@@ -117,6 +139,18 @@ def set_aside_answers(
         for rid, text in zip(ids, cells, strict=True)
         if text in verdicts
     }
+
+
+def _attachment_answers(config: ProjectConfig | None) -> frozenset[str]:
+    configured = config.attachment_answers if config is not None else None
+    return answer_set(DEFAULT_ATTACHMENT_ANSWERS if configured is None else configured)
+
+
+def _set_aside_settings(config: ProjectConfig | None) -> str:
+    """The settings set-aside verdicts depend on, as a cache key: the dictionary's language and
+    the attachment answers."""
+    language = config.language if config is not None else "en"
+    return "\x00".join([language, *sorted(_attachment_answers(config))])
 
 
 def _frame(

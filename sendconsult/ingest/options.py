@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sendconsult.config import ProjectConfig
 
 
@@ -21,3 +23,4 @@ class IngestOptions:
     not_personal_columns: tuple[str, ...] = ()  # --not-personal-column: detected as if not
     include_other_languages: bool | None = None  # None: the config's setting, else False
     config: ProjectConfig | None = None  # already loaded; None when there is no config file
+    cache_dir: Path | None = None  # where to keep what reading decided, for the next run
