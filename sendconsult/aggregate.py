@@ -291,10 +291,15 @@ def consent_counts(survey: Survey) -> str:
     return ", ".join(f"{counts[c]:,} {CONSENT_WORDS[c]}" for c in Consent if c in counts)
 
 
-def set_aside_summary(survey: Survey, *, brief: bool = False) -> str:
+def set_aside_summary(survey: Survey, *, brief: bool = False, threshold: int = 0) -> str:
     """The answers set aside, as a sentence: "pointed to an attachment: 3; test answers: 1;
     38 answers not in English: 12 French, 11 German ... (left out of the percentages)".
-    `brief` leaves out what is said beside it on the Summary: that they are left out."""
+    `brief` leaves out what is said beside it on the Summary: that they are left out.
+
+    A language is a respondent's characteristic: with `threshold` (suppression on), no language
+    is named with fewer answers than that; such languages are counted together as "other
+    languages" (as "fewer than" the threshold when they are fewer). The Uncoded sheet does not
+    name them either (report/uncoded.py `set_aside_note`)."""
     counts = survey.set_aside_counts()
     parts = []
     if counts.get("attachment"):
@@ -304,8 +309,7 @@ def set_aside_summary(survey: Survey, *, brief: bool = False) -> str:
     languages = {k: v for k, v in counts.items() if k not in SET_ASIDE_KINDS}
     if languages:
         total = sum(languages.values())
-        ranked = sorted(languages, key=lambda k: (-languages[k], language_name(k)))
-        listed = ", ".join(f"{languages[k]:,} {language_name(k)}" for k in ranked)
+        listed = _languages_listed(languages, threshold)
         use = (
             "counted in the percentages (include_other_languages)"
             if survey.include_other_languages
@@ -315,6 +319,22 @@ def set_aside_summary(survey: Survey, *, brief: bool = False) -> str:
         said = f"{total:,} {noun} not in {language_name(survey.language)}: {listed}"
         parts.append(said if brief and not survey.include_other_languages else f"{said} ({use})")
     return "; ".join(parts)
+
+
+def _languages_listed(languages: dict[str, int], threshold: int) -> str:
+    """ "12 French, 11 German, 7 in other languages": no language named with fewer than
+    `threshold` answers (see set_aside_summary)."""
+    ranked = sorted(languages, key=lambda k: (-languages[k], language_name(k)))
+    named = [k for k in ranked if threshold <= 1 or languages[k] >= threshold]
+    listed = [f"{languages[k]:,} {language_name(k)}" for k in named]
+    others = sum(languages[k] for k in ranked if k not in named)
+    if others:
+        listed.append(
+            f"{others:,} in other languages"
+            if others >= threshold
+            else f"fewer than {threshold} in other languages"
+        )
+    return ", ".join(listed)
 
 
 def _by_question(

@@ -567,3 +567,20 @@ def test_an_answer_set_aside_adds_to_no_theme(tmp_path: Path, write_csv):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "transport" in coded_themes(included, "R1")
+
+
+def test_a_language_with_few_answers_is_never_named_when_suppressing(tmp_path: Path):
+    """A language is a respondent's characteristic: with small numbers suppressed (the
+    default), 3 French, 2 German and 1 Polish answer are counted together, and the Uncoded
+    sheet does not name their language either."""
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(
+        app, ["analyse", str(EXPORTS / "eu_have_your_say.csv"), "--out", str(out), "--no-cache"]
+    )
+    assert result.exit_code == 0, result.output
+    note = summary_note(out, SET_ASIDE)
+    assert "6 answers not in English: 6 in other languages" in note
+    book = openpyxl.load_workbook(out)
+    shown = " ".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+    assert "[in another language]" in shown
+    assert not re.search(r"French|German|Polish", shown)

@@ -79,7 +79,11 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
             "Answers that only point to an attachment, test answers and answers in another "
             "language than the dictionary's are left out of the percentages (a respondent only "
             "when all their answers are) and listed in the Uncoded sheet. "
-            + (set_aside_summary(survey) or "None in this export") + ".",
+            + (
+                set_aside_summary(survey, threshold=options.suppression_threshold)
+                or "None in this export"
+            )
+            + ".",
         ),
         (
             "Campaigns",

@@ -108,7 +108,9 @@ def _facts(sheet: Worksheet, row: int, content: ReportContent) -> int:
         ("Coded to at least one theme", agg.coded, COUNT, ""),
         ("% of those with free text", agg.coded_share, PERCENT, ""),
     ]
-    set_aside = set_aside_summary(content.survey, brief=True)
+    set_aside = set_aside_summary(
+        content.survey, brief=True, threshold=content.options.suppression_threshold
+    )
     if set_aside:
         left_out = agg.respondents_set_aside
         who = f"; {left_out:,} respondents with no other answer are left out" if left_out else ""

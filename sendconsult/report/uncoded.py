@@ -20,15 +20,19 @@ def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -
     respondents publishing anonymously."""
     texts = content.survey.texts(rid)
     redactor = content.redactor_for(consent)
+    threshold = content.options.suppression_threshold
     parts = [
-        f"{q}{set_aside_note(content.survey, rid, q)}\n{redactor.redact(t) if redactor else t}"
+        f"{q}{set_aside_note(content.survey, rid, q, threshold)}\n"
+        f"{redactor.redact(t) if redactor else t}"
         for q, t in texts.items()
     ]
     return "\n\n".join(parts)
 
 
-def set_aside_note(survey: Survey, rid: str, question: str) -> str:
-    """" [in French]" or " [points to an attachment]" after the question of a set-aside answer."""
+def set_aside_note(survey: Survey, rid: str, question: str, threshold: int = 0) -> str:
+    """" [in French]" or " [points to an attachment]" after the question of a set-aside answer;
+    " [in another language]" for a language with fewer than `threshold` answers, which the
+    Summary does not name either (aggregate.set_aside_summary)."""
     note = survey.set_aside.get((rid, question))
     if note is None:
         return ""
@@ -36,6 +40,8 @@ def set_aside_note(survey: Survey, rid: str, question: str) -> str:
         return " [points to an attachment]"
     if note == "test":
         return " [test answer]"
+    if threshold > 1 and survey.set_aside_counts().get(note, 0) < threshold:
+        return " [in another language]"
     return f" [in {language_name(note)}]"
 
 
