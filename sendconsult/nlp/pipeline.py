@@ -7,7 +7,7 @@ Budgets" and "personal budget" share lemmas). A named installed pipeline (`--mod
 en_core_web_sm` or a folder) can be used instead; its lemmas are lower-cased the same way.
 
 Dictionary terms must be lemmatised by the very pipeline that parses the responses, otherwise
-a lemma matcher silently finds nothing; `lemmatize` exists for that.
+a lemma matcher silently finds nothing: the matcher parses them with it (nlp/matching.py).
 """
 
 from __future__ import annotations
@@ -252,16 +252,6 @@ def _load_named(model: str) -> Language:
 def pipeline_id(nlp: Language) -> str:
     """A name for the pipeline that changes when its results could: name, version, spaCy."""
     return f"{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}-spacy{spacy.__version__}"
-
-
-def has_ner(nlp: Language) -> bool:
-    """Whether the pipeline can find person names (used by redaction)."""
-    return nlp.has_pipe("ner")
-
-
-def lemmatize(nlp: Language, text: str) -> list[str]:
-    """The lemmas the pipeline gives a piece of text (used to check dictionary terms)."""
-    return [t.lemma_ for t in nlp(text)]
 
 
 def tokens(nlp: Language, text: str) -> list[str]:

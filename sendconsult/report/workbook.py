@@ -192,25 +192,6 @@ def set_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def fit_widths(
-    sheet: Worksheet, first_row: int, n_columns: int, *, cap: float = 60, floor: float = 8
-) -> None:
-    """Widths measured from content, capped so long text wraps instead of running on."""
-    for column in range(1, n_columns + 1):
-        longest = 0
-        for row in sheet.iter_rows(
-            min_row=first_row, min_col=column, max_col=column, max_row=first_row + 500
-        ):
-            value = row[0].value
-            if value is None:
-                continue
-            text = str(value)
-            longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
-        sheet.column_dimensions[get_column_letter(column)].width = max(
-            floor, min(cap, longest * 1.1 + 2)
-        )
-
-
 def page_setup(sheet: Worksheet) -> None:
     """Landscape, fit to one page wide, for committee papers."""
     sheet.page_setup.orientation = "landscape"
