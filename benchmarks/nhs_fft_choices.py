@@ -214,7 +214,7 @@ def main() -> None:
     for min_df in (1, 3):
         started = time.perf_counter()
         matrices = folds.matrices(dataclasses.replace(default, min_df=min_df))
-        row(f"logistic regression C=16, n-grams in >= {min_df} texts (default 2)", folds.out_of_fold(matrices, logistic(16, seed)), started)
+        row(f"logistic regression C=16, n-grams in {min_df}+ texts (default 2)", folds.out_of_fold(matrices, logistic(16, seed)), started)
     started = time.perf_counter()
     svc = folds.out_of_fold(base, per_theme(lambda: LinearSVC(C=0.5, class_weight="balanced", random_state=seed)))
     row("linear SVC, balanced, C=0.5", svc, started)
