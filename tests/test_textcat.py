@@ -586,3 +586,4 @@ def test_the_nhs_choices_script_compares_models_on_the_training_file_alone(tiny,
     assert float(default[0]) > 0.8  # the tiny sayings are easy: a broken scoring shows here
     assert "the same, C chosen per theme (1 to 256)" in lines
     assert "mean of logistic regression (C=16) and linear SVC" in lines
+    assert "C=16, no theme's threshold below 0.5 (default 0.05)" in lines
