@@ -562,3 +562,28 @@ def test_the_nhs_benchmark_script_runs_through_the_command_line(tiny, tmp_path: 
         completed.stdout
     )
     assert "s CPU; model " in completed.stdout
+
+
+def test_the_nhs_choices_script_compares_models_on_the_training_file_alone(tiny, tmp_path: Path):
+    """benchmarks/nhs_fft_choices.py scores each model choice by nested cross-validation on the
+    training files; the test files are not there, so it cannot have read them."""
+    export, coded = tiny
+    data = tmp_path / "nhs"
+    data.mkdir()
+    rows = list(csv.reader(export.open(encoding="utf-8")))[1:]
+    with (data / "export_train.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["response_id", "answer"], *[[r[0], r[2]] for r in rows]])
+    (data / "codes_train.csv").write_text(coded.read_text(encoding="utf-8"), encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "nhs_fft_choices.py"), str(data), "--folds", "3"],
+        capture_output=True, text=True, env=_env(),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "48 training responses, 3 themes, 3 folds" in completed.stdout
+    lines = {line[:58].strip(): line[58:].split() for line in completed.stdout.splitlines()}
+    default = lines["logistic regression, balanced, C=16"]
+    assert all(0 <= float(value) <= 1 for value in default[:2])
+    assert float(default[0]) > 0.8  # the tiny sayings are easy: a broken scoring shows here
+    assert "the same, C chosen per theme (1 to 256)" in lines
+    assert "mean of logistic regression (C=16) and linear SVC" in lines
+    assert "C=16, no theme's threshold below 0.5 (default 0.05)" in lines
