@@ -363,8 +363,8 @@ def _by_question(
         by_question = raised_in.setdefault(theme, {})
         for rid, found in coding.evidence_by_response(theme).items():
             if rid in counted:
-                for question in {m.question for m in found}:
-                    by_question.setdefault(question, set()).add(rid)
+                for match in found:
+                    by_question.setdefault(match.question, set()).add(rid)
     return crosstabs.by_question(
         coding.theme_ids, survey.text_questions, answered, raised_in, pooled, with_text, threshold
     )

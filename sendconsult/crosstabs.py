@@ -159,7 +159,7 @@ def _pool(categories: pd.Series, threshold: int) -> tuple[pd.Series, list[str]]:
 
 
 def _order(categories: pd.Series) -> list[str]:
-    present = set(categories)
+    present = set(categories.unique())  # not set(categories): pandas yields one at a time
     scale = [c for c in (AGREE, NEITHER, DISAGREE) if c in present]
     last = [c for c in ("No answer", OTHER_ANSWERS) if c in present]
     frequency = categories.value_counts()

@@ -138,12 +138,9 @@ class Survey:
 
     def has_any_text(self) -> pd.Series:
         """Boolean per response: has at least one free-text answer, whatever it says."""
-        if not self.text_questions:
-            return pd.Series(False, index=self.responses.index)
-        flags = np.zeros(len(self.responses), dtype=bool)
-        for question in self.text_questions:  # a column at a time: map is C-level, not per cell
-            answers = self.responses[question].tolist()
-            flags |= np.fromiter(map(_is_answer, answers), dtype=bool, count=len(answers))
+        answers = self._texts_by_id()  # built once, and needed by every report anyway
+        ids = self.responses[RESPONSE_ID].tolist()
+        flags = np.fromiter(map(bool, map(answers.__getitem__, ids)), dtype=bool, count=len(ids))
         return pd.Series(flags, index=self.responses.index)
 
     def counts_answer(self, response_id: str, question: str) -> bool:
@@ -176,7 +173,3 @@ class Survey:
             counts[note] = counts.get(note, 0) + 1
         return counts
 
-
-def _is_answer(value: object) -> bool:
-    """A free-text cell that holds an answer (non-answers are None once the export is read)."""
-    return isinstance(value, str) and value != ""
