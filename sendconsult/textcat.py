@@ -272,13 +272,10 @@ def load_classifier(path: Path) -> ThemeModel:
         if shipped.exists():
             path = shipped
     if not path.exists():
-        raise ModelError(
-            f"The classifier {path} was not found; give the folder sendconsult train wrote "
-            "(--out), e.g. models/send_strategy_classifier."
-        )
+        raise ModelError(f"The classifier {path} was not found.", fix="classifier-missing")
     if not path.is_dir():
         raise ModelError(
-            f"{path} is a file; --classifier takes the folder sendconsult train wrote."
+            f"{path} is a file, not the folder sendconsult train wrote.", fix="classifier-file"
         )
     metadata = path / METADATA_FILE
     if not metadata.exists():
@@ -379,8 +376,8 @@ def stale_rules(model: ThemeModel, dictionary) -> list[str]:  # noqa: ANN001 - T
         return []
     return [
         f"The classifier {model.name} learnt when to suggest beside {info.dictionary or 'a'} "
-        "dictionary other than this one (its SHA-256 differs); retrain it with sendconsult "
-        "train --themes on this dictionary so its suggestions are chosen for it."
+        "dictionary other than this one (its SHA-256 differs); train it again with this "
+        "dictionary so its suggestions are chosen for it."
     ]
 
 

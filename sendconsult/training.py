@@ -546,19 +546,16 @@ def _as_normally_made(folder: Path) -> None:
 def save_classifier(result: TrainingResult, out: Path, *, export: str, force: bool) -> None:
     """Write the classifier folder (weights and metadata); all or nothing, never half a folder."""
     if out.exists() and not force:
-        raise ModelError(
-            f"{out} already exists; add --force to replace it, or choose another --out."
-        )
+        raise ModelError(f"{out} already exists.", fix="model-exists")
     if out.exists() and not out.is_dir():
-        raise ModelError(f"{out} is a file; choose a folder name for --out.")
+        raise ModelError(f"{out} is a file.", fix="model-is-file")
     if out.exists() and any(out.iterdir()) and not (out / METADATA_FILE).exists():
         raise ModelError(
-            f"{out} is a folder that does not hold a sendconsult classifier; choose another --out "
-            "so nothing in it is lost."
+            f"{out} is a folder that does not hold a sendconsult classifier.", fix="model-foreign"
         )
     if not out.parent.exists():
         raise ModelError(
-            f"The folder {out.parent} does not exist; create it or choose another --out."
+            f"The folder {out.parent} does not exist.", fix="output-folder", folder=str(out.parent)
         )
     info = dataclasses.replace(result.info, export=export)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))

@@ -533,7 +533,7 @@ def test_suggestion_thresholds_learnt_beside_another_dictionary_are_flagged(tmp_
         default_dictionary().read_text(encoding="utf-8") + "\n# revised\n", encoding="utf-8"
     )
     warnings = stale_rules(shipped, load_dictionary(revised))
-    assert len(warnings) == 1 and "retrain it with sendconsult train --themes" in warnings[0]
+    assert len(warnings) == 1 and "train it again with this dictionary" in warnings[0]
 
 
 def test_the_nhs_benchmark_script_runs_through_the_command_line(tiny, tmp_path: Path):

@@ -51,6 +51,15 @@ ADVICE: dict[str, str] = {
     # reading the export
     "no-sheet": "{message}; leave out --sheet.",
     "text-column": "{message}; name one with --text-column.",
+    # a trained classifier
+    "classifier-missing": (
+        "{message}; give the folder sendconsult train wrote (--out), e.g. "
+        "models/send_strategy_classifier."
+    ),
+    "classifier-file": "{message}; give that folder to --classifier.",
+    "model-exists": "{message}; add --force to replace it, or choose another --out.",
+    "model-is-file": "{message}; choose a folder name for --out.",
+    "model-foreign": "{message}; choose another --out so nothing in it is lost.",
     # parsing
     "model-or-default": f"{{message}}, or {BUILT_IN_MODEL}.",
     "model-install": f"{{message}} or {BUILT_IN_MODEL}.",
