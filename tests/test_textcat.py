@@ -444,7 +444,7 @@ def test_analyse_and_evaluate_with_the_classifier_as_an_officer_runs_them(tmp_pa
     from sendconsult.cli.common import out
 
     width = out._width  # the results console was made at import, with the terminal's width
-    out.width = 220
+    out.width = 80
     try:
         result = runner.invoke(
             app,
@@ -454,7 +454,11 @@ def test_analyse_and_evaluate_with_the_classifier_as_an_officer_runs_them(tmp_pa
     finally:
         out._width = width
     assert result.exit_code == 0, result.output
-    assert "together F1" in result.output and "classifier P" in result.output
+    tables = result.output[result.output.index("Dictionary against hand-coding") :]
+    assert max(map(len, tables.splitlines())) <= 80  # a plain terminal shows them whole
+    flat = " ".join(result.output.split())
+    assert "F1 by theme theme dictionary classifier together" in flat
+    assert "micro precision" in flat and "Information, advice and communication" in flat
     bad = runner.invoke(app, ["analyse", str(export), "--classifier", str(tmp_path / "nope")])
     assert bad.exit_code == 1 and "was not found" in bad.output
 
@@ -470,7 +474,7 @@ def test_evaluate_cv_scores_dictionary_classifier_and_both_on_one_file(tiny, tmp
 
     export, coded = tiny
     width = out._width
-    out.width = 220
+    out.width = 80
     try:
         result = runner.invoke(
             app, ["evaluate", str(export), "--gold", str(coded), "--cv", "3", "--errors", "0"]
@@ -487,10 +491,11 @@ def test_evaluate_cv_scores_dictionary_classifier_and_both_on_one_file(tiny, tmp
     finally:
         out._width = width
     assert result.exit_code == 0, result.output
-    assert "3-fold cross-validation: Dictionary, classifier trained on the other folds" in (
-        result.output
-    )
-    assert "together F1" in result.output and "48 responses" in result.output
+    flat_cv = " ".join(result.output.split())
+    assert "3-fold cross-validation: Dictionary, classifier trained on the other folds" in flat_cv
+    assert "(48 responses): F1 by theme" in flat_cv and "micro F1" in flat_cv
+    tables = result.output[result.output.index("3-fold cross-validation") :]
+    assert max(map(len, tables.splitlines())) <= 80
     assert alone.exit_code == 0, alone.output
     flat = " ".join(alone.output.split())
     assert "has none of the themes of renamed.csv; the classifier is scored alone" in flat

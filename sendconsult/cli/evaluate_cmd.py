@@ -221,32 +221,31 @@ def scores_table(result: Evaluation, label, what: str = "Dictionary") -> Table: 
 
 
 def comparison_table(comparison: ClassifierComparison, label, name: str) -> Table:  # noqa: ANN001
-    """Precision, recall and F1 of the dictionary, the classifier, and both together."""
+    """F1 per theme of the dictionary, the classifier and both together, then their pooled
+    precision, recall and F1: fits 80 columns (per-theme precision and recall are in --json)."""
     table = Table(
         title=(
             f"Dictionary, classifier {name} ({_thresholds(comparison.threshold)}) and the "
-            f"dictionary with its suggestions ({comparison.dictionary.n_responses} responses)"
+            f"dictionary with its suggestions ({comparison.dictionary.n_responses} responses): "
+            "F1 by theme"
         ),
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
     )
     table.add_column("theme")
     for source in ("dictionary", "classifier", "together"):
-        for measure in ("P", "R", "F1"):
-            table.add_column(f"{source} {measure}", justify="right")
+        table.add_column(source, justify="right")
     runs = (comparison.dictionary, comparison.classifier, comparison.combined)
     for theme in comparison.dictionary.theme_ids:
-        cells = []
-        for run in runs:
-            c = run.per_theme[theme]
-            cells += [score_text(c.precision), score_text(c.recall), score_text(c.f1)]
-        table.add_row(Text(label(theme)), *cells)
+        table.add_row(Text(label(theme)), *(score_text(run.per_theme[theme].f1) for run in runs))
     table.add_section()
-    cells = []
-    for run in runs:
-        m = run.micro
-        cells += [score_text(m.precision), score_text(m.recall), score_text(m.f1)]
-    table.add_row("micro average", *cells)
-    table.add_row("macro F1", *[x for run in runs for x in ("", "", score_text(run.macro_f1))])
+    table.add_row("micro precision", *(score_text(run.micro.precision) for run in runs))
+    table.add_row("micro recall", *(score_text(run.micro.recall) for run in runs))
+    table.add_row("micro F1", *(score_text(run.micro.f1) for run in runs))
+    table.add_row("macro F1", *(score_text(run.macro_f1) for run in runs))
     return table
 
 
