@@ -584,3 +584,26 @@ def test_a_language_with_few_answers_is_never_named_when_suppressing(tmp_path: P
     shown = " ".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
     assert "[in another language]" in shown
     assert not re.search(r"French|German|Polish", shown)
+
+
+def test_an_answer_set_aside_beside_a_coded_one_is_listed_in_uncoded(tmp_path: Path):
+    """The Summary says set-aside answers are listed in Uncoded: that must hold for a
+    respondent whose other answer is coded too, or a Welsh answer would be shown nowhere."""
+    export = tmp_path / "consultation.csv"
+    welsh = "Mae angen mwy o ofal seibiant arnom ni yn yr ardal hon i'n plant ni i gyd."
+    rows = [["Response ID", "Why do you say that?", "Anything else?"]]
+    rows += [[f"R{i}", f"The school taxi was late {i} times this term and my son missed lessons.",
+              ""] for i in range(1, 8)]  # fmt: skip
+    rows[1][2] = welsh
+    rows += [["R8", "Nothing more to say about the strategy from us at all today.", ""]]
+    with export.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["analyse", str(export), "--out", str(out), "--no-cache",
+                                 "--suppress", "0"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    cells = [str(v) for row in book["Uncoded"].iter_rows(values_only=True) for v in row if v]
+    assert any(f"Anything else? [in Welsh]\n{welsh}" in c for c in cells)
+    assert any("and 1 coded responses with an answer set aside (marked)" in c for c in cells)
+    assert "R1" in cells and "R8" in cells and "R2" not in cells

@@ -591,14 +591,17 @@ def test_uncoded_rows_are_the_publishable_free_text_no_theme_caught(book, export
             "response_id", "respondent_groups", "themes", "campaign", "matched_terms", "overrides"
         )
     ]  # fmt: skip
+    # and coded responses with an answer set aside (another language): no theme sheet shows it
+    set_aside = {rid for rid, _ in load_survey(SAMPLE).set_aside}
     expected = {
         row[ID]
         for row in export_rows
         if has_text(row)
-        and not any(codes[row[ID]][t] for t in theme_columns)
+        and (not any(codes[row[ID]][t] for t in theme_columns) or row[ID] in set_aside)
         and row[CONSENT_Q] != WITHHOLD
     }
     assert len(expected) >= 10
+    assert any(any(codes[rid][t] for t in theme_columns) for rid in set_aside & expected)
     header, body = table_rows(book["Uncoded"], "Response ID")
     assert header == ["Response ID", "Respondent group(s)", "Words", "Answers"]
     assert [r[0] for r in body if r[0] in expected] == [r[0] for r in body]
@@ -618,7 +621,12 @@ def test_uncoded_rows_are_the_publishable_free_text_no_theme_caught(book, export
         and not any(codes[row[ID]][t] for t in theme_columns)
     ]  # fmt: skip
     note = book["Uncoded"]["A2"].value
-    assert note.startswith(f"{len(expected) + len(withheld_uncoded):,} responses have free text")
+    coded_listed = [rid for rid in expected if any(codes[rid][t] for t in theme_columns)]
+    uncoded = len(expected) - len(coded_listed) + len(withheld_uncoded)
+    assert note.startswith(
+        f"{uncoded:,} responses have free text but no theme, and {len(coded_listed)} coded "
+        "responses with an answer set aside (marked)"
+    )
     if withheld_uncoded:
         assert f"{len(withheld_uncoded)} whose authors asked not to be published" in note
 

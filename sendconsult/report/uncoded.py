@@ -4,6 +4,7 @@ internal sheet of responses whose authors asked not to be published."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -50,42 +51,64 @@ def _words(survey: Survey, rid: str) -> int:
     return sum(len(t.split()) for t in survey.texts(rid).values())
 
 
-def uncoded_responses(
-    survey: Survey, coding: Coding
-) -> tuple[int, list[tuple[str, list[str], int, Consent | None]]]:
-    """How many responses have free text and no theme, and the publishable ones as (response,
-    groups, words, consent), longest first."""
+@dataclass(frozen=True)
+class UncodedListing:
+    """What the Uncoded sheet lists: responses with free text and no theme, and coded responses
+    with an answer set aside (in another language, a test, a pointer to an attachment), which
+    no theme sheet shows."""
+
+    uncoded: int  # responses with free text and no theme
+    set_aside: int  # coded responses listed for an answer set aside
+    withheld: int  # listed responses not shown: their authors asked not to be published
+    shown: list[tuple[str, list[str], int, Consent | None]]  # (response, groups, words, consent)
+
+
+def uncoded_responses(survey: Survey, coding: Coding) -> UncodedListing:
+    """The responses the Uncoded sheet lists, publishable ones longest first."""
     frame = survey.responses
     has_text = survey.has_any_text().to_numpy()  # set-aside answers are listed too
     coded_any = (coding.codes.loc[frame[RESPONSE_ID]].to_numpy().sum(axis=1) > 0).tolist()
-    uncoded = [
-        (rid, groups, consent)
+    set_aside = {rid for rid, _ in survey.set_aside}
+    listed = [
+        (rid, groups, consent, coded)
         for rid, groups, consent, text, coded in zip(
             frame[RESPONSE_ID], frame[GROUPS], frame[CONSENT], has_text, coded_any, strict=True
         )
-        if text and not coded
+        if text and (not coded or rid in set_aside)
     ]
     shown = [
         (rid, groups, _words(survey, rid), c)
-        for rid, groups, c in uncoded
+        for rid, groups, c, _ in listed
         if c is not Consent.WITHHOLD
     ]
     shown.sort(key=lambda r: -r[2])
-    return len(uncoded), shown
+    coded_listed = sum(1 for *_, coded in listed if coded)
+    return UncodedListing(
+        len(listed) - coded_listed, coded_listed, len(listed) - len(shown), shown
+    )
 
 
 def shown_texts(survey: Survey, coding: Coding, limit: int) -> list[str]:
     """The answers the Uncoded sheet will list (see theme_sheets.shown_texts)."""
-    shown = uncoded_responses(survey, coding)[1][:limit]
+    shown = uncoded_responses(survey, coding).shown[:limit]
     return [text for rid, *_ in shown for text in survey.texts(rid).values()]
 
 
 def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     """Responses with free text and no theme, longest first (publishable ones only)."""
-    n_uncoded, shown = uncoded_responses(content.survey, content.coding)
-    note = f"{n_uncoded:,} responses have free text but no theme, longest first: read them to improve the dictionary."
-    if len(shown) < n_uncoded:
-        note += f" {n_uncoded - len(shown)} whose authors asked not to be published are not shown."
+    listing = uncoded_responses(content.survey, content.coding)
+    shown = listing.shown
+    also = (
+        f", and {listing.set_aside:,} coded responses with an answer set aside (marked)"
+        if listing.set_aside
+        else ""
+    )
+    note = (
+        f"{listing.uncoded:,} responses have free text but no theme{also}, longest first: read "
+        "them to improve the dictionary."
+    )
+    if listing.withheld:
+        note += f" {listing.withheld} whose authors asked not to be published are not shown."
     limit = content.options.max_rows_per_theme
     if len(shown) > limit:
         note += f" Showing the {limit:,} longest."
