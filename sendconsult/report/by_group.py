@@ -12,13 +12,13 @@ from sendconsult.report.charts import bar_block
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     BODY_FONT,
-    SECTION_FONT,
     TOP,
     add_table,
     page_setup,
     set_text,
     set_widths,
     write_header,
+    write_section,
     write_title,
 )
 from sendconsult.suppression import SECONDARY_LABEL, groups_partition
@@ -58,8 +58,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     order = list(agg.theme_table["theme_id"])
 
     def table(title: str, first_header: str, name: str, kind: str, start: int) -> int:
-        set_text(sheet.cell(row=start, column=1), title)
-        sheet.cell(row=start, column=1).font = SECTION_FONT
+        write_section(sheet, start, title)
         header_row = start + 1
         write_header(sheet, header_row, [first_header, *names])
         sheet.row_dimensions[header_row].height = 54
@@ -120,8 +119,7 @@ def _charts(
     """One chart per theme: the % of each group raising it, only groups whose figure is
     published; the groups left out are named under the chart."""
     agg = content.aggregates
-    set_text(sheet.cell(row=row, column=1), "Charts: % of each group raising each theme")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Charts: % of each group raising each theme")
     row += 2
     for number, theme in enumerate(order):
         if number and number % 2 == 0:
@@ -144,8 +142,7 @@ def _charts(
 
 def _tests(sheet: Worksheet, row: int, agg, order: list[str], labels: dict[str, str]) -> int:  # noqa: ANN001
     """The indicative test per theme, in a table of its own, and what it means."""
-    set_text(sheet.cell(row=row, column=1), "Do groups differ? Indicative tests")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Do groups differ? Indicative tests")
     header_row = row + 1
     write_header(
         sheet,

@@ -13,12 +13,12 @@ from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     BODY_FONT,
-    SECTION_FONT,
     add_table,
     page_setup,
     set_text,
     set_widths,
     write_header,
+    write_section,
     write_title,
 )
 
@@ -54,8 +54,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
         sheet.cell(row=row, column=5).number_format = "+#,##0;-#,##0;0"
     add_table(sheet, "ChangesByTheme", first, row, len(headers), repeat_header=False)
     row += 2
-    set_text(sheet.cell(row=row, column=1), "Responses whose themes changed")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Responses whose themes changed")
     row += 1
 
     def rows() -> Iterator[list[CellValue]]:

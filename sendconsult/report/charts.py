@@ -19,10 +19,10 @@ from sendconsult.report.cells import COUNT, PERCENT, RIGHT
 from sendconsult.report.workbook import (
     BODY_FONT,
     NOTE_FONT,
-    SECTION_FONT,
     clean_text,
     set_text,
     write_header,
+    write_section,
 )
 
 ROW_CM = 0.53  # the height of a default row, to leave room for a chart beside a block
@@ -58,8 +58,7 @@ def bar_block(
 ) -> int:
     """A section title, a two-column table of published numbers, a bar chart of exactly those
     cells beside it, and a note naming the categories left out; returns the next free row."""
-    set_text(sheet.cell(row=row, column=1), title)
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, title)
     header_row = row + 1
     write_header(sheet, header_row, list(headers))
     for i, (category, value) in enumerate(zip(categories, values, strict=True), start=1):

@@ -12,13 +12,13 @@ from sendconsult.report.charts import ROW_CM, chart_title, small_axis_text
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     NOTE_FONT,
-    SECTION_FONT,
     add_table,
     merge_title,
     page_setup,
     set_text,
     set_widths,
     write_header,
+    write_section,
     write_title,
 )
 from sendconsult.suppression import SECONDARY_LABEL
@@ -49,8 +49,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
     for number, question in enumerate(agg.closed, start=1):
         if number > 1:
             breaks.append(Break(id=row - 1))  # each question starts a page
-        set_text(sheet.cell(row=row, column=1), question.question, wrap=True)
-        sheet.cell(row=row, column=1).font = SECTION_FONT
+        write_section(sheet, row, question.question, wrap=True)
         merge_title(sheet, row, 8)
         sheet.row_dimensions[row].height = 30
         row += 1
@@ -112,8 +111,7 @@ def _chart(
     charted = [ALL, *question.charted_groups()]
     left_out = [c for c in question.counts.columns if c not in charted]
     sizes = question.sizes
-    set_text(sheet.cell(row=row, column=1), "Chart data: % of each column's respondents")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Chart data: % of each column's respondents")
     header_row = row + 1
     write_header(
         sheet,

@@ -11,13 +11,13 @@ from sendconsult.report.cells import write_count, write_share
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     NOTE_FONT,
-    SECTION_FONT,
     SUBTITLE_FONT,
     add_table,
     page_setup,
     set_text,
     set_widths,
     write_header,
+    write_section,
     write_title,
 )
 from sendconsult.suppression import SECONDARY_LABEL
@@ -100,8 +100,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
             sheet.cell(row=row, column=1), f"Themes by answer to closed question {number}"
         )
         sheet.cell(row=row, column=1).font = SUBTITLE_FONT
-        set_text(sheet.cell(row=row + 1, column=1), crosstab.title)
-        sheet.cell(row=row + 1, column=1).font = SECTION_FONT
+        write_section(sheet, row + 1, crosstab.title)
         text = (
             "% of the respondents with free text who gave each answer (n in the header) raising "
             "the theme: why those who agreed or disagreed said so. Each respondent gave one "

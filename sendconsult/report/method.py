@@ -9,12 +9,12 @@ from sendconsult.overrides import OverrideResult
 from sendconsult.report.content import ReportContent
 from sendconsult.report.workbook import (
     LABEL_FONT,
-    SECTION_FONT,
     add_table,
     page_setup,
     set_text,
     set_widths,
     write_header,
+    write_section,
     write_title,
 )
 from sendconsult.survey import Role
@@ -129,8 +129,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         sheet.row_dimensions[row].height = 14 * lines
         row += 1
     row += 1
-    set_text(sheet.cell(row=row, column=1), "Columns of the export and how they were used")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Columns of the export and how they were used")
     row += 1
     write_header(sheet, row, ["Column", "Role", "Why"])
     start = row
@@ -141,8 +140,7 @@ def write(sheet: Worksheet, content: ReportContent) -> None:
         set_text(sheet.cell(row=row, column=3), info.reason, wrap=True)
     add_table(sheet, "MethodColumns", start, row, 3, repeat_header=False)
     row += 2
-    set_text(sheet.cell(row=row, column=1), "Dictionary terms")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Dictionary terms")
     row += 1
     # One row per theme (not per term): hundreds of terms print on a few pages, not a dozen.
     write_header(sheet, row, ["Theme", "Terms", "Weak terms", "Exclude phrases", "Theme id"])
@@ -172,8 +170,7 @@ def _write_overrides(
     sheet: Worksheet, row: int, overrides: OverrideResult, dictionary: ThemeDictionary
 ) -> int:
     """The officer's overrides, one row each: what the dictionary said and what they said."""
-    set_text(sheet.cell(row=row, column=1), "Officer overrides")
-    sheet.cell(row=row, column=1).font = SECTION_FONT
+    write_section(sheet, row, "Officer overrides")
     row += 1
     write_header(sheet, row, ["Response ID", "Theme", "Dictionary said", "Officer said", "Note"])
     start = row

@@ -19,7 +19,6 @@ from sendconsult.report.workbook import (
     EXCEL_CELL_LIMIT,
     LABEL_FONT,
     NOTE_FONT,
-    SECTION_FONT,
     SUBTITLE_FONT,
     add_table,
     clean_text,
@@ -29,6 +28,7 @@ from sendconsult.report.workbook import (
     set_text,
     set_widths,
     write_header,
+    write_section,
     write_title,
 )
 
@@ -266,8 +266,7 @@ def _quotes(sheet: Worksheet, row: int, content: ReportContent) -> int:
     top = [t for t in table["theme_id"] if not agg.theme_hidden(t)][:TOP_THEMES_QUOTED]
     for theme_id in top:
         quotes = content.quotes.get(theme_id, [])[:QUOTES_PER_THEME]
-        set_text(sheet.cell(row=row, column=1), content.dictionary.label(theme_id))
-        sheet.cell(row=row, column=1).font = SECTION_FONT
+        write_section(sheet, row, content.dictionary.label(theme_id))
         row += 1
         if not quotes:
             set_text(sheet.cell(row=row, column=1), "No publishable quote.")

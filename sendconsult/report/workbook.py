@@ -77,6 +77,13 @@ def set_text(cell: Cell, value: str | None, *, wrap: bool = False) -> None:
     cell.alignment = WRAP if wrap else TOP
 
 
+def write_section(sheet: Worksheet, row: int, title: str, *, wrap: bool = False) -> None:
+    """A section's title in column A, in the section font."""
+    cell = sheet.cell(row=row, column=1)
+    set_text(cell, title, wrap=wrap)
+    cell.font = SECTION_FONT
+
+
 def set_rich(cell: Cell, value: CellRichText) -> None:
     """Write rich text (runs of differing fonts), each run cleaned as `clean_text` does."""
     cell.value = CellRichText(
