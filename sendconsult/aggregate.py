@@ -309,7 +309,7 @@ def set_aside_summary(survey: Survey, *, brief: bool = False, threshold: int = 0
     languages = {k: v for k, v in counts.items() if k not in SET_ASIDE_KINDS}
     if languages:
         total = sum(languages.values())
-        listed = _languages_listed(languages, threshold)
+        listed = _languages_listed(languages, _unnamed(counts, threshold), threshold)
         use = (
             "counted in the percentages (include_other_languages)"
             if survey.include_other_languages
@@ -321,11 +321,23 @@ def set_aside_summary(survey: Survey, *, brief: bool = False, threshold: int = 0
     return "; ".join(parts)
 
 
-def _languages_listed(languages: dict[str, int], threshold: int) -> str:
-    """ "12 French, 11 German, 7 in other languages": no language named with fewer than
-    `threshold` answers (see set_aside_summary)."""
+def unnamed_languages(survey: Survey, threshold: int) -> frozenset[str]:
+    """The languages a report must not name (see set_aside_summary)."""
+    return _unnamed(survey.set_aside_counts(), threshold)
+
+
+def _unnamed(counts: dict[str, int], threshold: int) -> frozenset[str]:
+    """Languages with fewer set-aside answers than `threshold` (none when suppression is off)."""
+    if threshold <= 1:
+        return frozenset()
+    return frozenset(k for k, n in counts.items() if k not in SET_ASIDE_KINDS and n < threshold)
+
+
+def _languages_listed(languages: dict[str, int], unnamed: frozenset[str], threshold: int) -> str:
+    """ "12 French, 11 German, 7 in other languages": the `unnamed` languages counted
+    together (see set_aside_summary)."""
     ranked = sorted(languages, key=lambda k: (-languages[k], language_name(k)))
-    named = [k for k in ranked if threshold <= 1 or languages[k] >= threshold]
+    named = [k for k in ranked if k not in unnamed]
     listed = [f"{languages[k]:,} {language_name(k)}" for k in named]
     others = sum(languages[k] for k in ranked if k not in named)
     if others:

@@ -172,4 +172,3 @@ class Survey:
         for note in self.set_aside.values():
             counts[note] = counts.get(note, 0) + 1
         return counts
-

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sendconsult.aggregate import unnamed_languages
 from sendconsult.coding import Coding
 from sendconsult.ingest.languages import language_name
 from sendconsult.report.bulk_rows import BulkRows, CellValue, stream_table
@@ -16,24 +17,30 @@ from sendconsult.report.workbook import page_setup, set_widths, write_title
 from sendconsult.survey import CONSENT, GROUPS, RESPONSE_ID, Consent, Survey
 
 
-def _answers(content: ReportContent, rid: str, consent: Consent | None = None) -> str:
+def _answers(
+    content: ReportContent,
+    rid: str,
+    consent: Consent | None = None,
+    unnamed: frozenset[str] = frozenset(),
+) -> str:
     """Every answer of a response under its question; redacted when on, and always for
     respondents publishing anonymously."""
     texts = content.survey.texts(rid)
     redactor = content.redactor_for(consent)
-    threshold = content.options.suppression_threshold
     parts = [
-        f"{q}{set_aside_note(content.survey, rid, q, threshold)}\n"
+        f"{q}{set_aside_note(content.survey, rid, q, unnamed)}\n"
         f"{redactor.redact(t) if redactor else t}"
         for q, t in texts.items()
     ]
     return "\n\n".join(parts)
 
 
-def set_aside_note(survey: Survey, rid: str, question: str, threshold: int = 0) -> str:
+def set_aside_note(
+    survey: Survey, rid: str, question: str, unnamed: frozenset[str] = frozenset()
+) -> str:
     """" [in French]" or " [points to an attachment]" after the question of a set-aside answer;
-    " [in another language]" for a language with fewer than `threshold` answers, which the
-    Summary does not name either (aggregate.set_aside_summary)."""
+    " [in another language]" for a language the report must not name (`unnamed`: see
+    aggregate.unnamed_languages)."""
     note = survey.set_aside.get((rid, question))
     if note is None:
         return ""
@@ -41,7 +48,7 @@ def set_aside_note(survey: Survey, rid: str, question: str, threshold: int = 0) 
         return " [points to an attachment]"
     if note == "test":
         return " [test answer]"
-    if threshold > 1 and survey.set_aside_counts().get(note, 0) < threshold:
+    if note in unnamed:
         return " [in another language]"
     return f" [in {language_name(note)}]"
 
@@ -117,6 +124,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
     page_setup(sheet)
 
     label = content.aggregates.group_label  # never an exported group too small to show
+    unnamed = unnamed_languages(content.survey, content.options.suppression_threshold)
 
     def rows() -> Iterator[list[CellValue]]:
         for rid, groups, words, consent in shown:
@@ -124,7 +132,7 @@ def write(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
                 rid,
                 label(groups),
                 words,
-                _answers(content, rid, consent),
+                _answers(content, rid, consent, unnamed),
             ]
 
     return stream_table(
@@ -153,13 +161,15 @@ def write_withheld(sheet: Worksheet, content: ReportContent) -> BulkRows | None:
         "Respondents who asked not to be published: counted in every figure, never quoted elsewhere. Do not publish this sheet.",
     )
 
+    unnamed = unnamed_languages(content.survey, content.options.suppression_threshold)
+
     def rows() -> Iterator[list[CellValue]]:
         for rid, groups in withheld:
             yield [
                 rid,
                 ", ".join(groups) or "Not stated",
                 ", ".join(content.coding.themes_of(rid)),
-                _answers(content, rid),
+                _answers(content, rid, None, unnamed),
             ]
 
     widths = {1: 20, 2: 28, 3: 30, 4: 90}
