@@ -10,9 +10,9 @@ campaign keeps one representative response and its other members are left out of
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from sendconsult import crosstabs
@@ -190,7 +190,7 @@ def aggregate(
         0, index=pd.Index(theme_ids, name="theme_id"), columns=[ALL, *groups]
     )
     group_counts[ALL] = [int(counts[t]) for t in theme_ids]
-    member_of = {g: pd.Series([g in m for m in memberships]) for g in groups}
+    member_of = _members(memberships, groups)
     for group in groups:
         member = member_of[group] & has_text
         sizes[group] = int(member.sum())
@@ -206,14 +206,16 @@ def aggregate(
         )
         for t in theme_ids
     }
-    closed = [_closed(frame, q, member_of) for q in survey.closed_questions]
+    answers = {q: _answers(frame, q) for q in survey.closed_questions}
+    closed = [_closed(q, answers[q], member_of) for q in survey.closed_questions]
     hidden = suppress_by_group(group_counts, threshold, total=ALL, sizes=sizes)
     if threshold > 1:
         # Per theme, how many of its respondents have each combination of group columns.
-        combinations = [frozenset(m) for m in memberships]
+        combination, combinations = pd.factorize(
+            pd.Series([frozenset(m) for m in memberships], dtype=object)
+        )
         theme_columns = {
-            t: Counter(m for m, c in zip(combinations, codes[t].to_numpy(), strict=True) if c)
-            for t in theme_ids
+            t: _tally(combination[codes[t].to_numpy() == 1], combinations) for t in theme_ids
         }
 
         def unlisted(theme: object, hidden_columns: set[str]) -> int:
@@ -236,14 +238,16 @@ def aggregate(
             {rid for s in suggestions.by_theme.values() for rid in s if rid in kept}
         )
     any_text = survey.has_any_text().reset_index(drop=True)[keep.to_numpy()]
-    texted_frame = frame[has_text.to_numpy()]
+    texted_rows = has_text.to_numpy()
+    texted_frame = frame[texted_rows]
+    texted_answers = {q: a[texted_rows].reset_index(drop=True) for q, a in answers.items()}
     texted_codes = texted.reset_index(drop=True)
     return Aggregates(
         by_question=_by_question(
             survey, coding, texted_frame[RESPONSE_ID].tolist(), counts, with_text, threshold
         ),
         by_answer=[
-            crosstabs.by_answer(q, theme_ids, _answers(texted_frame, q), texted_codes, ALL, threshold)
+            crosstabs.by_answer(q, theme_ids, texted_answers[q], texted_codes, ALL, threshold)
             for q in survey.closed_questions
         ],
         together=crosstabs.together(theme_ids, texted, threshold),
@@ -429,20 +433,41 @@ def _group_order(memberships: list[list[str]]) -> list[str]:
     return ordered + [g for g in last if g in totals]
 
 
+def _members(memberships: list[list[str]], groups: list[str]) -> dict[str, pd.Series]:
+    """Per group, whether each respondent is in it: one pass over the memberships, not one per
+    group (this runs over every response of the export)."""
+    rows: dict[str, list[int]] = {g: [] for g in groups}
+    for row, member in enumerate(memberships):
+        for group in member:
+            rows[group].append(row)
+    flags = {}
+    for group in groups:
+        flag = np.zeros(len(memberships), dtype=bool)
+        flag[rows[group]] = True
+        flags[group] = pd.Series(flag)
+    return flags
+
+
+def _tally(values: np.ndarray, uniques: pd.Index) -> dict[object, int]:
+    """How many times each of `uniques` occurs in `values` (positions into `uniques`), as a
+    Counter would say: those that never occur are left out."""
+    counts = np.bincount(values, minlength=len(uniques))
+    return {uniques[i]: int(n) for i, n in enumerate(counts) if n}
+
+
 def _answers(frame: pd.DataFrame, question: str) -> pd.Series:
     """Each respondent's answer to a closed question, NO_ANSWER for none."""
-    return pd.Series(
-        [a if isinstance(a, str) and a else NO_ANSWER for a in frame[question]], dtype=object
-    )
+    answers = frame[question].tolist()  # a list: iterating a Series is far slower
+    return pd.Series([a if isinstance(a, str) and a else NO_ANSWER for a in answers], dtype=object)
 
 
-def _closed(frame: pd.DataFrame, question: str, member_of: dict[str, pd.Series]) -> ClosedQuestion:
-    answers = _answers(frame, question)
+def _closed(question: str, answers: pd.Series, member_of: dict[str, pd.Series]) -> ClosedQuestion:
     order = _answer_order(answers)
+    position = pd.Index(order).get_indexer(answers)  # every answer is in the order
     counts = pd.DataFrame(0, index=pd.Index(order, name="answer"), columns=[ALL, *member_of])
-    counts[ALL] = answers.value_counts().reindex(order, fill_value=0).astype(int)
+    counts[ALL] = np.bincount(position, minlength=len(order))
     for group, member in member_of.items():
-        counts[group] = answers[member.to_numpy()].value_counts().reindex(order, fill_value=0)
+        counts[group] = np.bincount(position[member.to_numpy()], minlength=len(order))
     counts = counts.astype(int)
     totals = counts.sum()
     shares = counts.astype(float).div(totals.where(totals > 0, 1), axis=1)

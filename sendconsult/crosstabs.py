@@ -96,17 +96,18 @@ def by_answer(
     respondent gives one answer, so the answers add up to the total and a lone hidden cell in a
     row gets a second.
     """
-    categories = answers.map(_category)
+    categories = answers.map({a: _category(a) for a in answers.unique()})  # a few answers
     categories, pooled = _pool(categories, threshold)
     order = _order(categories)
+    matrix = codes[theme_ids].to_numpy(dtype=np.int64)
     counts = pd.DataFrame(0, index=pd.Index(theme_ids, name="theme_id"), columns=[total, *order])
-    counts[total] = codes[theme_ids].sum().astype(int).to_numpy()
+    counts[total] = matrix.sum(axis=0)
     sizes = {total: len(categories)}
     values = categories.to_numpy()
     for category in order:
         member = values == category
         sizes[category] = int(member.sum())
-        counts[category] = codes[theme_ids][member].sum().astype(int).to_numpy()
+        counts[category] = matrix[member].sum(axis=0)
     hidden = suppress_by_group(counts, threshold, total=total, sizes=sizes)
     tests = {
         t: compare_groups({c: int(counts.at[t, c]) for c in order}, {c: sizes[c] for c in order})
@@ -155,7 +156,7 @@ def _pool(categories: pd.Series, threshold: int) -> tuple[pd.Series, list[str]]:
     while int(sizes[list(pool)].sum()) < threshold and rest:
         pool.add(rest.pop(0))
     pooled = sorted(pool, key=lambda c: (-sizes[c], c))
-    return categories.map(lambda c: OTHER_ANSWERS if c in pool else c), pooled
+    return categories.map({c: OTHER_ANSWERS if c in pool else c for c in sizes.index}), pooled
 
 
 def _order(categories: pd.Series) -> list[str]:
