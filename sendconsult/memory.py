@@ -6,6 +6,12 @@ object again each time enough new ones are made, which cost about 40% of turning
 answers into matches at 100,000 responses, and finds nothing: parsing and coding make no
 reference cycles (checked with gc.collect() after coding a 10,000-response export). Memory is
 still freed as usual by reference counting; the collector runs again when the run ends.
+
+When it does, the objects made meanwhile are first moved to its oldest generation
+(gc.freeze() then gc.unfreeze(), which only relink lists). Otherwise they would all still be
+in the youngest, and the first collection after the pause would walk every one of them: about
+half a second at the end of a 100,000-response run, for nothing. The oldest generation is
+still collected in full from time to time, as Python always does.
 """
 
 from __future__ import annotations
@@ -24,4 +30,6 @@ def cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()  # every tracked object to the permanent generation...
+            gc.unfreeze()  # ...and from there to the oldest one (see module docstring)
             gc.enable()

@@ -32,6 +32,29 @@ def test_the_collector_is_off_inside_and_on_again_after():
     assert gc.isenabled()
 
 
+def test_what_a_paused_block_made_is_not_walked_by_the_next_young_collection():
+    """The tables a run made go to the oldest generation when the pause ends: left in the
+    youngest, the first collection afterwards would walk all of them (see memory.py)."""
+    gc.enable()
+    with cycle_collection_paused():
+        made = [[i] for i in range(5_000)]
+    youngest = {id(o) for o in gc.get_objects(generation=0)}
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert not any(id(row) in youngest for row in made)
+    assert all(id(row) in oldest for row in made)
+
+
+def test_a_cycle_made_in_a_paused_block_is_still_collected():
+    gc.enable()
+    with cycle_collection_paused():
+        cycle: list[object] = []
+        cycle.append(cycle)
+        marker = id(cycle)
+        del cycle
+    gc.collect()
+    assert marker not in {id(o) for o in gc.get_objects()}
+
+
 def test_the_collector_comes_back_after_an_error():
     gc.enable()
     with pytest.raises(ValueError), cycle_collection_paused():
