@@ -1,3 +1,3 @@
-from sendconsult.cli import main
+from sendconsult.cli import console
 
-main()
+console()

@@ -143,3 +143,25 @@ def test_real_subprocess_error_has_no_traceback(tmp_path: Path):
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "export.csv is a PDF, not a spreadsheet" in " ".join(completed.stderr.split())
+
+
+def test_the_program_ends_with_the_command_exit_code_and_all_its_output(tmp_path: Path):
+    """The program ends its process at once after a command (sendconsult.cli.console): the
+    piped output, which Python buffers, must still arrive whole, and the exit code be the
+    command's."""
+    report = tmp_path / "report.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "sendconsult", "analyse", str(SAMPLE), "--out", str(report)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Top themes" in done.stdout and f"Report written to {report}" in " ".join(
+        done.stdout.split()
+    )
+    assert report.stat().st_size > 0
+    misuse = subprocess.run(
+        [sys.executable, "-m", "sendconsult", "analyse", str(SAMPLE), "--no-such-option"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert misuse.returncode == 2
+    assert "No such option" in misuse.stderr
