@@ -22,7 +22,7 @@ from sendconsult.ingest.attachments import (
 )
 from sendconsult.ingest.cleaning import DEFAULT_NON_ANSWERS, is_non_answer, non_answer_set
 from sendconsult.ingest.consent import consent_of
-from sendconsult.ingest.languages import answer_language
+from sendconsult.ingest.languages import answer_language, load_model_in_background
 from sendconsult.ingest.layouts import LayoutResult, is_other_label
 from sendconsult.ingest.multiselect import learn_options, split_selection
 from sendconsult.ingest.personal import mask_own_details
@@ -101,6 +101,9 @@ def build_survey(
     )
 
 
+PRELOAD_AFTER = 20_000  # answers judged afresh before the language model is loaded in a thread
+
+
 def set_aside_answers(
     frame: pd.DataFrame,
     questions: list[str],
@@ -110,7 +113,11 @@ def set_aside_answers(
     """Answers that say nothing the dictionary could code, by (response ID, question): pointers
     to an attachment, tests, and answers in another language than the dictionary's (their
     language code). Each distinct answer is judged once, or read from `cache` when an earlier
-    run of the same export judged it under the same rules."""
+    run of the same export judged it under the same rules.
+
+    After PRELOAD_AFTER answers judged afresh, the language model is loaded in a thread while
+    the rest are judged (an export that size almost always has an answer only the model can
+    judge); it is waited for before returning, since worker processes are forked next."""
     listed = _attachment_answers(config)
     expected = config.language if config is not None else "en"
     columns = {question: frame[question].tolist() for question in questions}
@@ -118,10 +125,14 @@ def set_aside_answers(
     remembered = cache.load() if cache is not None else {}
     judged: dict[bytes, str] = {}
     verdicts: dict[str, str] = {}
+    fresh = 0
     for text in distinct:
         digest = text_digest(text) if cache is not None else b""
         kind = remembered.get(digest)
         if kind is None:
+            fresh += 1
+            if fresh == PRELOAD_AFTER:
+                load_model_in_background()
             kind = set_aside_kind(text, listed)
             if kind is None:
                 language = answer_language(text, expected)
@@ -130,6 +141,8 @@ def set_aside_answers(
             judged[digest] = kind
         if kind:
             verdicts[text] = kind
+    if fresh >= PRELOAD_AFTER:
+        load_model_in_background().result()
     if cache is not None and judged != remembered:
         cache.save(judged)
     ids = frame[RESPONSE_ID].tolist()

@@ -16,8 +16,11 @@ never set aside. English answers are recognised first by their function words ("
 
 from __future__ import annotations
 
-import functools
+import io
+import lzma
 import re
+import threading
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -121,11 +124,68 @@ def _english_enough(words: list[str]) -> bool:
     return len(hits) >= 3 or (len(hits) == 2 and not hits.isdisjoint(_ENGLISH_MARKERS))
 
 
-@functools.cache
+_model: Future[LanguageIdentifier] | None = None
+_model_lock = threading.Lock()
+
+
+def load_model_in_background() -> Future[LanguageIdentifier]:
+    """Start loading the language model in a thread, if no one has yet; wait on the result.
+
+    Loading takes about 0.4 s, most of it decompressing, which frees the interpreter: a caller
+    with many answers to judge starts it first and judges them meanwhile. The result must be
+    waited on before the process forks (no thread may run then).
+    """
+    global _model
+    with _model_lock:
+        if _model is None:
+            _model = Future()
+            threading.Thread(target=_load_into, args=(_model,), name="language-model").start()
+        return _model
+
+
+def _load_into(future: Future[LanguageIdentifier]) -> None:
+    try:
+        future.set_result(_load_identifier())
+    except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the model
+        future.set_exception(exc)
+
+
 def _identifier() -> LanguageIdentifier:
-    """The shipped py3langid model, restricted to LANGUAGE_NAMES, loaded once (about 0.3 s)."""
+    """The shipped py3langid model, restricted to LANGUAGE_NAMES, loaded once."""
+    return load_model_in_background().result()
+
+
+def _load_identifier() -> LanguageIdentifier:
+    """py3langid's own model, restricted to LANGUAGE_NAMES."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        identifier = _read_in_one_call()
+    except (AttributeError, KeyError, OSError, TypeError, ValueError, lzma.LZMAError):
+        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages([c for c in LANGUAGE_NAMES if c in set(identifier.labels)])
     return identifier
+
+
+def _read_in_one_call() -> LanguageIdentifier:
+    """py3langid's model file read as its own loader reads it, but decompressed in one call.
+
+    py3langid streams the decompression, which needs the interpreter back for each of hundreds
+    of chunks and so cannot run beside other work; one call frees it throughout. Should a later
+    py3langid store its model differently, this raises and its own loader is used.
+    """
+    import numpy as np
+    from py3langid import modelio
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    data = lzma.decompress((MODEL_DIR / MODEL_FILE).read_bytes())
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        return LanguageIdentifier(
+            np.asarray(arrays["ptc"]),
+            np.asarray(arrays["pc"]),
+            arrays["classes"].tolist(),
+            modelio._to_array(arrays["nextmove"]),
+            arrays["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=modelio._to_array(arrays["nextmove_row"]),
+        )
