@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -20,7 +19,7 @@ import sendconsult
 from sendconsult.aggregate import Aggregates, aggregate
 from sendconsult.caches.parse import ParseCache
 from sendconsult.caches.redactions import RedactionCache
-from sendconsult.campaigns import CampaignResult, detect_campaigns
+from sendconsult.campaigns import CampaignResult, CampaignSearch, find_campaigns
 from sendconsult.coding import Coding
 from sendconsult.coding_record import CodingRecord, record_of
 from sendconsult.compare import Changes, compare
@@ -46,7 +45,6 @@ from sendconsult.themes.model import ThemeDictionary
 from sendconsult.writing import missing_folder
 
 DEFAULT_THRESHOLD = 5
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -215,17 +213,16 @@ def _run(
 ) -> AnalysisResult:
     timings: dict[str, float] = {}
     warnings: list[str] = []
-    # Campaigns need only the answers. They are found in a thread from the moment parsing ends
-    # (no thread may run while it forks worker processes) while this one builds the coding,
-    # scores suggestions and finds the redactions of the answers the report lists, which need
-    # only the coding. Most of finding campaigns is numpy and scipy, which let both run.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaigns") as background:
-        finding: list[Future[tuple[CampaignResult, float]]] = []
+    # Campaigns need only the answers. They are found from the moment parsing ends (nothing
+    # may run beside while worker processes are forked), apart from this process (see
+    # campaigns.find_campaigns), while it builds the coding, scores suggestions and finds the
+    # redactions of the answers the report lists, which need only the coding.
+    with ExitStack() as searches:
+        finding: list[CampaignSearch] = []
 
-        def find_campaigns() -> None:
-            finding.append(
-                background.submit(_timed, detect_campaigns, survey, cache_dir=settings.cache_dir)
-            )
+        def start_finding_campaigns() -> None:
+            search = find_campaigns(survey, cache_dir=settings.cache_dir, apart=settings.jobs > 1)
+            finding.append(searches.enter_context(search))
 
         started = time.perf_counter()
         classifier = ThemeClassifier(dictionary, nlp)
@@ -233,7 +230,7 @@ def _run(
         if settings.cache_dir is not None:
             cache = ParseCache(settings.cache_dir, survey.source.name, pipeline_id(nlp))
         coding = classifier.classify(
-            survey, progress=progress, jobs=settings.jobs, cache=cache, parsed=find_campaigns
+            survey, progress=progress, jobs=settings.jobs, cache=cache, parsed=start_finding_campaigns
         )
         if cache is not None:
             warnings.extend(cache.warnings)
@@ -270,8 +267,9 @@ def _run(
                 remembered.load()
             redactor.prepare(texts_to_redact(survey, coding, settings.max_rows_per_theme))
         timings["redact"] = time.perf_counter() - started
-        (found,) = finding
-        campaigns, timings["campaigns"] = found.result()
+        (search,) = finding
+        campaigns = search.result()
+        timings["campaigns"] = search.seconds
 
     started = time.perf_counter()
     aggregates = aggregate(
@@ -354,9 +352,3 @@ def _suggestions(
             f"none of them: {', '.join(suggestions.unknown_themes)}."
         )
     return suggestions
-
-
-def _timed(work: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float]:
-    """`work`'s result and the seconds it took (it may run beside other stages)."""
-    started = time.perf_counter()
-    return work(*args, **kwargs), time.perf_counter() - started

@@ -14,9 +14,12 @@ come from crc32 of the words, so results never vary between runs.
 from __future__ import annotations
 
 import string
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,9 +31,11 @@ from scipy.sparse import csgraph
 
 from sendconsult.caches import campaigns as cache
 from sendconsult.nlp.arrays import distinct
+from sendconsult.processes import ParallelError, forks, helper_process
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MIN_WORDS = 30
+MIN_ANSWERS_APART = 5_000  # long answers from which detection is worth a helper
 # A cached result is reused only while these files (detection and its arrays) are unchanged.
 DETECTION_SOURCES = ("campaigns.py", "nlp/arrays.py")
 SHINGLE = 5
@@ -91,12 +96,32 @@ def detect_campaigns(
     (keyed by a hash of the answers and the settings; caches/campaigns.py) and a re-run reads
     it back.
     """
+    with find_campaigns(
+        survey, min_size=min_size, similarity=similarity, cache_dir=cache_dir
+    ) as search:
+        return search.result()
+
+
+def find_campaigns(
+    survey: Survey,
+    *,
+    min_size: int = 5,
+    similarity: float = 0.8,
+    cache_dir: Path | None = None,
+    apart: bool = False,
+) -> CampaignSearch:
+    """Start detect_campaigns; the search's result() waits for it.
+
+    With `apart`, a large export's campaigns are found beside the caller's work: in a helper
+    process where processes start by forking, else in a thread (a new process would import
+    numpy and scipy again). Detection is mostly numpy, which holds the interpreter for long
+    stretches, so in a thread it and the caller's work take turns, each slowing the other.
+    """
+    ids = survey.responses[RESPONSE_ID].tolist()
     keys: list[tuple[str, str]] = []  # (response_id, question) of every long answer
     texts: list[str] = []
-    frame = survey.responses
-    ids = frame[RESPONSE_ID].tolist()
     for question in survey.text_questions:
-        values = frame[question].tolist()
+        values = survey.responses[question].tolist()
         rows = [
             i
             for i, value in enumerate(values)
@@ -115,11 +140,58 @@ def detect_campaigns(
         )
         campaigns = cache.read(cached, _campaign)
         if campaigns is not None:
-            return _result(campaigns)
-    result = _detect(survey, keys, texts, min_size, similarity)
-    if cached is not None:
-        cache.write(cached, (asdict(c) for c in result.campaigns))
-    return result
+            return CampaignSearch.done(_result(campaigns))
+    if not (apart and len(texts) >= MIN_ANSWERS_APART):
+        return CampaignSearch.done(_detect(ids, keys, texts, min_size, similarity), cached)
+    helper = helper_process() if forks() else ThreadPoolExecutor(1, "campaigns")
+    started = time.perf_counter()
+    future = helper.submit(_detect, ids, keys, texts, min_size, similarity)
+    return CampaignSearch(future, cached, helper, started)
+
+
+@dataclass
+class CampaignSearch:
+    """Campaign detection, done or under way (see find_campaigns). Use it in a `with` block,
+    which stops a helper still running when the block ends."""
+
+    future: Future[CampaignResult]
+    cache_file: Path | None = None  # where to keep the result, once found
+    helper: Executor | None = None
+    started: float = field(default_factory=time.perf_counter)
+    seconds: float = 0.0  # how long detection took, once done
+
+    @classmethod
+    def done(cls, result: CampaignResult, cache_file: Path | None = None) -> CampaignSearch:
+        future: Future[CampaignResult] = Future()
+        future.set_result(result)
+        return cls(future, cache_file)
+
+    def __post_init__(self) -> None:
+        self.future.add_done_callback(self._finished)
+
+    def _finished(self, _: Future[CampaignResult]) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+    def result(self) -> CampaignResult:
+        """The campaigns found, once found (kept in the cache folder, if there is one)."""
+        try:
+            result = self.future.result()
+        except BrokenProcessPool as exc:
+            raise ParallelError(
+                "The process finding campaigns stopped unexpectedly (often for lack of memory).",
+                fix="jobs",
+            ) from exc
+        if self.cache_file is not None:
+            cache.write(self.cache_file, (asdict(c) for c in result.campaigns))
+            self.cache_file = None
+        return result
+
+    def __enter__(self) -> CampaignSearch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.helper is not None:
+            self.helper.shutdown(wait=True, cancel_futures=True)
 
 
 def _campaign(record: Mapping[str, Any]) -> Campaign:
@@ -139,13 +211,14 @@ def _result(campaigns: list[Campaign]) -> CampaignResult:
 
 
 def _detect(
-    survey: Survey,
+    ids: list[str],
     keys: list[tuple[str, str]],
     texts: list[str],
     min_size: int,
     similarity: float,
 ) -> CampaignResult:
-    frame = survey.responses
+    """The campaigns among `texts` (the long answers, `keys` their response ID and question),
+    with `ids` every response ID in the export's order."""
     shingles, bounds = _shingle_hashes(texts)
     a, b = _candidate_pairs(shingles, bounds, similarity)
     if not len(a):
@@ -163,21 +236,21 @@ def _detect(
     groups: dict[int, list[int]] = defaultdict(list)
     for i in compared[np.argsort(first)].tolist():
         groups[label[i]].append(i)
-    order = {rid: i for i, rid in enumerate(frame[RESPONSE_ID])}
+    order = {rid: i for i, rid in enumerate(ids)}
     found: list[tuple[list[str], str]] = []
     for members in groups.values():
         if len(members) < min_size:  # fewer answers than that cannot be from enough respondents
             continue
-        ids = sorted({keys[i][0] for i in members}, key=order.__getitem__)
-        if len(ids) >= min_size:
+        members_ids = sorted({keys[i][0] for i in members}, key=order.__getitem__)
+        if len(members_ids) >= min_size:
             first_member = min(members, key=lambda i: (order[keys[i][0]], i))
-            found.append((ids, texts[first_member]))
+            found.append((members_ids, texts[first_member]))
     found.sort(key=lambda item: (-len(item[0]), order[item[0][0]]))
     result = CampaignResult()
-    for number, (ids, text) in enumerate(found, start=1):
-        campaign = Campaign(f"C{number}", len(ids), tuple(ids), text)
+    for number, (members_ids, text) in enumerate(found, start=1):
+        campaign = Campaign(f"C{number}", len(members_ids), tuple(members_ids), text)
         result.campaigns.append(campaign)
-        for rid in ids:
+        for rid in members_ids:
             result.by_response.setdefault(rid, campaign.id)
     return result
 

@@ -4,6 +4,7 @@ and a failure in either stops the run with its own message and no report."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -113,17 +114,15 @@ def test_campaigns_found_beside_redaction_are_those_found_alone(survey, nlp, tmp
     assert {"campaigns", "redact"} <= set(result.timings)
 
 
-def test_campaigns_are_found_in_another_thread_once_parsing_has_ended(
+def test_campaigns_are_looked_for_apart_once_parsing_has_ended(
     survey, nlp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No thread may run while parsing forks its worker processes (see analysis.py)."""
-    import threading
-
+    """Nothing may run beside while parsing forks its worker processes (see analysis.py)."""
     from sendconsult import analysis
     from sendconsult.nlp import engine as classify
 
     events: list[object] = []
-    find_rows, detect = classify.find_rows, analysis.detect_campaigns
+    find_rows, find = classify.find_rows, analysis.find_campaigns
 
     def parsing(*args: object, **kwargs: object):  # noqa: ANN202
         events.append("parsing")
@@ -132,13 +131,55 @@ def test_campaigns_are_found_in_another_thread_once_parsing_has_ended(
         return rows
 
     def campaigns(*args: object, **kwargs: object):  # noqa: ANN202
-        events.append(("campaigns", threading.current_thread() is threading.main_thread()))
-        return detect(*args, **kwargs)
+        events.append(("campaigns", kwargs["apart"]))
+        return find(*args, **kwargs)
 
     monkeypatch.setattr(classify, "find_rows", parsing)
-    monkeypatch.setattr(analysis, "detect_campaigns", campaigns)
-    analyse(survey, nlp, tmp_path)
-    assert events == ["parsing", "parsed", ("campaigns", False)]
+    monkeypatch.setattr(analysis, "find_campaigns", campaigns)
+    settings = AnalysisSettings(max_rows_per_theme=ROWS_PER_THEME, jobs=2)
+    run_analysis(survey, load_dictionary(default_dictionary()), nlp, settings, tmp_path / "r.xlsx")
+    assert events == ["parsing", "parsed", ("campaigns", True)]
+
+
+@pytest.mark.parametrize("forking", [True, False])
+def test_a_large_export_s_campaigns_are_found_by_a_helper_the_same(
+    survey, monkeypatch: pytest.MonkeyPatch, forking: bool
+) -> None:
+    """A helper process where processes fork, else a thread; the campaigns are the same."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from sendconsult import campaigns
+
+    alone = detect_campaigns(survey)
+    monkeypatch.setattr(campaigns, "MIN_ANSWERS_APART", 10)
+    monkeypatch.setattr(campaigns, "forks", lambda: forking)
+    with campaigns.find_campaigns(survey, apart=True) as search:
+        helper = search.helper
+        assert search.result() == alone
+    assert isinstance(helper, ProcessPoolExecutor if forking else ThreadPoolExecutor)
+    assert search.seconds > 0
+
+
+def _stop_abruptly(*args: object) -> None:
+    """Stands in for detection in the helper process: it ends as if killed."""
+    os._exit(1)
+
+
+def test_a_helper_process_that_stops_is_reported_as_such(
+    survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sendconsult import campaigns
+    from sendconsult.processes import ParallelError, forks
+
+    if not forks():
+        pytest.skip("helper processes are only used where processes fork")
+    monkeypatch.setattr(campaigns, "MIN_ANSWERS_APART", 10)
+    monkeypatch.setattr(campaigns, "_detect", _stop_abruptly)
+    with (
+        pytest.raises(ParallelError, match="stopped unexpectedly"),
+        campaigns.find_campaigns(survey, apart=True) as search,
+    ):
+        search.result()
 
 
 def test_an_error_finding_campaigns_stops_the_run_with_its_message_and_no_report(
@@ -147,7 +188,7 @@ def test_an_error_finding_campaigns_stops_the_run_with_its_message_and_no_report
     def failing(*args: object, **kwargs: object) -> None:
         raise ExportError("The export changed while it was read; run again.")
 
-    monkeypatch.setattr("sendconsult.analysis.detect_campaigns", failing)
+    monkeypatch.setattr("sendconsult.analysis.find_campaigns", failing)
     with pytest.raises(ExportError, match="changed while it was read"):
         analyse(survey, nlp, tmp_path)
     assert not list(tmp_path.iterdir())

@@ -11,14 +11,8 @@ this process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,6 +26,7 @@ from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp.arrays import distinct
 from sendconsult.nlp.matching import CandidateRows, TermMatcher, cues_after, term_key
 from sendconsult.nlp.pipeline import build_pipeline, pipeline_source
+from sendconsult.processes import ParallelError, start_helper
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
@@ -47,8 +42,6 @@ MIN_TEXTS_PER_PROCESS = 1_500
 BATCH_SIZE = 1_000
 CHUNK_TEXTS = 1_000  # the most texts a parsing process is given at a time
 TASKS_PER_PROCESS = 4  # at least, so that no process waits long for the others' last chunk
-PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the main process is still there
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class Classifier(Protocol):
@@ -68,10 +61,6 @@ class Classifier(Protocol):
     def resolve_many(
         self, rows: np.ndarray, cues: list[str], keys: list[str], n_texts: int
     ) -> list[list[MatchRow]]: ...
-
-
-class ParallelError(SendconsultError):
-    """A worker process stopped."""
 
 
 def default_jobs() -> int:
@@ -257,34 +246,9 @@ def _start_worker(
     that calls it (engine.py).
     """
     global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    start_helper()
     _worker = classifier_type(dictionary, build_pipeline(source))
     _worker_sent.clear()  # a worker serves one run
-
-
-def _die_with_parent() -> None:
-    """End this worker when the main process ends, however it ends: a killed run must not leave
-    parsing processes (each holding a pipeline and answers) running for ever.
-
-    On Linux the kernel is asked to kill it (PR_SET_PDEATHSIG); everywhere, a thread checks
-    once a second whether the parent has gone (the worker is then adopted by another process).
-    """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent ended before the request was made
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while True:
-        time.sleep(PARENT_CHECK_SECONDS)
-        if os.getppid() != parent:
-            os._exit(1)
 
 
 def _work(task: tuple[Sequence[str], str, list[Term] | None]) -> _Parsed:
