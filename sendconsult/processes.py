@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from sendconsult.errors import SendconsultError
@@ -33,18 +34,25 @@ def forks() -> bool:
     return multiprocessing.get_start_method() == "fork"
 
 
-def helper_process() -> ProcessPoolExecutor:
-    """One helper process for work that can run beside the main process."""
-    return ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context(), initializer=start_helper
-    )
-
-
 def start_helper() -> None:
     """What every helper process does first: leave Ctrl-C to the main process, and end with
     it (die_with_parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+
+
+def helper_process(
+    initializer: Callable[..., None] = start_helper, initargs: tuple[object, ...] = ()
+) -> ProcessPoolExecutor:
+    """One helper process for work that can run beside the main process. Its `initializer`
+    (which calls start_helper) is given `initargs` as they are where processes fork, without
+    copying them through a pipe as a task's arguments are."""
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context(),
+        initializer=initializer,
+        initargs=initargs,
+    )
 
 
 def die_with_parent() -> None:
