@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -52,12 +53,17 @@ class Coding:
     top-level theme id (dictionary order). `matches`: per response_id, every match including
     vetoed ones; `evidence(rid)` gives the ones that count. `overridden`: the cells an officer
     set by hand (overrides.py); their code may have no evidence, or evidence that was overruled.
+    `answer_codes`: the codes of each answer as classification found them, one row (response's
+    row in `codes`, position in `questions`, theme's position in `theme_ids`) per code, for the
+    tables by question (a row may repeat, for an answer too long to parse whole).
     """
 
     theme_ids: list[str]
     codes: pd.DataFrame
     matches: dict[str, list[Match]] = field(default_factory=dict)
     overridden: set[tuple[str, str]] = field(default_factory=set)  # (response_id, theme_id)
+    answer_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
+    questions: list[str] = field(default_factory=list)
     _by_theme: dict[str, dict[str, list[Match]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )

@@ -46,25 +46,27 @@ class Crosstab:
 def by_question(
     theme_ids: list[str],
     questions: list[str],
-    answered: dict[str, set[str]],
-    raised_in: dict[str, dict[str, set[str]]],
+    answered: dict[str, int],
+    raised_in: pd.DataFrame,
     pooled_counts: pd.Series,
     with_text: int,
     threshold: int,
 ) -> Crosstab:
     """Themes by the free-text question they were raised in, beside the pooled count.
 
-    `answered`: question -> respondents who answered it; `raised_in`: theme -> question ->
-    respondents whose answer to it raised the theme. A question answered by fewer than
-    `threshold` respondents is left out (its n would be a small count).
+    `answered`: question -> how many respondents answered it; `raised_in`: how many
+    respondents' answer to each question (columns) raised each theme (rows). A question
+    answered by fewer than `threshold` respondents is left out (its n would be a small count).
     """
-    shown = [q for q in questions if len(answered.get(q, ())) >= max(threshold, 1)]
+    shown = [q for q in questions if answered.get(q, 0) >= max(threshold, 1)]
     left_out = [q for q in questions if q not in shown and answered.get(q)]
-    counts = pd.DataFrame(0, index=pd.Index(theme_ids, name="theme_id"), columns=[ANY_QUESTION, *shown])
+    counts = pd.DataFrame(
+        0, index=pd.Index(theme_ids, name="theme_id"), columns=[ANY_QUESTION, *shown]
+    )
     counts[ANY_QUESTION] = [int(pooled_counts[t]) for t in theme_ids]
     for question in shown:
-        counts[question] = [len(raised_in.get(t, {}).get(question, ())) for t in theme_ids]
-    sizes = {ANY_QUESTION: with_text, **{q: len(answered[q]) for q in shown}}
+        counts[question] = raised_in[question].reindex(theme_ids, fill_value=0).to_numpy()
+    sizes = {ANY_QUESTION: with_text, **{q: answered[q] for q in shown}}
     # A respondent may raise a theme in two answers: the questions add up to at least the pooled
     # count (overlapping, as groups can), never exactly unless there is one question.
     hidden = suppress_by_group(counts, threshold, total=ANY_QUESTION, sizes=sizes)

@@ -96,6 +96,29 @@ def test_themes_by_free_text_question(sheets):
     assert shares[BUDGETS] == pytest.approx([5 / 16, 1 / 16, 4 / 7])
 
 
+def test_codes_an_officer_changed_count_by_question_only_where_an_answer_raised_them(
+    tmp_path: Path,
+):
+    """Transport removed from R07 (raised in its second answer) and budgets added to R01
+    (raised in no answer): R07 leaves every transport column; R01 counts in the pooled column
+    only, since no answer of theirs raised budgets."""
+    export = _export(tmp_path)
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(
+        "response_id,theme,value,note\nR07,transport,0,a story\nR01,personal_budgets,1,asked\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(
+        app, ["analyse", str(export), "--out", str(out), "--suppress", "0", "--no-cache",
+              "--jobs", "1", "--overrides", str(overrides)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    _, body = _tables(openpyxl.load_workbook(out)["Crosstabs"], "Theme (respondents)")[0]
+    assert body[TRANSPORT] == [12, 10, 2]
+    assert body[BUDGETS] == [6, 1, 4]
+
+
 def test_themes_by_answer_to_the_closed_question(sheets):
     """Agree (strongly or not): R1-9; disagree (strongly or not): R10-14; no answer: R15-16."""
     header, body = _tables(sheets[0], "Theme (respondents)")[1]

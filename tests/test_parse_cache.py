@@ -479,7 +479,8 @@ def test_a_changed_matching_module_changes_the_cache_key(tmp_path):
 
 def test_the_key_hashes_every_module_a_cached_candidate_depends_on():
     # What parse_cache and workers import when they load, and what those import in turn, can
-    # change a cached candidate; only error messages and the garbage collector's pause cannot.
+    # change a cached candidate; only error messages, how helper processes start and end, and
+    # the garbage collector's pause cannot.
     sys.path.insert(0, str(Path(__file__).parent))
     try:
         from test_imports import import_graph
@@ -492,7 +493,7 @@ def test_the_key_hashes_every_module_a_cached_candidate_depends_on():
         if module not in needed:
             needed.add(module)
             todo += graph[module]
-    needed -= {"sendconsult.errors", "sendconsult.memory", "sendconsult.resources", "sendconsult.writing"}
+    needed -= {"sendconsult.errors", "sendconsult.memory", "sendconsult.processes", "sendconsult.resources", "sendconsult.writing"}
     hashed = {
         "sendconsult." + name.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
         for name in ENGINE_SOURCES

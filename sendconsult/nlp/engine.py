@@ -248,8 +248,11 @@ class ThemeClassifier:
         coded = [self.codes_of(text_rows) if text_rows else [] for text_rows in rows]
         ids = list(survey.responses[RESPONSE_ID])
         row_of = {rid: i for i, rid in enumerate(ids)}
+        questions = list(survey.text_questions)
+        question_of = {q: i for i, q in enumerate(questions)}
         coded_rows: list[int] = []
         coded_columns: list[int] = []
+        coded_questions: list[int] = []
         evidence: dict[str, list[Match]] = {}
         matches_of = self.matches_of
         for (response_id, question, text, offset), at in zip(items, text_of_item, strict=True):
@@ -261,10 +264,18 @@ class ThemeClassifier:
             if coded[at]:
                 coded_rows.extend([row_of[response_id]] * len(coded[at]))
                 coded_columns.extend(coded[at])
+                coded_questions.extend([question_of[question]] * len(coded[at]))
         values = np.zeros((len(ids), len(self.theme_ids)), dtype=np.int64)
         values[coded_rows, coded_columns] = 1
         codes = pd.DataFrame(values, index=pd.Index(ids, name=RESPONSE_ID), columns=self.theme_ids)
-        return Coding(theme_ids=list(self.theme_ids), codes=codes, matches=evidence)
+        answer_codes = np.array([coded_rows, coded_questions, coded_columns], dtype=np.int64).T
+        return Coding(
+            theme_ids=list(self.theme_ids),
+            codes=codes,
+            matches=evidence,
+            answer_codes=answer_codes.reshape(-1, 3),
+            questions=questions,
+        )
 
 
 @dataclass(frozen=True)
