@@ -31,6 +31,10 @@ CODED = [
     ("information_advice", "Parents told us they did not know where to seek help in a crisis."),
     ("information_advice", "Families found it hard to locate the support services they needed."),
     ("information_advice", "Most families had never heard of the graduated approach."),
+    # inclusion in mainstream schools: a school's own understanding of a child
+    ("mainstream_inclusion", "His school took two years to identify that he was dyslexic."),
+    ("mainstream_inclusion", "Some schools find it hard to spot the signs of autism in girls."),
+    ("mainstream_inclusion", "Parents want more inclusion in schools, not less."),
 ]
 
 NOT_CODED = [
@@ -42,6 +46,9 @@ NOT_CODED = [
     ("ehcp_process", "Families report a wait of two years for ADHD assessments."),
     ("ehcp_process", "There are long waiting times for a sleep clinic assessment."),
     ("ehcp_process", "The assessment for autism took 40 weeks."),
+    # staff training and inclusion outside school
+    ("mainstream_inclusion", "Staff training is what makes the holiday club work for our son."),
+    ("mainstream_inclusion", "We want the inclusion of parents in decisions across all services."),
 ]
 
 
