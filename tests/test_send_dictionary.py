@@ -46,6 +46,9 @@ NOT_CODED = [
     ("ehcp_process", "Families report a wait of two years for ADHD assessments."),
     ("ehcp_process", "There are long waiting times for a sleep clinic assessment."),
     ("ehcp_process", "The assessment for autism took 40 weeks."),
+    # a work or post-16 placement is not a school place
+    ("placements", "My supported internship placement is at the hospital and I love it."),
+    ("placements", "We were left to research post 16 placements ourselves."),
     # staff training and inclusion outside school
     ("mainstream_inclusion", "Staff training is what makes the holiday club work for our son."),
     ("mainstream_inclusion", "We want the inclusion of parents in decisions across all services."),
