@@ -31,6 +31,9 @@ CODED = [
     ("information_advice", "Parents told us they did not know where to seek help in a crisis."),
     ("information_advice", "Families found it hard to locate the support services they needed."),
     ("information_advice", "Most families had never heard of the graduated approach."),
+    # transport: travelling independently, and a late vehicle
+    ("transport", "Many of these pupils would never be able to travel independently."),
+    ("transport", "The taxi is late almost every morning."),
     # inclusion in mainstream schools: a school's own understanding of a child
     ("mainstream_inclusion", "His school took two years to identify that he was dyslexic."),
     ("mainstream_inclusion", "Some schools find it hard to spot the signs of autism in girls."),
@@ -49,6 +52,8 @@ NOT_CODED = [
     # a work or post-16 placement is not a school place
     ("placements", "My supported internship placement is at the hospital and I love it."),
     ("placements", "We were left to research post 16 placements ourselves."),
+    # a support worker who collects a child late is not the transport service
+    ("transport", "Our support worker is often late when she picks him up from school."),
     # staff training and inclusion outside school
     ("mainstream_inclusion", "Staff training is what makes the holiday club work for our son."),
     ("mainstream_inclusion", "We want the inclusion of parents in decisions across all services."),
