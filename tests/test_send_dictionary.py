@@ -52,11 +52,12 @@ NOT_CODED = [
     # a work or post-16 placement is not a school place
     ("placements", "My supported internship placement is at the hospital and I love it."),
     ("placements", "We were left to research post 16 placements ourselves."),
+    ("placements", "A placement on a supported internship gave her real confidence."),
     # a support worker who collects a child late is not the transport service
     ("transport", "Our support worker is often late when she picks him up from school."),
-    # staff training and inclusion outside school
-    ("mainstream_inclusion", "Staff training is what makes the holiday club work for our son."),
+    # inclusion outside school
     ("mainstream_inclusion", "We want the inclusion of parents in decisions across all services."),
+    ("mainstream_inclusion", "The youth club has done a lot for social inclusion in our area."),
 ]
 
 
