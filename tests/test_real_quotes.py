@@ -55,11 +55,13 @@ def test_every_source_file_is_read_and_no_source_key_is_shared_between_files():
     assert sorted(ids) == [f"RQ-{n:03d}" for n in range(1, len(SOURCE["quotes"]) + 1)]
 
 
-def test_a_held_out_file_holds_held_out_sources_only():
-    """Files named real_quotes_heldout_* are kept apart from tuning: none of their sources is tuned on."""
+def test_a_file_named_for_a_part_holds_that_parts_sources_only():
+    """Files named real_quotes_heldout_* are kept apart from tuning (none of their sources is tuned
+    on), and files named real_quotes_tune_* hold tuning sources only."""
     for name, data in FILE_DATA.items():
-        if name.startswith("real_quotes_heldout"):
-            assert {s["part"] for s in data["sources"].values()} == {"heldout"}, name
+        for part in ("heldout", "tune"):
+            if name.startswith(f"real_quotes_{part}"):
+                assert {s["part"] for s in data["sources"].values()} == {part}, name
 
 
 def test_a_source_key_used_in_two_files_is_refused(tmp_path: Path):

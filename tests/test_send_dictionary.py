@@ -1,0 +1,76 @@
+"""The shipped SEND dictionary codes the language families of the SEND Code of Practice it is
+built on, and not the incidental uses of their words. Each sentence is invented, in the style of
+the comments councils, forums and Healthwatch publish; each case is one theme in or out."""
+
+from __future__ import annotations
+
+import pytest
+
+from sendconsult.nlp.engine import ThemeClassifier
+from sendconsult.resources import default_dictionary
+from sendconsult.themes.loader import load_dictionary
+
+
+@pytest.fixture(scope="module")
+def classifier(nlp) -> ThemeClassifier:  # noqa: ANN001
+    return ThemeClassifier(load_dictionary(default_dictionary()), nlp)
+
+
+def coded(classifier: ThemeClassifier, nlp, text: str) -> set[str]:  # noqa: ANN001
+    return {m.theme_id for m in classifier.match_doc(nlp(text), "q") if m.counts}
+
+
+CODED = [
+    # preparing for adulthood: employment, planning a young person's future, transition
+    ("post_16", "Hardly any of the young people we spoke to had help to find employment."),
+    ("post_16", "Planning for his future only started when he was seventeen."),
+    ("post_16", "I worry about what my future will look like when mum cannot help me."),
+    ("post_16", "Parents said the transition process was confusing from start to finish."),
+    ("post_16", "She will need adult mental health support and nobody has planned for it."),
+    # information: not knowing where help is
+    ("information_advice", "Parents told us they did not know where to seek help in a crisis."),
+    ("information_advice", "Families found it hard to locate the support services they needed."),
+    ("information_advice", "Most families had never heard of the graduated approach."),
+    # transport: travelling independently, and a late vehicle
+    ("transport", "Many of these pupils would never be able to travel independently."),
+    ("transport", "The taxi is late almost every morning."),
+    # inclusion in mainstream schools: a school's own understanding of a child
+    ("mainstream_inclusion", "His school took two years to identify that he was dyslexic."),
+    ("mainstream_inclusion", "Some schools find it hard to spot the signs of autism in girls."),
+    ("mainstream_inclusion", "Parents want more inclusion in schools, not less."),
+]
+
+NOT_CODED = [
+    # a transport team's name is not post-16
+    ("post_16", "Call the School and College Transport Team if the bus is late."),
+    # records passed between services are joint working, not information for families
+    ("information_advice", "Patient information is not shared well between services."),
+    # a wait for a health assessment is not an EHC needs assessment
+    ("ehcp_process", "Families report a wait of two years for ADHD assessments."),
+    ("ehcp_process", "There are long waiting times for a sleep clinic assessment."),
+    ("ehcp_process", "The assessment for autism took 40 weeks."),
+    # a work or post-16 placement is not a school place
+    ("placements", "My supported internship placement is at the hospital and I love it."),
+    ("placements", "We were left to research post 16 placements ourselves."),
+    ("placements", "A placement on a supported internship gave her real confidence."),
+    # a support worker who collects a child late is not the transport service
+    ("transport", "Our support worker is often late when she picks him up from school."),
+    # inclusion outside school
+    ("mainstream_inclusion", "We want the inclusion of parents in decisions across all services."),
+    ("mainstream_inclusion", "The youth club has done a lot for social inclusion in our area."),
+]
+
+
+@pytest.mark.parametrize(("theme", "text"), CODED)
+def test_the_theme_is_coded(classifier, nlp, theme: str, text: str):
+    assert theme in coded(classifier, nlp, text)
+
+
+@pytest.mark.parametrize(("theme", "text"), NOT_CODED)
+def test_an_incidental_use_is_not_coded(classifier, nlp, theme: str, text: str):
+    assert theme not in coded(classifier, nlp, text)
+
+
+def test_a_wait_for_an_assessment_codes_ehc_plans_beside_another_term_of_the_theme(classifier, nlp):
+    text = "We waited 30 weeks for the assessment and the EHCP is still not finished."
+    assert "ehcp_process" in coded(classifier, nlp, text)
