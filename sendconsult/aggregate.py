@@ -368,8 +368,8 @@ def _by_question(
     kept = frame[RESPONSE_ID].isin(texted_ids).to_numpy()
     answered = {}
     for question in survey.text_questions:
-        answers = frame[question].tolist()  # a list: iterating a Series is far slower
-        given = np.fromiter((isinstance(a, str) and a != "" for a in answers), bool, len(answers))
+        column = frame[question]  # an answer is a non-empty string, else None (Survey)
+        given = column.notna().to_numpy() & (column.to_numpy() != "")
         answered[question] = int((given & kept).sum())
     rows, questions, themes = coding.answer_codes.T
     coded = coding.codes[coding.theme_ids].to_numpy()
@@ -486,7 +486,7 @@ def _side(answer: str) -> str | None:
 
 def _answer_order(answers: pd.Series) -> list[str]:
     frequency = answers.value_counts()
-    seen = list(dict.fromkeys(a for a in answers if a != NO_ANSWER))
+    seen = [a for a in answers.unique() if a != NO_ANSWER]  # in order of first appearance
     rank = {a: LIKERT_ORDER.index(a.lower()) for a in seen if a.lower() in LIKERT_ORDER}
     likert = sorted((a for a in seen if a in rank), key=rank.__getitem__)
     others = sorted((a for a in seen if a not in rank), key=lambda a: (-frequency[a], a))
