@@ -51,3 +51,24 @@ def test_batch_size_does_not_change_what_is_found(texts_and_classifier, monkeypa
     monkeypatch.setattr(workers, "CHUNK_TEXTS", 3 * batch + 1)  # batches cut across chunks
     assert workers.find_rows(classifier, texts) == usual
     assert sum(map(len, usual)) > 100  # the sample's answers hold many matches
+
+
+@pytest.mark.parametrize("forking", [True, False])
+def test_workers_code_as_this_process_does_whether_they_fork_or_start_anew(
+    texts_and_classifier, monkeypatch, forking: bool
+):
+    """Where processes fork, workers adopt this process's classifier as it is (building the
+    pipeline again would fail here); elsewhere they build their own from its source."""
+    from sendconsult.nlp import pipeline
+
+    texts, classifier = texts_and_classifier
+    alone = workers.find_rows(classifier, texts)
+    monkeypatch.setattr(workers, "MIN_TEXTS_PER_PROCESS", 10)
+    monkeypatch.setattr(workers, "forks", lambda: forking)
+    if forking:
+        def no_rebuild(*args: object) -> None:
+            raise AssertionError("a forked worker rebuilt the pipeline")
+
+        monkeypatch.setattr(workers, "build_pipeline", no_rebuild)
+        monkeypatch.setattr(pipeline, "build_pipeline", no_rebuild)
+    assert workers.find_rows(classifier, texts, jobs=2) == alone

@@ -26,7 +26,7 @@ from sendconsult.memory import cycle_collection_paused
 from sendconsult.nlp.arrays import distinct
 from sendconsult.nlp.matching import CandidateRows, TermMatcher, cues_after, term_key
 from sendconsult.nlp.pipeline import build_pipeline, pipeline_source
-from sendconsult.processes import ParallelError, start_helper
+from sendconsult.processes import ParallelError, forks, start_helper
 from sendconsult.themes.model import Term, ThemeDictionary
 
 if TYPE_CHECKING:
@@ -169,11 +169,16 @@ def _run(
     size = chunk_size(len(texts), processes)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     result = _Parsed()
+    if forks():  # each worker is a copy of this process: it adopts this classifier as it is
+        start: Callable[..., None] = _adopt_worker
+        given: tuple[object, ...] = (classifier,)
+    else:  # a new interpreter: it builds its own, from the pipeline's source
+        start, given = _start_worker, (type(classifier), source, classifier.dictionary)
     executor = ProcessPoolExecutor(
         max_workers=processes,
         mp_context=multiprocessing.get_context(),
-        initializer=_start_worker,
-        initargs=(type(classifier), source, classifier.dictionary),
+        initializer=start,
+        initargs=given,
     )
     try:
         tasks = [(chunk, mode, terms) for chunk in chunks]
@@ -248,6 +253,16 @@ def _start_worker(
     global _worker
     start_helper()
     _worker = classifier_type(dictionary, build_pipeline(source))
+    _worker_sent.clear()  # a worker serves one run
+
+
+def _adopt_worker(classifier: Classifier) -> None:
+    """Where processes fork, a worker uses the main process's classifier, inherited as it is
+    (initializer arguments are not copied through a pipe then): building the pipeline and the
+    matchers again took each worker about 0.3 s before it could parse."""
+    global _worker
+    start_helper()
+    _worker = classifier
     _worker_sent.clear()  # a worker serves one run
 
 
