@@ -63,8 +63,8 @@ def test_a_failed_load_is_reported_to_whoever_needs_the_model(
 def test_reading_a_large_export_loads_the_model_beside_and_waits_for_it(
     fresh_model: None, monkeypatch: pytest.MonkeyPatch
 ):
-    """Once enough answers are judged afresh the model loads in a thread; the export is not
-    handed on while it still runs, since parsing processes are forked next."""
+    """With enough answers to judge the model loads in a thread; the export is not handed on
+    while it still runs, since parsing processes are forked next."""
     import pandas as pd
 
     loads: list[str] = []
@@ -76,7 +76,7 @@ def test_reading_a_large_export_loads_the_model_beside_and_waits_for_it(
         return real()
 
     monkeypatch.setattr(languages, "_load_identifier", slow_load)
-    monkeypatch.setattr(build, "PRELOAD_AFTER", 3)
+    monkeypatch.setattr(build, "PRELOAD_FROM", 3)
     english = [f"Answer {i}: the school and the council should listen to us" for i in range(5)]
     frame = pd.DataFrame({"response_id": [f"R{i}" for i in range(5)], "Comments": english})
     assert build.set_aside_answers(frame, ["Comments"], None) == {}
@@ -92,3 +92,33 @@ def test_a_small_export_of_plain_english_never_loads_the_model(
     monkeypatch.setattr(languages, "_load_identifier", lambda: pytest.fail("model loaded"))
     frame = pd.DataFrame({"response_id": ["R1", "R2"], "Comments": ["We need more respite.", "Agree"]})
     assert build.set_aside_answers(frame, ["Comments"], None) == {}
+
+
+ANSWERS = [
+    *SAMPLES,
+    "Please see attached document.",
+    "test",
+    "Rydym angen mwy o ofal seibiant yn yr ardal hon i'n plant ni.",
+    "Short breaks saved our family; please do not cut them.",
+    "ok",
+]
+
+
+@pytest.mark.parametrize("forking", [True, False])
+def test_a_large_export_judged_half_in_a_helper_process_gets_the_same_verdicts(
+    monkeypatch: pytest.MonkeyPatch, forking: bool
+):
+    import pandas as pd
+
+    answers = [f"{a} ({i})" if len(a) > 20 else a for i in range(6) for a in ANSWERS]
+    frame = pd.DataFrame({"response_id": [f"R{i}" for i in range(len(answers))], "Q": answers})
+    alone = build.set_aside_answers(frame, ["Q"], None)
+    assert {v for v in alone.values()} == {"cy", "fr", "ur", "pl", "attachment", "test"}
+    monkeypatch.setattr(build, "PRELOAD_FROM", 10)
+    monkeypatch.setattr(build, "APART_FROM", 10)
+    monkeypatch.setattr(build, "forks", lambda: forking)
+    helpers: list[object] = []
+    real = build.helper_process
+    monkeypatch.setattr(build, "helper_process", lambda *a: helpers.append(a) or real(*a))
+    assert build.set_aside_answers(frame, ["Q"], None) == alone
+    assert len(helpers) == (1 if forking else 0)

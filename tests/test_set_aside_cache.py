@@ -31,13 +31,13 @@ EXPECTED = {
 def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The answers whose language reading decided (not read back from the cache)."""
     calls: list[str] = []
-    decide = build.answer_language
+    decide = build.language_without_model
 
     def counting(text: str, expected: str = "en") -> str | None:
         calls.append(text)
         return decide(text, expected)
 
-    monkeypatch.setattr(build, "answer_language", counting)
+    monkeypatch.setattr(build, "language_without_model", counting)
     return calls
 
 

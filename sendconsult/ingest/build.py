@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -22,12 +23,18 @@ from sendconsult.ingest.attachments import (
 )
 from sendconsult.ingest.cleaning import DEFAULT_NON_ANSWERS, is_non_answer, non_answer_set
 from sendconsult.ingest.consent import consent_of
-from sendconsult.ingest.languages import answer_language, load_model_in_background
+from sendconsult.ingest.languages import (
+    NEEDS_MODEL,
+    language_without_model,
+    load_model_in_background,
+    model_language,
+)
 from sendconsult.ingest.layouts import LayoutResult, is_other_label
 from sendconsult.ingest.multiselect import learn_options, split_selection
 from sendconsult.ingest.personal import mask_own_details
 from sendconsult.ingest.roles import ColumnStats
 from sendconsult.ingest.rows import Rows, row_list
+from sendconsult.processes import forks, helper_process, start_helper
 from sendconsult.survey import (
     CONSENT,
     FIXED_COLUMNS,
@@ -101,7 +108,8 @@ def build_survey(
     )
 
 
-PRELOAD_AFTER = 20_000  # answers judged afresh before the language model is loaded in a thread
+PRELOAD_FROM = 20_000  # answers to judge from which the language model is loaded in a thread
+APART_FROM = 40_000  # answers to judge from which half are judged in a helper process
 
 
 def set_aside_answers(
@@ -112,39 +120,22 @@ def set_aside_answers(
 ) -> dict[tuple[str, str], str]:
     """Answers that say nothing the dictionary could code, by (response ID, question): pointers
     to an attachment, tests, and answers in another language than the dictionary's (their
-    language code). Each distinct answer is judged once, or read from `cache` when an earlier
-    run of the same export judged it under the same rules.
-
-    After PRELOAD_AFTER answers judged afresh, the language model is loaded in a thread while
-    the rest are judged (an export that size almost always has an answer only the model can
-    judge); it is waited for before returning, since worker processes are forked next."""
+    language code). Each distinct answer is judged once (see _judge), or read from `cache`
+    when an earlier run of the same export judged it under the same rules."""
     listed = _attachment_answers(config)
     expected = config.language if config is not None else "en"
     columns = {question: frame[question].tolist() for question in questions}
     distinct = {t for cells in columns.values() for t in cells if isinstance(t, str) and t}
     remembered = cache.load() if cache is not None else {}
-    judged: dict[bytes, str] = {}
-    verdicts: dict[str, str] = {}
-    fresh = 0
-    for text in distinct:
-        digest = text_digest(text) if cache is not None else b""
-        kind = remembered.get(digest)
-        if kind is None:
-            fresh += 1
-            if fresh == PRELOAD_AFTER:
-                load_model_in_background()
-            kind = set_aside_kind(text, listed)
-            if kind is None:
-                language = answer_language(text, expected)
-                kind = language if language not in (None, expected) else KEPT
-        if cache is not None:
-            judged[digest] = kind
-        if kind:
-            verdicts[text] = kind
-    if fresh >= PRELOAD_AFTER:
-        load_model_in_background().result()
-    if cache is not None and judged != remembered:
-        cache.save(judged)
+    digests = {t: text_digest(t) for t in distinct} if cache is not None else {}
+    kinds = {t: remembered[d] for t, d in digests.items() if d in remembered}
+    fresh = [t for t in distinct if t not in kinds]
+    kinds.update(zip(fresh, _judge(fresh, listed, expected), strict=True))
+    if cache is not None:
+        judged = {digests[t]: kind for t, kind in kinds.items()}
+        if judged != remembered:
+            cache.save(judged)
+    verdicts = {t: kind for t, kind in kinds.items() if kind}
     ids = frame[RESPONSE_ID].tolist()
     return {
         (rid, question): verdicts[text]
@@ -152,6 +143,68 @@ def set_aside_answers(
         for rid, text in zip(ids, cells, strict=True)
         if text in verdicts
     }
+
+
+def _judge(texts: list[str], listed: frozenset[str], expected: str) -> list[str]:
+    """Each text's verdict: "attachment", "test", a language code, or KEPT.
+
+    Most are decided without the language model. For a large export the model is loaded in a
+    thread meanwhile (an export that size almost always has an answer only it can judge), and
+    where processes fork, half the texts are judged in a helper process; the thread is waited
+    for before returning, since parsing processes are forked next."""
+    if len(texts) < PRELOAD_FROM:
+        first = _first_verdicts(texts, listed, expected)
+    elif len(texts) >= APART_FROM and forks():
+        half = len(texts) // 2
+        with helper_process(_receive_texts, (texts[half:], listed, expected)) as helper:
+            theirs = helper.submit(_first_verdicts_received)
+            load_model_in_background()  # after the fork: no thread may run while it forks
+            first = _first_verdicts(texts[:half], listed, expected)
+            try:
+                first += theirs.result()
+            except BrokenProcessPool:  # the helper stopped (memory?): judge its half here
+                first += _first_verdicts(texts[half:], listed, expected)
+    else:
+        load_model_in_background()
+        first = _first_verdicts(texts, listed, expected)
+    verdicts = [
+        _language_verdict(model_language(text), expected) if verdict == NEEDS_MODEL else verdict
+        for text, verdict in zip(texts, first, strict=True)
+    ]
+    if len(texts) >= PRELOAD_FROM:
+        load_model_in_background().result()
+    return verdicts
+
+
+def _first_verdicts(texts: list[str], listed: frozenset[str], expected: str) -> list[str]:
+    """_judge's verdicts as far as they go without the language model (NEEDS_MODEL there)."""
+    verdicts = []
+    for text in texts:
+        kind = set_aside_kind(text, listed)
+        if kind is None:
+            language = language_without_model(text, expected)
+            kind = NEEDS_MODEL if language == NEEDS_MODEL else _language_verdict(language, expected)
+        verdicts.append(kind)
+    return verdicts
+
+
+def _language_verdict(language: str | None, expected: str) -> str:
+    return language if language not in (None, expected) else KEPT
+
+
+_received: tuple[list[str], frozenset[str], str] | None = None
+
+
+def _receive_texts(texts: list[str], listed: frozenset[str], expected: str) -> None:
+    """In the helper process: keep the texts to judge (inherited as they are: helper_process)."""
+    global _received
+    start_helper()
+    _received = (texts, listed, expected)
+
+
+def _first_verdicts_received() -> list[str]:
+    assert _received is not None
+    return _first_verdicts(*_received)
 
 
 def _attachment_answers(config: ProjectConfig | None) -> frozenset[str]:

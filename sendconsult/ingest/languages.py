@@ -71,6 +71,7 @@ _FOREIGN_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _LATIN = re.compile(r"[\u0000-\u024f]+")
 PREFIX = 400
+NEEDS_MODEL = "?"  # language_without_model's answer when only the model can tell
 _NO_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?()[]\"-/", " "))
 
 
@@ -86,6 +87,14 @@ def answer_language(text: str, expected: str = "en") -> str | None:
     Only the first PREFIX characters are read: a few sentences tell the language, and long
     answers would otherwise cost time in proportion to their length.
     """
+    found = language_without_model(text, expected)
+    return model_language(text) if found == NEEDS_MODEL else found
+
+
+def language_without_model(text: str, expected: str = "en") -> str | None:
+    """answer_language as far as it goes without the model: the language, None, or NEEDS_MODEL
+    when only the model can tell (a few answers in a thousand). Many answers can be judged
+    this far in another process, and only those few given to the model here."""
     head = text[:PREFIX]
     if expected == "en" and _looks_english(head):
         return "en"  # the cheap test first: most answers are plain English
@@ -97,10 +106,13 @@ def answer_language(text: str, expected: str = "en") -> str | None:
         return None
     elif expected == "en" and _FOREIGN_WORDS.isdisjoint(words) and "".join(words).isascii():
         return None  # no accent, no function word of another language: nothing says it isn't
-    code, confidence = _identifier().classify(head)
-    if confidence < MIN_CONFIDENCE:
-        return None
-    return code
+    return NEEDS_MODEL
+
+
+def model_language(text: str) -> str | None:
+    """The model's language for an answer, or None when it is not sure enough."""
+    code, confidence = _identifier().classify(text[:PREFIX])
+    return code if confidence >= MIN_CONFIDENCE else None
 
 
 def _mostly_non_latin(words: list[str]) -> bool:
