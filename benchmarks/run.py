@@ -3,10 +3,16 @@
 For each size, on a generated export (benchmarks/generate.py, seeded):
 
 - end to end, as an officer runs it (a subprocess: CSV in, xlsx out), the median wall time of
-  several runs and the peak memory of the whole process tree (main process and workers):
+  several runs:
   * cold: no parse cache;
   * first run: the same, building the parse cache;
   * re-run with a revised dictionary: five terms added, one removed, cache from the first run;
+- the peak memory of the whole process tree (the main process, its parsing workers and helper
+  processes) in one more cold run: the sum of their proportional set sizes (PSS), in which a
+  page shared by processes is counted once, shared out among them. Helper processes start as
+  copies of the main one and share most of its pages, so the sum of resident sizes (RSS)
+  would count those pages once per process. Reading PSS costs the kernel a walk of every
+  page table, so it is sampled in a run of its own, which is not timed;
 - the cold run's time by stage (read, parse and match, redact, campaigns, aggregate, write;
   campaigns are found in a thread while the main one prepares the redactions, so the two
   overlap);
@@ -81,17 +87,18 @@ def bench_size(export: Path, size: int, repeat: int, jobs: int | None, work: Pat
     cache = work / f"cache_{size}"
     extra = ["--jobs", str(jobs)] if jobs else []
 
-    def run(*options: str, fresh_cache: bool) -> tuple[float, float, dict]:
+    def command(*options: str) -> list[str]:
+        return [
+            sys.executable, "-m", "sendconsult", "analyse", str(export), "--force",
+            "--out", str(work / f"report_{size}.xlsx"), *extra, *options,
+        ]  # fmt: skip
+
+    def run(*options: str, fresh_cache: bool) -> tuple[float, dict]:
         if fresh_cache:
             shutil.rmtree(cache, ignore_errors=True)
         timings = work / "timings.json"
-        command = [
-            sys.executable, "-m", "sendconsult", "analyse", str(export), "--force",
-            "--out", str(work / f"report_{size}.xlsx"), "--timings", str(timings), *extra,
-            *options,
-        ]  # fmt: skip
-        seconds, peak = measure(command)
-        return seconds, peak, json.loads(timings.read_text())
+        seconds = measure(command("--timings", str(timings), *options))
+        return seconds, json.loads(timings.read_text())
 
     cold = [run("--no-cache", fresh_cache=True) for _ in range(repeat)]
     first = [run("--cache-dir", str(cache), fresh_cache=True) for _ in range(repeat)]
@@ -99,47 +106,55 @@ def bench_size(export: Path, size: int, repeat: int, jobs: int | None, work: Pat
     for _ in range(repeat):
         run("--cache-dir", str(cache), fresh_cache=True)  # the cache an officer's first run made
         rerun.append(run("--cache-dir", str(cache), "--themes", str(revised), fresh_cache=False))
+    peak = peak_memory(command("--no-cache"))
     through = throughput(export, repeat)
     median = statistics.median
-    stages = {k: median(t[2][k] for t in cold) for k in cold[0][2]}
+    stages = {k: median(t[1][k] for t in cold) for k in cold[0][1]}
     return {
         "size": size,
         "cold": median(t[0] for t in cold),
-        "cold_peak": max(t[1] for t in cold),
         "first": median(t[0] for t in first),
-        "first_peak": max(t[1] for t in first),
         "rerun": median(t[0] for t in rerun),
-        "rerun_peak": max(t[1] for t in rerun),
+        "peak": peak,
         "stages": stages,
         **through,
     }
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of a command and all its child processes."""
+def measure(command: list[str]) -> float:
+    """Wall seconds of a command, start to exit."""
     started = time.perf_counter()
+    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stderr.decode(errors='replace')}")
+    return seconds
+
+
+def peak_memory(command: list[str], interval: float = 0.1) -> float:
+    """The largest proportional set size (MB) of a command and its descendants together,
+    sampled every `interval` seconds while it runs (see the module docstring)."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0.0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
-            done.wait(0.05)
+            peak[0] = max(peak[0], tree_pss_mb(process.pid))
+            done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, stderr = process.communicate()
-    seconds = time.perf_counter() - started
     done.set()
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
-    return seconds, peak[0]
+    return peak[0]
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants, from /proc (Linux)."""
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants, from /proc (Linux 4.14+)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -155,8 +170,8 @@ def tree_rss_mb(pid: int) -> float:
         current = todo.pop()
         todo.extend(children.get(current, []))
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
@@ -247,10 +262,10 @@ def machine() -> str:
 
 def print_tables(rows: list[dict]) -> None:
     print("| responses | distinct answers | tokens | cold | first run (builds cache) "
-          "| re-run, revised dictionary | re-run speed-up | peak memory |")  # fmt: skip
+          "| re-run, revised dictionary | re-run speed-up | peak memory (PSS, cold) |")  # fmt: skip
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
-        peak = max(r["cold_peak"], r["first_peak"], r["rerun_peak"])
+        peak = r["peak"]
         print(
             f"| {r['size']:,} | {r['distinct']:,} | {r['tokens']:,} | {r['cold']:.1f} s "
             f"| {r['first']:.1f} s | {r['rerun']:.1f} s | {r['cold'] / r['rerun']:.1f}x "

@@ -72,7 +72,28 @@ def test_throughput_measures_the_same_tokens_three_ways(export):
     assert figures["ratio_low"] / 2 <= ratio <= figures["ratio_high"] * 2
 
 
-def test_the_memory_probe_sees_this_process():
+def test_the_memory_probe_counts_a_page_shared_by_a_forked_child_once():
+    """A child that starts as a copy of this process shares its pages: the probe's sum must
+    not count them twice, as a sum of resident sizes would."""
     import os
 
-    assert run.tree_rss_mb(os.getpid()) > 10
+    ballast = bytearray(200 * 1024 * 1024)
+    ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])  # resident, not only reserved
+    alone = run.tree_pss_mb(os.getpid())
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the copy: wait until the parent has measured, then leave at once
+        os.close(writer)
+        os.read(reader, 1)
+        os._exit(0)
+    try:
+        os.close(reader)
+        # this test process and its forked child, measured as a tree
+        together = run.tree_pss_mb(os.getpid())
+    finally:
+        os.write(writer, b"x")
+        os.close(writer)
+        os.waitpid(child, 0)
+    assert alone > 200
+    assert together < alone * 1.2  # the 200 MB are shared, not doubled
+    del ballast
