@@ -286,7 +286,10 @@ class _RuleLayout:
     `first_rule[k]`; `theme_of[order]` numbers the rule's theme. Rule `order` has
     `excludes_per_rule[order]` exclude phrases (in its order: its theme's, then its root's)
     from `first_exclude[order]` in `exclude_key` (key index, -1 if not among the keys) and
-    `veto_texts` (what a match it vetoes says).
+    `veto_texts` (what a match it vetoes says). The same, looked up the other way for
+    _first_veto: `excluding[k]` says whether key k is an exclude phrase of any rule, and
+    `exclude_pairs` lists each (rule order, key) pair as order * len(keys) + key, sorted, with
+    `pair_exclude` the rule's first exclude phrase of that key.
     """
 
     rules_per_key: np.ndarray
@@ -297,6 +300,9 @@ class _RuleLayout:
     first_exclude: np.ndarray
     exclude_key: np.ndarray
     veto_texts: list[str]
+    excluding: np.ndarray
+    exclude_pairs: np.ndarray
+    pair_exclude: np.ndarray
 
     @classmethod
     def of(
@@ -307,6 +313,17 @@ class _RuleLayout:
         theme_ids = {t: i for i, t in enumerate(dict.fromkeys(r.rule_theme_id for r in rules))}
         index = {k: j for j, k in enumerate(keys)}
         per_rule = np.array([len(r.excludes) for r in rules], dtype=np.int64)
+        exclude_key = np.array(
+            [index.get(key, -1) for r in rules for key, _ in r.excludes], dtype=np.int64
+        )
+        rule, _ = expand(per_rule)  # the rule of each exclude phrase, which are in rule order
+        known = exclude_key >= 0
+        pairs = rule[known] * len(keys) + exclude_key[known]
+        by_pair = np.argsort(pairs, kind="stable")  # a rule's first phrase of a key comes first
+        first = np.ones(len(by_pair), dtype=bool)
+        first[1:] = pairs[by_pair][1:] != pairs[by_pair][:-1]
+        excluding = np.zeros(len(keys), dtype=bool)
+        excluding[exclude_key[known]] = True
         return cls(
             rules_per_key=per_key,
             first_rule=np.cumsum(per_key) - per_key,
@@ -314,10 +331,11 @@ class _RuleLayout:
             theme_of=np.array([theme_ids[r.rule_theme_id] for r in rules], dtype=np.int64),
             excludes_per_rule=per_rule,
             first_exclude=np.cumsum(per_rule) - per_rule,
-            exclude_key=np.array(
-                [index.get(key, -1) for r in rules for key, _ in r.excludes], dtype=np.int64
-            ),
+            exclude_key=exclude_key,
             veto_texts=[f"exclude: {text}" for r in rules for _, text in r.excludes],
+            excluding=excluding,
+            exclude_pairs=pairs[by_pair][first],
+            pair_exclude=np.flatnonzero(known)[by_pair][first],
         )
 
 
@@ -326,30 +344,31 @@ def _first_veto(
 ) -> np.ndarray:
     """For each hit (a candidate row coding rule `orders[i]`), the first exclude phrase of
     its rule (index into layout.veto_texts) with a candidate among `rows` in the hit's text
-    and sentence, overlapping it or within EXCLUDE_WINDOW words; -1 for none."""
+    and sentence, overlapping it or within EXCLUDE_WINDOW words; -1 for none.
+
+    Found from the exclude phrases' candidates, which are few, to the hits in their sentence,
+    rather than from every hit to every exclude phrase of its rule, which are many."""
     veto = np.full(len(hits), -1, dtype=np.int64)
-    which, nth = expand(layout.excludes_per_rule[orders])
-    exclude = layout.first_exclude[orders[which]] + nth
-    key = layout.exclude_key[exclude]
-    known = key >= 0
-    which, exclude, key = which[known], exclude[known], key[known]
-    if not len(which):
+    excluding = rows[layout.excluding[rows[:, 1]]] if len(layout.exclude_pairs) else rows[:0]
+    if not len(excluding) or not len(hits):
         return veto
-    # candidates grouped by (text, key, sentence), as one sortable number
-    n_keys = len(layout.rules_per_key)
-    sentences = int(rows[:, 6].max()) + 1
-    group = (rows[:, 0].astype(np.int64) * n_keys + rows[:, 1]) * sentences + rows[:, 6]
+    # hits grouped by (text, sentence), as one sortable number
+    sentences = int(max(rows[:, 6].max(), hits[:, 6].max())) + 1
+    group = hits[:, 0].astype(np.int64) * sentences + hits[:, 6]
     by_group = np.argsort(group, kind="stable")
     group = group[by_group]
-    hit = hits[which]
-    wanted = (hit[:, 0].astype(np.int64) * n_keys + key) * sentences + hit[:, 6]
+    wanted = excluding[:, 0].astype(np.int64) * sentences + excluding[:, 6]
     low = np.searchsorted(group, wanted, "left")
     pair, k = expand(np.searchsorted(group, wanted, "right") - low)
-    candidate = rows[by_group[low[pair] + k]]
-    hit = hit[pair]
+    which = by_group[low[pair] + k]  # the hit of each (exclude candidate, hit) pair
+    candidate, hit = excluding[pair], hits[which]
+    code = orders[which].astype(np.int64) * len(layout.rules_per_key) + candidate[:, 1]
+    at = np.minimum(np.searchsorted(layout.exclude_pairs, code), len(layout.exclude_pairs) - 1)
+    listed = layout.exclude_pairs[at] == code  # the candidate's phrase excludes the hit's rule
     close = np.maximum(candidate[:, 2] - hit[:, 3], hit[:, 2] - candidate[:, 3]) <= EXCLUDE_WINDOW
+    use = listed & close
     best = np.full(len(hits), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best, which[pair][close], exclude[pair][close])  # the first in rule order
+    np.minimum.at(best, which[use], layout.pair_exclude[at[use]])  # the first in rule order
     found = best < np.iinfo(np.int64).max
     veto[found] = best[found]
     return veto
