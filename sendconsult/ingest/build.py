@@ -131,10 +131,8 @@ def set_aside_answers(
     kinds = {t: remembered[d] for t, d in digests.items() if d in remembered}
     fresh = [t for t in distinct if t not in kinds]
     kinds.update(zip(fresh, _judge(fresh, listed, expected), strict=True))
-    if cache is not None:
-        judged = {digests[t]: kind for t, kind in kinds.items()}
-        if judged != remembered:
-            cache.save(judged)
+    if cache is not None and (fresh or len(digests) != len(remembered)):  # else all as before
+        cache.save({digests[t]: kind for t, kind in kinds.items()})
     verdicts = {t: kind for t, kind in kinds.items() if kind}
     ids = frame[RESPONSE_ID].tolist()
     return {
