@@ -141,9 +141,10 @@ def find_campaigns(
         campaigns = cache.read(cached, _campaign)
         if campaigns is not None:
             return CampaignSearch.done(_result(campaigns))
-    if not (apart and len(texts) >= MIN_ANSWERS_APART):
-        return CampaignSearch.done(_detect(ids, keys, texts, min_size, similarity), cached)
     started = time.perf_counter()
+    if not (apart and len(texts) >= MIN_ANSWERS_APART):
+        found = _detect(ids, keys, texts, min_size, similarity)
+        return CampaignSearch.done(found, cached, started)
     if forks():  # the answers are handed over as they are (see helper_process)
         helper: Executor = helper_process(_receive_answers, (ids, keys, texts))
         future = helper.submit(_detect_received, min_size, similarity)
@@ -180,10 +181,13 @@ class CampaignSearch:
     seconds: float = 0.0  # how long detection took, once done
 
     @classmethod
-    def done(cls, result: CampaignResult, cache_file: Path | None = None) -> CampaignSearch:
+    def done(
+        cls, result: CampaignResult, cache_file: Path | None = None, started: float | None = None
+    ) -> CampaignSearch:
+        """A search already done (read back, or found in this thread since `started`)."""
         future: Future[CampaignResult] = Future()
         future.set_result(result)
-        return cls(future, cache_file)
+        return cls(future, cache_file, started=time.perf_counter() if started is None else started)
 
     def __post_init__(self) -> None:
         self.future.add_done_callback(self._finished)

@@ -5,6 +5,7 @@ and a failure in either stops the run with its own message and no report."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,22 @@ def test_a_large_export_s_campaigns_are_found_by_a_helper_the_same(
         assert search.result() == alone
     assert isinstance(helper, ProcessPoolExecutor if forking else ThreadPoolExecutor)
     assert search.seconds > 0
+
+
+def test_campaigns_found_inline_report_how_long_they_took(survey, monkeypatch) -> None:
+    """A small export's campaigns are found in the caller's thread; --timings still shows it."""
+    from sendconsult import campaigns
+
+    real = campaigns._detect
+
+    def slow(*args: object):  # noqa: ANN202
+        threading.Event().wait(0.2)
+        return real(*args)
+
+    monkeypatch.setattr(campaigns, "_detect", slow)
+    with campaigns.find_campaigns(survey, apart=True) as search:
+        assert search.helper is None
+        assert search.seconds >= 0.2
 
 
 def _stop_abruptly(*args: object) -> None:
