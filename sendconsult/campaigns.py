@@ -31,7 +31,7 @@ from scipy.sparse import csgraph
 
 from sendconsult.caches import campaigns as cache
 from sendconsult.nlp.arrays import distinct
-from sendconsult.processes import ParallelError, forks, helper_process, start_helper
+from sendconsult.processes import ParallelError, forks, run_apart
 from sendconsult.survey import RESPONSE_ID, Survey
 
 MIN_WORDS = 30
@@ -145,28 +145,13 @@ def find_campaigns(
     if not (apart and len(texts) >= MIN_ANSWERS_APART):
         found = _detect(ids, keys, texts, min_size, similarity)
         return CampaignSearch.done(found, cached, started)
-    if forks():  # the answers are handed over as they are (see helper_process)
-        helper: Executor = helper_process(_receive_answers, (ids, keys, texts))
-        future = helper.submit(_detect_received, min_size, similarity)
+    if forks():
+        helper: Executor
+        helper, future = run_apart(_detect, ids, keys, texts, min_size, similarity)
     else:
         helper = ThreadPoolExecutor(1, "campaigns")
         future = helper.submit(_detect, ids, keys, texts, min_size, similarity)
     return CampaignSearch(future, cached, helper, started)
-
-
-_received: tuple[list[str], list[tuple[str, str]], list[str]] | None = None
-
-
-def _receive_answers(ids: list[str], keys: list[tuple[str, str]], texts: list[str]) -> None:
-    """In the helper process: keep the answers to look for campaigns in."""
-    global _received
-    start_helper()
-    _received = (ids, keys, texts)
-
-
-def _detect_received(min_size: int, similarity: float) -> CampaignResult:
-    assert _received is not None
-    return _detect(*_received, min_size, similarity)
 
 
 @dataclass

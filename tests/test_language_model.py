@@ -118,7 +118,7 @@ def test_a_large_export_judged_half_in_a_helper_process_gets_the_same_verdicts(
     monkeypatch.setattr(build, "APART_FROM", 10)
     monkeypatch.setattr(build, "forks", lambda: forking)
     helpers: list[object] = []
-    real = build.helper_process
-    monkeypatch.setattr(build, "helper_process", lambda *a: helpers.append(a) or real(*a))
+    real = build.run_apart
+    monkeypatch.setattr(build, "run_apart", lambda *a: helpers.append(a) or real(*a))
     assert build.set_aside_answers(frame, ["Q"], None) == alone
     assert len(helpers) == (1 if forking else 0)

@@ -34,7 +34,7 @@ from sendconsult.ingest.multiselect import learn_options, split_selection
 from sendconsult.ingest.personal import mask_own_details
 from sendconsult.ingest.roles import ColumnStats
 from sendconsult.ingest.rows import Rows, row_list
-from sendconsult.processes import forks, helper_process, start_helper
+from sendconsult.processes import forks, run_apart
 from sendconsult.survey import (
     CONSENT,
     FIXED_COLUMNS,
@@ -154,8 +154,8 @@ def _judge(texts: list[str], listed: frozenset[str], expected: str) -> list[str]
         first = _first_verdicts(texts, listed, expected)
     elif len(texts) >= APART_FROM and forks():
         half = len(texts) // 2
-        with helper_process(_receive_texts, (texts[half:], listed, expected)) as helper:
-            theirs = helper.submit(_first_verdicts_received)
+        helper, theirs = run_apart(_first_verdicts, texts[half:], listed, expected)
+        with helper:
             load_model_in_background()  # after the fork: no thread may run while it forks
             first = _first_verdicts(texts[:half], listed, expected)
             try:
@@ -188,21 +188,6 @@ def _first_verdicts(texts: list[str], listed: frozenset[str], expected: str) -> 
 
 def _language_verdict(language: str | None, expected: str) -> str:
     return language if language not in (None, expected) else KEPT
-
-
-_received: tuple[list[str], frozenset[str], str] | None = None
-
-
-def _receive_texts(texts: list[str], listed: frozenset[str], expected: str) -> None:
-    """In the helper process: keep the texts to judge (inherited as they are: helper_process)."""
-    global _received
-    start_helper()
-    _received = (texts, listed, expected)
-
-
-def _first_verdicts_received() -> list[str]:
-    assert _received is not None
-    return _first_verdicts(*_received)
 
 
 def _attachment_answers(config: ProjectConfig | None) -> frozenset[str]:
