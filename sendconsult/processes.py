@@ -1,8 +1,9 @@
 """Helper processes of a run: how they start and how they end with it.
 
-A run parses on worker processes (nlp/workers.py) and finds campaigns on one beside the main
-process (campaigns.py). Every such process ignores Ctrl-C, which the main process handles, and
-ends when the main process ends, however it ends.
+A run parses on worker processes (nlp/workers.py); as it reads a large export, it judges half
+the answers on a helper process (ingest/build.py), and once parsed, finds campaigns on another
+(campaigns.py). Every such process ignores Ctrl-C, which the main process handles, and ends
+when the main process ends, however it ends.
 """
 
 from __future__ import annotations
