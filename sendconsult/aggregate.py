@@ -239,12 +239,12 @@ def aggregate(
         )
     any_text = survey.has_any_text().reset_index(drop=True)[keep.to_numpy()]
     texted_rows = has_text.to_numpy()
-    texted_frame = frame[texted_rows]
+    counted = survey.has_text().to_numpy() & keep.to_numpy()  # the same, in survey order
     texted_answers = {q: a[texted_rows].reset_index(drop=True) for q, a in answers.items()}
     texted_codes = texted.reset_index(drop=True)
     return Aggregates(
         by_question=_by_question(
-            survey, coding, texted_frame[RESPONSE_ID].tolist(), counts, with_text, threshold
+            survey, coding, counted, counts, with_text, threshold
         ),
         by_answer=[
             crosstabs.by_answer(q, theme_ids, texted_answers[q], texted_codes, ALL, threshold)
@@ -356,24 +356,24 @@ def _languages_listed(languages: dict[str, int], unnamed: frozenset[str], thresh
 def _by_question(
     survey: Survey,
     coding: Coding,
-    texted_ids: list[str],
+    counted: np.ndarray,
     pooled: pd.Series,
     with_text: int,
     threshold: int,
 ) -> Crosstab:
     """Themes by the free-text question whose answer raised them (the answer-level codes, as
     the council's coding rules ask; a code an officer added has no answer and counts only in
-    the pooled column, and one an officer removed counts in no column)."""
+    the pooled column, and one an officer removed counts in no column). `counted`: whether
+    each response, in survey order, is among the table's respondents."""
     frame = survey.responses
-    kept = frame[RESPONSE_ID].isin(texted_ids).to_numpy()
     answered = {}
     for question in survey.text_questions:
         column = frame[question]  # an answer is a non-empty string, else None (Survey)
         given = column.notna().to_numpy() & (column.to_numpy() != "")
-        answered[question] = int((given & kept).sum())
+        answered[question] = int((given & counted).sum())
     rows, questions, themes = coding.answer_codes.T
     coded = coding.codes[coding.theme_ids].to_numpy()
-    still = kept[rows] & (coded[rows, themes] == 1)
+    still = counted[rows] & (coded[rows, themes] == 1)
     n_rows, n_questions = len(frame), len(coding.questions)
     # each respondent once per theme and question, however many of their answers' pieces
     cells = np.unique((themes[still] * n_questions + questions[still]) * n_rows + rows[still])
