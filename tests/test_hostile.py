@@ -307,7 +307,9 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_parsing_processes_end_when_the_main_process_is_killed(tmp_path: Path, write_csv):
     rows = [["Response ID", "Capacity", "Your comments"]]
-    rows += [[f"R{i}", "Parent", f"{ANSWERS[i % 6]} Week {i} of waiting."] for i in range(4_000)]
+    # enough answers that parsing lasts seconds: workers that start as copies of the main
+    # process parse 4,000 answers in well under a second, too short to be seen reliably
+    rows += [[f"R{i}", "Parent", f"{ANSWERS[i % 6]} Week {i} of waiting."] for i in range(20_000)]
     export = write_csv(rows)
     main = subprocess.Popen(
         [sys.executable, "-m", "sendconsult", "analyse", str(export), "--jobs", "2",
@@ -318,7 +320,7 @@ def test_parsing_processes_end_when_the_main_process_is_killed(tmp_path: Path, w
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and len(workers) < 2 and main.poll() is None:
-            time.sleep(0.2)
+            time.sleep(0.05)
             workers = [p for p in _children(main.pid) if _alive(p)]
         assert len(workers) == 2, "the run should parse on two processes"
         time.sleep(1)
