@@ -27,6 +27,7 @@ CODED = [
     ("post_16", "I worry about what my future will look like when mum cannot help me."),
     ("post_16", "Parents said the transition process was confusing from start to finish."),
     ("post_16", "She will need adult mental health support and nobody has planned for it."),
+    ("post_16", "There is very little 16+ provision for young people like my son."),
     # information: not knowing where help is
     ("information_advice", "Parents told us they did not know where to seek help in a crisis."),
     ("information_advice", "Families found it hard to locate the support services they needed."),
@@ -38,6 +39,15 @@ CODED = [
     ("mainstream_inclusion", "His school took two years to identify that he was dyslexic."),
     ("mainstream_inclusion", "Some schools find it hard to spot the signs of autism in girls."),
     ("mainstream_inclusion", "Parents want more inclusion in schools, not less."),
+    ("mainstream_inclusion", "Too many schools are not meeting the needs of autistic pupils."),
+    ("mainstream_inclusion", "Schools must be held accountable when support is not delivered."),
+    ("mainstream_inclusion", "Support is inconsistent from one school to the next."),
+    # placements: no suitable school, and parents' choice of school
+    ("placements", "There is no suitable school for him anywhere in the county."),
+    ("placements", "We were given no real choice of school for our daughter."),
+    # support at home: the hours an agency cannot staff
+    ("domiciliary_support", "We only get half of our contracted hours because of staffing."),
+    ("domiciliary_support", "The agency has not been able to cover the hours agreed last year."),
 ]
 
 NOT_CODED = [
@@ -45,6 +55,8 @@ NOT_CODED = [
     ("post_16", "Call the School and College Transport Team if the bus is late."),
     # records passed between services are joint working, not information for families
     ("information_advice", "Patient information is not shared well between services."),
+    # a child described as communicative is not communication with families
+    ("information_advice", "He is much more communicative since he started at the unit."),
     # a wait for a health assessment is not an EHC needs assessment
     ("ehcp_process", "Families report a wait of two years for ADHD assessments."),
     ("ehcp_process", "There are long waiting times for a sleep clinic assessment."),
@@ -58,6 +70,15 @@ NOT_CODED = [
     # inclusion outside school
     ("mainstream_inclusion", "We want the inclusion of parents in decisions across all services."),
     ("mainstream_inclusion", "The youth club has done a lot for social inclusion in our area."),
+    # a consultation's own statements and a bank statement are not EHC statements
+    ("ehcp_process", "We strongly agree with this statement and the aims behind it."),
+    ("ehcp_process", "I had to send three months of bank statements with the form."),
+    # a deadline alone is not the 20-week timescale
+    ("ehcp_process", "The deadline for the consultation was far too short."),
+    # the nearest suitable school is the transport eligibility test, not a placement concern
+    ("placements", "Transport is only provided to the nearest suitable school."),
+    # being offered a school place is context, unless the answer is about the placement
+    ("placements", "Families should hear about transport as soon as they are offered a place."),
 ]
 
 
