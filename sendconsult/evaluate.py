@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sendconsult.coding import Coding, Match
@@ -79,6 +80,14 @@ class Counts:
 def pooled(tables: Iterable[Counts]) -> Counts:
     """Many 2x2 tables added into one: micro averages and pooled kappa are computed on it."""
     return sum(tables, Counts(0, 0, 0, 0))
+
+
+def counts_of(predicted: np.ndarray, truth: np.ndarray) -> Counts:
+    """The 2x2 table of one theme's decisions (truthy = coded) against the gold 0/1 codes."""
+    p, g = predicted.astype(bool), truth == 1
+    return Counts(
+        int((p & g).sum()), int((p & ~g).sum()), int((~p & g).sum()), int((~p & ~g).sum())
+    )
 
 
 @dataclass(frozen=True)
@@ -218,12 +227,7 @@ def evaluate(coding: Coding, gold: pd.DataFrame) -> Evaluation:
     for theme in themes:
         p = predicted[theme].to_numpy() == 1
         g = truth[theme].to_numpy() == 1
-        per_theme[theme] = Counts(
-            tp=int((p & g).sum()),
-            fp=int((p & ~g).sum()),
-            fn=int((~p & g).sum()),
-            tn=int((~p & ~g).sum()),
-        )
+        per_theme[theme] = counts_of(p, truth[theme].to_numpy())
         for rid, is_p, is_g in zip(present, p, g, strict=True):
             if is_p and not is_g:
                 evidence = tuple(coding.evidence(rid, theme))
@@ -241,6 +245,40 @@ def evaluate(coding: Coding, gold: pd.DataFrame) -> Evaluation:
         disagreements=disagreements,
         missing_ids=missing,
         skipped_themes=skipped,
+    )
+
+
+def compare_coders(first: pd.DataFrame, second: pd.DataFrame, theme_ids: list[str]) -> Evaluation:
+    """Score a second coder's hand-coding against the first's, as the dictionary is scored.
+
+    Two people coding the same responses under the same rules rarely agree fully; their
+    agreement is the ceiling to read the dictionary's scores against. Only the responses and
+    themes both files have are compared.
+    """
+    themes = [t for t in theme_ids if t in first.columns and t in second.columns]
+    if not themes:
+        raise GoldError(
+            "The second coder's file has no column named after a theme id of the hand-coded "
+            f"file ({', '.join(theme_ids)}); rename its columns to the theme ids."
+        )
+    present = [rid for rid in first.index if rid in second.index]
+    if not present:
+        raise GoldError(
+            "None of the response IDs in the second coder's file are in the hand-coded file; "
+            "check that both coded the same responses."
+        )
+    per_theme = {
+        theme: counts_of(
+            second.loc[present, theme].to_numpy() == 1, first.loc[present, theme].to_numpy()
+        )
+        for theme in themes
+    }
+    return Evaluation(
+        theme_ids=themes,
+        per_theme=per_theme,
+        n_responses=len(present),
+        missing_ids=[rid for rid in first.index if rid not in second.index],
+        skipped_themes=[c for c in second.columns if c not in themes],
     )
 
 

@@ -44,7 +44,7 @@ from scipy import sparse
 
 import sendconsult
 from sendconsult.errors import GoldError, ModelError
-from sendconsult.evaluate import Counts, pooled
+from sendconsult.evaluate import Counts, counts_of, pooled
 from sendconsult.survey import Survey
 from sendconsult.textcat import (
     CHAR_NGRAMS,
@@ -291,11 +291,6 @@ def best_threshold(
     best = int(np.flatnonzero(usable)[np.argmax(f1[usable])])
     below = ranked[best + 1] if best + 1 < len(ranked) else 0.0
     return max(MIN_THRESHOLD, float((ranked[best] + below) / 2)), float(f1[best])
-
-
-def counts_of(predicted: np.ndarray, truth: np.ndarray) -> Counts:
-    p, g = predicted.astype(bool), truth == 1
-    return Counts(int((p & g).sum()), int((p & ~g).sum()), int((~p & g).sum()), int((~p & ~g).sum()))
 
 
 def classifier_thresholds(scores: np.ndarray, truth: np.ndarray) -> list[float | None]:

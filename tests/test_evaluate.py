@@ -150,3 +150,79 @@ def test_evaluate_tables_fit_80_columns():
     for label in ("Information, advice and communication", "Personal budgets and direct payments"):
         assert any(line.startswith(label) for line in lines), label
     assert "Disagreements (first 5 of" in completed.stdout
+
+
+def gold_frame(rows: dict[str, list[int]], themes: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=themes)
+    frame.index.name = "response_id"
+    return frame
+
+
+def test_a_second_coder_is_scored_against_the_first_as_the_dictionary_is():
+    from sendconsult.evaluate import compare_coders
+
+    themes = ["transport", "post_16"]
+    first = gold_frame({"A": [1, 0], "B": [0, 1], "C": [1, 1], "D": [0, 0], "E": [1, 0]}, themes)
+    # the second coder did not code E, and codes an extra column the first does not have
+    second = pd.DataFrame.from_dict(
+        {"A": [1, 0, 1], "B": [1, 1, 0], "C": [0, 1, 0], "D": [0, 0, 1]},
+        orient="index",
+        columns=["transport", "post_16", "campaign_x"],
+    )
+    result = compare_coders(first, second, themes)
+    # transport on A-D: second 1,1,0,0 against first 1,0,1,0 -> tp1 fp1 fn1 tn1
+    assert result.per_theme["transport"] == Counts(1, 1, 1, 1)
+    assert result.per_theme["post_16"] == Counts(2, 0, 0, 2)
+    assert result.n_responses == 4
+    assert result.missing_ids == ["E"]
+    assert result.skipped_themes == ["campaign_x"]
+
+
+def test_a_second_coder_who_shares_nothing_with_the_first_is_refused():
+    from sendconsult.evaluate import compare_coders
+
+    first = gold_frame({"A": [1], "B": [0]}, ["transport"])
+    with pytest.raises(GoldError, match="no column named after a theme id"):
+        compare_coders(first, gold_frame({"A": [1]}, ["taxi"]), ["transport"])
+    with pytest.raises(GoldError, match="None of the response IDs"):
+        compare_coders(first, gold_frame({"Z": [1]}, ["transport"]), ["transport"])
+
+
+def test_evaluate_scores_a_second_coder_beside_the_dictionary(tmp_path: Path):
+    """An officer's second coding, one code changed from the first: the CLI prints its agreement
+    before the dictionary's, and --json gives the same figures."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sendconsult.cli import app
+
+    export = ROOT / "sample_responses" / "real_quotes_heldout.csv"
+    first = ROOT / "sample_responses" / "hand_coded_real_heldout.csv"
+    lines = first.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")  # the first response: flip its short breaks code
+    column = header.index("short_breaks")
+    was_coded = row[column] == "1"
+    row[column] = "0" if was_coded else "1"
+    second = tmp_path / "second.csv"
+    second.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+
+    shown = CliRunner().invoke(
+        app, ["evaluate", str(export), "--gold", str(first), "--second-coder", str(second)]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.index("Second coder against hand-coding (131 responses)") < (
+        shown.output.index("Dictionary against hand-coding (131 responses)")
+    )
+    as_json = CliRunner().invoke(
+        app,
+        ["evaluate", str(export), "--gold", str(first), "--second-coder", str(second), "--json"],
+    )
+    assert as_json.exit_code == 0, as_json.output
+    scores = json.loads(as_json.stdout)["second_coder"]
+    support = sum(scores["themes"][t]["support"] for t in scores["themes"])
+    micro = scores["micro"]
+    assert (micro["fp"], micro["fn"]) == ((0, 1) if was_coded else (1, 0))
+    assert micro["tp"] == support - micro["fn"]
+    assert scores["themes"]["post_16"]["f1"] == 1.0

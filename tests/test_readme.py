@@ -283,3 +283,29 @@ def test_architecture_table_names_real_files():
             assert full.exists(), path
             named += 1
     assert named >= 20
+
+
+def test_second_coder_agreement_is_as_the_accuracy_section_says():
+    """The agreement claimed for the second coder of the real held-out set is what
+    `evaluate --second-coder` gives on the shipped files, and the command is given."""
+    from sendconsult.evaluate import compare_coders, load_gold
+
+    flat = " ".join(accuracy_section().split())
+    samples = ROOT / "sample_responses"
+    first = load_gold(samples / "hand_coded_real_heldout.csv")
+    second = load_gold(samples / "hand_coded_real_heldout_second_coder.csv")
+    assert list(second.index) == list(first.index)  # the same 131 comments, nothing left out
+    result = compare_coders(first, second, list(first.columns))
+    micro = result.micro
+    assert (
+        f"agreed with the first at micro F1 {micro.f1:.2f} (pooled kappa {micro.kappa:.2f}; "
+        in flat
+    )
+    scores = sorted((c.f1, t) for t, c in result.per_theme.items())
+    lowest, runner_up = scores[0], scores[1]
+    assert lowest[1] == "placements" and f"except placements, {lowest[0]:.2f})" in flat
+    assert f"every theme at {runner_up[0]:.2f} or above" in flat
+    assert (
+        "--gold sample_responses/hand_coded_real_heldout.csv --second-coder "
+        "sample_responses/hand_coded_real_heldout_second_coder.csv" in flat
+    )

@@ -50,6 +50,15 @@ def evaluate_cli(
             show_default=False,
         ),
     ],
+    second_coder: Annotated[
+        Path | None,
+        typer.Option(
+            "--second-coder",
+            help="A second officer's hand-coding of the same responses (same layout as --gold): "
+            "also score it against --gold, the agreement two people reach with the same rules.",
+            show_default=False,
+        ),
+    ] = None,
     themes: ThemesOpt = None,
     model: ModelOpt = None,
     errors: Annotated[
@@ -100,7 +109,7 @@ def evaluate_cli(
 
     Example: sendconsult evaluate sample_responses/leicester_send_strategy_2019.csv --gold sample_responses/hand_coded_holdout.csv
     """
-    from sendconsult.evaluate import compare_with_classifier, evaluate, load_gold
+    from sendconsult.evaluate import compare_coders, compare_with_classifier, evaluate, load_gold
     from sendconsult.nlp.weak_evidence import weak_terms
     from sendconsult.project import code_survey, open_project
     from sendconsult.textcat import load_classifier
@@ -135,9 +144,21 @@ def evaluate_cli(
     if theme_model is not None:
         scores = theme_model.score(survey)
         comparison = compare_with_classifier(coding, scores, gold_codes, theme_model, threshold)
+    coders = None
+    if second_coder is not None:
+        coders = compare_coders(gold_codes, load_gold(second_coder), result.theme_ids)
+        if coders.missing_ids:
+            warn(
+                f"{len(coders.missing_ids)} response IDs in {gold.name} are not in "
+                f"{second_coder.name} (first: {coders.missing_ids[0]}); the two coders are "
+                "compared on the responses both coded."
+            )
     if as_json:
-        typer.echo(json.dumps(_json_report(result, comparison, dictionary, errors), indent=2))
+        report = _json_report(result, comparison, dictionary, errors, coders)
+        typer.echo(json.dumps(report, indent=2))
         return
+    if coders is not None:
+        out.print(scores_table(coders, dictionary.label, what="Second coder"))
     out.print(scores_table(result, dictionary.label))
     if cv is not None:
         out.print(cross_validation_table(survey, coding, gold_codes, cv, seed, dictionary.label))
@@ -152,9 +173,10 @@ def _json_report(
     comparison: ClassifierComparison | None,
     dictionary,  # noqa: ANN001
     errors: int,
+    coders: Evaluation | None = None,
 ) -> dict[str, object]:
-    """What --json prints: the scores, the classifier's if given, and the first disagreements
-    (response IDs and terms, not the respondents' words)."""
+    """What --json prints: the scores, the classifier's and a second coder's if given, and the
+    first disagreements (response IDs and terms, not the respondents' words)."""
     from sendconsult.evaluate import scores_dict
     from sendconsult.nlp.weak_evidence import decided_by, weak_terms
 
@@ -164,6 +186,8 @@ def _json_report(
         report["classifier"] = scores_dict(comparison.classifier, labels)
         report["dictionary_and_classifier"] = scores_dict(comparison.combined, labels)
         report["classifier_threshold"] = comparison.threshold
+    if coders is not None:
+        report["second_coder"] = scores_dict(coders, labels)
     weak = weak_terms(dictionary)
     report["disagreements"] = [
         {
