@@ -48,6 +48,25 @@ CODED = [
     # support at home: the hours an agency cannot staff
     ("domiciliary_support", "We only get half of our contracted hours because of staffing."),
     ("domiciliary_support", "The agency has not been able to cover the hours agreed last year."),
+    # support at home in social care's words
+    ("domiciliary_support", "Nobody helps with his personal care in the mornings."),
+    ("domiciliary_support", "We have had no social care support since she left hospital."),
+    ("domiciliary_support", "The council never arranged any care for him while he was at home."),
+    # joint working: agencies failing to coordinate
+    ("joint_commissioning", "There is poor coordination between the agencies involved."),
+    ("joint_commissioning", "The services argue about who is meant to help us."),
+    # inclusion: teachers' understanding and expectations, and school life
+    ("mainstream_inclusion", "His teachers still do not understand his needs."),
+    ("mainstream_inclusion", "Teachers have low expectations of disabled pupils."),
+    ("mainstream_inclusion", "She is always left out of school trips."),
+    # placements: education while a child has no school place, and finding a school
+    ("placements", "He has had no alternative education for six months."),
+    ("placements", "The council took a year identifying a school for her."),
+    # post-16: transition planning and the benefit that replaces DLA
+    ("post_16", "Planning for transitions needs to start early."),
+    ("post_16", "Her DLA stopped and we had to apply for Personal Independence Payment."),
+    # transport: travel buddies, a form of travel training
+    ("transport", "Travel buddies would help him gain confidence."),
 ]
 
 NOT_CODED = [
@@ -55,6 +74,8 @@ NOT_CODED = [
     ("post_16", "Call the School and College Transport Team if the bus is late."),
     # records passed between services are joint working, not information for families
     ("information_advice", "Patient information is not shared well between services."),
+    # guidance on its own is a document, not advice to families
+    ("information_advice", "Schools follow national guidance on attendance."),
     # a child described as communicative is not communication with families
     ("information_advice", "He is much more communicative since he started at the unit."),
     # a wait for a health assessment is not an EHC needs assessment
