@@ -83,7 +83,7 @@ def pooled(tables: Iterable[Counts]) -> Counts:
 
 
 def counts_of(predicted: np.ndarray, truth: np.ndarray) -> Counts:
-    """The 2x2 table of one theme's decisions (truthy = coded) against the gold 0/1 codes."""
+    """The 2x2 table of one theme's decisions against the gold ones (1 or True = coded)."""
     p, g = predicted.astype(bool), truth == 1
     return Counts(
         int((p & g).sum()), int((p & ~g).sum()), int((~p & g).sum()), int((~p & ~g).sum())
@@ -227,7 +227,7 @@ def evaluate(coding: Coding, gold: pd.DataFrame) -> Evaluation:
     for theme in themes:
         p = predicted[theme].to_numpy() == 1
         g = truth[theme].to_numpy() == 1
-        per_theme[theme] = counts_of(p, truth[theme].to_numpy())
+        per_theme[theme] = counts_of(p, g)
         for rid, is_p, is_g in zip(present, p, g, strict=True):
             if is_p and not is_g:
                 evidence = tuple(coding.evidence(rid, theme))
@@ -269,7 +269,7 @@ def compare_coders(first: pd.DataFrame, second: pd.DataFrame, theme_ids: list[st
         )
     per_theme = {
         theme: counts_of(
-            second.loc[present, theme].to_numpy() == 1, first.loc[present, theme].to_numpy()
+            second.loc[present, theme].to_numpy(), first.loc[present, theme].to_numpy()
         )
         for theme in themes
     }
