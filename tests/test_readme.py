@@ -310,3 +310,25 @@ def test_second_coder_agreement_is_as_the_accuracy_section_says():
             f"--gold sample_responses/hand_coded_real_{part}.csv --second-coder "
             f"sample_responses/{second_file}" in flat
         )
+
+
+def test_blind_parts_score_as_the_accuracy_section_says():
+    """The held-out parts' figures quoted in the Accuracy section are what
+    benchmarks/real_quote_parts.py gives for the shipped dictionary."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from real_quote_parts import score_parts
+
+    from sendconsult.resources import default_dictionary
+
+    flat = " ".join(accuracy_section().split())
+    assert "`python benchmarks/real_quote_parts.py`" in flat
+    held_out = {row.file: row for row in score_parts(default_dictionary()) if row.part == "heldout"}
+    councils = held_out["real_quotes_unseen_4.yaml"]
+    forums = held_out["real_quotes_unseen_5.yaml"]
+    assert (
+        f"publications score {councils.dictionary.micro.f1:.2f} "
+        f"(keywords {councils.keywords.micro.f1:.2f}), forums', charities' and Healthwatch "
+        f"reports {forums.dictionary.micro.f1:.2f} (keywords {forums.keywords.micro.f1:.2f})"
+    ) in flat
